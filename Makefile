@@ -1,0 +1,46 @@
+# Casper's Kitchens bundle compiler. `make build` and `make test` are all a fresh clone needs.
+# The first run creates .venv from the pinned requirements; later runs reuse it.
+
+PYTHON ?= python3
+VENV := .venv
+# Bytecode caching keeps start-up fast; some shells disable it globally.
+PY := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/python
+SPEC ?= spec
+OUT ?= build
+TARGET ?= default
+
+.PHONY: build validate test bench clean distclean help
+
+help:
+	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
+	@echo "make validate         run every check, write nothing"
+	@echo "make test             run the test suite (creates its own environment)"
+	@echo "make bench            measure the compiler (see README, Performance)"
+	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
+
+$(VENV)/.runtime-deps: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.runtime-deps requirements-dev.lock
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+build: $(VENV)/.runtime-deps
+	@$(PY) -m compiler build --spec $(SPEC) --out $(OUT)
+
+validate: $(VENV)/.runtime-deps
+	@$(PY) -m compiler validate --spec $(SPEC)
+
+test: $(VENV)/.dev-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-deps
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean: $(VENV)/.runtime-deps
+	@$(PY) -m compiler clean --out $(OUT)
+
+distclean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

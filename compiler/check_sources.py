@@ -1,0 +1,160 @@
+"""Pass 5, check stage sources and parameters.
+
+Each stage's `src/stages/<name>.py` is parsed with `ast` (never imported or run). The stage
+contract: a module-level `def run(ctx)`, parameters read only as `ctx.params["NAME"]` or
+`ctx.params.get("NAME")` with literal names, and no back doors around the runtime: no
+`WorkspaceClient(...)` of its own (use `ctx.workspace`, whose creations are registered), no
+`dbutils.widgets` (parameters come through `ctx.params`), no direct writes to the state store.
+
+Then: every parameter the code reads must be declared by the stage (error), every declared one
+should be read (warning), and every declared one must have a value in every target the stage is in.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic, Where, diag
+from .load import display_path
+from .model import Spec, Stage
+from .resolve import Resolved
+
+FORBIDDEN_IMPORTS = ("stage_runtime.state", "uc_state", "utils.uc_state")
+
+
+@dataclass
+class SourceFacts:
+    """What one stage source does, as far as the checks care."""
+
+    reads: dict[str, tuple[int, int]] = field(default_factory=dict)  # parameter -> first (line, col)
+    problems: list[tuple[str, str, int, int, str]] = field(default_factory=list)  # code, message, line, col, hint
+    has_run: bool = False
+
+
+def check_sources(spec: Spec, resolved: Resolved) -> tuple[dict[str, SourceFacts], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    facts: dict[str, SourceFacts] = {}
+    for stage in spec.stages.values():
+        stage_facts = _analyse_stage(spec, stage, diags)
+        if stage_facts is None:
+            continue
+        facts[stage.name] = stage_facts
+        _compare_parameters(stage, stage_facts, display_path(source_path(spec, stage)), diags)
+    _check_values(spec, resolved, diags)
+    return facts, diags
+
+
+def source_path(spec: Spec, stage: Stage) -> str:
+    return os.path.join(spec.project_root, *stage.source.split("/"))
+
+
+def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic]) -> SourceFacts | None:
+    path = source_path(spec, stage)
+    shown = display_path(path)
+    where_source = stage.file.where(("source",)) if "source" in stage.file.data else stage.file.where()
+    root = os.path.realpath(spec.project_root)
+    if stage.source.startswith("src/stage_runtime/"):
+        diags.append(diag("E510", f"source of stage {stage.name} is inside the runtime package ({stage.source})",
+                          where_source, "src/stage_runtime/ belongs to the compiler; use src/stages/"))
+        return None
+    if not os.path.realpath(path).startswith(root + os.sep):
+        diags.append(diag("E510", f"source of stage {stage.name} resolves outside the project ({stage.source})",
+                          where_source, "keep stage code under src/ in this project; no symlinks out of it"))
+        return None
+    if not os.path.isfile(path):
+        diags.append(diag("E500", f"stage {stage.name} has no source file {stage.source}", where_source,
+                          f"create {stage.source} with `def run(ctx):`"))
+        return None
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        tree = ast.parse(raw, filename=shown)
+    except SyntaxError as err:
+        diags.append(diag("E501", f"Python syntax error: {err.msg}", Where(shown, err.lineno or 1, err.offset or 1),
+                          "fix the stage code; the notebook cannot run it"))
+        return None
+    except ValueError as err:  # e.g. null bytes
+        diags.append(diag("E501", f"cannot parse Python source: {err}", Where(shown, 1, 1)))
+        return None
+    facts = analyse_tree(tree)
+    for code, message, line, col, hint in facts.problems:
+        diags.append(diag(code, message, Where(shown, line, col), hint))
+    if not facts.has_run:
+        diags.append(diag("E502", f"{stage.source} has no module-level `def run(ctx)`", Where(shown, 1, 1),
+                          "the generated notebook calls run(ctx); define it with one parameter"))
+    return facts
+
+
+def analyse_tree(tree: ast.Module) -> SourceFacts:
+    facts = SourceFacts()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "run":
+            args = node.args
+            positional = args.posonlyargs + args.args
+            facts.has_run = len(positional) >= 1 or args.vararg is not None
+    for node in ast.walk(tree):
+        _visit(node, facts)
+    return facts
+
+
+def _is_params(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "params"
+
+
+def _visit(node: ast.AST, facts: SourceFacts) -> None:
+    where = (getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+    if isinstance(node, ast.Subscript) and _is_params(node.value):
+        _record_read(node.slice, where, facts)
+    elif isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and _is_params(func.value) and node.args:
+            _record_read(node.args[0], where, facts)
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "WorkspaceClient":
+            facts.problems.append(("E506", "stage code builds its own WorkspaceClient", *where,
+                                   "use ctx.workspace: what it creates is registered in uc_state automatically"))
+    elif isinstance(node, ast.Attribute) and node.attr == "widgets":
+        facts.problems.append(("E507", "stage code uses dbutils.widgets directly", *where,
+                               "declare the parameter in the stage spec and read ctx.params[\"NAME\"]"))
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        for module in modules:
+            if any(module == f or module.startswith(f + ".") for f in FORBIDDEN_IMPORTS):
+                facts.problems.append(("E508", f"stage code imports the state store ({module})", *where,
+                                       "resources created through ctx.workspace are registered automatically; "
+                                       "use ctx.track(kind, obj) for the few created by raw REST calls"))
+
+
+def _record_read(key: ast.AST, where: tuple[int, int], facts: SourceFacts) -> None:
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        facts.reads.setdefault(key.value, where)
+    else:
+        facts.problems.append(("E509", "parameter name read through ctx.params is not a literal string", *where,
+                               "write ctx.params[\"NAME\"] so the compiler can check the name"))
+
+
+def _compare_parameters(stage: Stage, facts: SourceFacts, shown_source: str, diags: list[Diagnostic]) -> None:
+    for name, (line, col) in sorted(facts.reads.items()):
+        if name not in stage.parameters:
+            diags.append(diag("E503", f"stage {stage.name} reads parameter `{name}` but does not declare it",
+                              Where(shown_source, line, col),
+                              f"add {name} to `parameters` in spec/stages/{stage.name}.yaml"))
+    for i, name in enumerate(stage.parameters):
+        if name not in facts.reads:
+            diags.append(diag("W504", f"stage {stage.name} declares parameter `{name}` but its code never reads it",
+                              stage.file.where(("parameters", i)),
+                              f"read it as ctx.params[\"{name}\"], or remove it from `parameters`"))
+
+
+def _check_values(spec: Spec, resolved: Resolved, diags: list[Diagnostic]) -> None:
+    for target in resolved.targets.values():
+        for name in sorted(target.members):
+            stage = spec.stages[name]
+            for i, param in enumerate(stage.parameters):
+                if param in target.parameters and target.parameters[param] is None:
+                    diags.append(diag("E505", f"parameter `{param}` of stage {name} has no value in target {target.name}",
+                                      stage.file.where(("parameters", i)),
+                                      f"give it a `default` in spec/bundle.yaml, or set it under `parameters` "
+                                      f"in spec/targets/{target.name}.yaml"))

@@ -1,0 +1,154 @@
+"""Diagnostics: the one record type every pass returns, and its rendering.
+
+A pass never prints and never raises for bad input: it returns a list of `Diagnostic`s. The CLI
+sorts them and renders them once, like a compiler: `spec/stages/x.yaml:4:3: error: ... [E400]`.
+Every code is listed in `CODES` and documented in docs/errors.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+# code -> (severity, short title). The long explanation, example and fix live in docs/errors.md.
+CODES: dict[str, tuple[str, str]] = {
+    # load
+    "E100": (ERROR, "spec file too large"),
+    "E101": (ERROR, "YAML syntax error"),
+    "E102": (ERROR, "tab used for indentation"),
+    "E103": (ERROR, "duplicate key"),
+    "E104": (ERROR, "YAML anchors, aliases and merge keys are not supported"),
+    "E105": (ERROR, "empty spec file"),
+    "E106": (ERROR, "spec file is not UTF-8 text"),
+    "E107": (ERROR, "invalid spec file name"),
+    "E108": (ERROR, "missing spec file or folder"),
+    "E109": (ERROR, "mapping key is not a string"),
+    "E110": (ERROR, "YAML nesting too deep"),
+    "W111": (WARNING, "file ignored in a spec folder"),
+    # validate (JSON Schema)
+    "E200": (ERROR, "unknown key"),
+    "E201": (ERROR, "wrong type"),
+    "E202": (ERROR, "missing required key"),
+    "E203": (ERROR, "invalid value"),
+    # resolve
+    "E300": (ERROR, "unknown target"),
+    "E301": (ERROR, "no default target"),
+    "E302": (ERROR, "more than one default target"),
+    "E303": (ERROR, "unknown parameter"),
+    "W304": (WARNING, "parameter override has no effect"),
+    "E305": (ERROR, "invalid selector"),
+    "W306": (WARNING, "target has no stages"),
+    "E307": (ERROR, "duplicate task key"),
+    "E308": (ERROR, "no targets"),
+    # graph
+    "E400": (ERROR, "unknown dependency"),
+    "E401": (ERROR, "stage depends on itself"),
+    "E402": (ERROR, "dependency cycle"),
+    "E403": (ERROR, "dependency missing from target"),
+    # stage sources and parameters
+    "E500": (ERROR, "missing stage source"),
+    "E501": (ERROR, "stage source has a Python syntax error"),
+    "E502": (ERROR, "stage source has no `def run(ctx)`"),
+    "E503": (ERROR, "parameter read but not declared"),
+    "W504": (WARNING, "parameter declared but not read"),
+    "E505": (ERROR, "parameter has no value in a target"),
+    "E506": (ERROR, "stage builds its own WorkspaceClient"),
+    "E507": (ERROR, "stage reads widgets directly"),
+    "E508": (ERROR, "stage writes the state store directly"),
+    "E509": (ERROR, "parameter name is not a literal"),
+    "E510": (ERROR, "stage source path escapes the project"),
+    # data flow
+    "E600": (ERROR, "consumer does not depend on its producer"),
+    "W601": (WARNING, "object written by unordered stages"),
+    "E602": (ERROR, "unknown placeholder in object pattern"),
+    # Jinja in spec strings
+    "E700": (ERROR, "Jinja syntax error"),
+    "E701": (ERROR, "Jinja undefined variable"),
+    "E702": (ERROR, "Jinja expression rejected by the sandbox"),
+    "E703": (ERROR, "Jinja evaluation error"),
+    # output
+    "E800": (ERROR, "generated job is invalid"),
+    # write
+    "E900": (ERROR, "cannot write the build"),
+    "E901": (ERROR, "invalid output folder"),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A located message. `line`/`col` are 1-based; 0 means "the whole file"."""
+
+    severity: str
+    code: str
+    message: str
+    file: str = ""
+    line: int = 0
+    col: int = 0
+    hint: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.col, self.code, self.message, self.hint)
+
+    def location(self) -> str:
+        if not self.file:
+            return "<spec>"
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col or 1}"
+        return self.file
+
+    def render(self) -> str:
+        text = f"{self.location()}: {self.severity}: {self.message} [{self.code}]"
+        if self.hint:
+            text += "\n  hint: " + self.hint.replace("\n", "\n        ")
+        return text
+
+
+def diag(code: str, message: str, where: "Where | None" = None, hint: str = "") -> Diagnostic:
+    """Make a diagnostic whose severity comes from the code registry."""
+    severity = CODES[code][0]
+    if where is None:
+        return Diagnostic(severity, code, message, hint=hint)
+    return Diagnostic(severity, code, message, where.file, where.line, where.col, hint)
+
+
+@dataclass(frozen=True)
+class Where:
+    """A source location: display path plus 1-based line and column (0 = unknown)."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == ERROR for d in diagnostics)
+
+
+def sort_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Deterministic order, duplicates removed (two passes may find the same thing)."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    items = sort_unique(diagnostics)
+    errors = sum(d.severity == ERROR for d in items)
+    warnings = len(items) - errors
+    lines = [d.render() for d in items]
+    if items:
+        lines.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint suggesting the closest candidate, or "" when nothing is close."""
+    import difflib
+
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f"did you mean `{lowered[word.lower()]}`?"
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""

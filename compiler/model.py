@@ -1,0 +1,138 @@
+"""The spec as plain data: what the passes after validation work on.
+
+`build_model` only reshapes data that already passed its JSON Schema, so it does no checking
+beyond what needs more than one file (that is the job of the resolve and check passes). Every
+object keeps its `SpecFile`, so any later pass can point at the exact line it is talking about.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import LoadedSpec, SpecFile
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: str | None
+    description: str
+
+
+@dataclass
+class Bundle:
+    name: str
+    variables: dict[str, dict]
+    workspace: dict[str, str]
+    sync: dict[str, list]
+    requirements: list[str]
+    job: dict[str, Any]  # job settings except `key`
+    job_key: str
+    parameters: dict[str, Parameter]  # in catalogue order
+    file: SpecFile
+
+
+@dataclass
+class Stage:
+    name: str
+    task_key: str
+    description: str
+    depends_on: list[str]
+    parameters: list[str]
+    targets: dict[str, dict]  # target name -> per-target task settings ({} when none)
+    opt_out: dict[str, str]
+    task: dict[str, Any]
+    produces: list[str]
+    consumes: list[str]
+    tags: list[str]
+    requirements: list[str]
+    source: str  # relative to the project root, e.g. src/stages/lakeflow.py
+    file: SpecFile
+    targets_is_list: bool = False
+
+
+@dataclass
+class Target:
+    name: str
+    description: str
+    default: bool
+    parameters: dict[str, str]
+    select: str | None
+    exclude: str | None
+    file: SpecFile
+
+
+@dataclass
+class Spec:
+    spec_dir: str
+    project_root: str
+    bundle: Bundle
+    stages: dict[str, Stage] = field(default_factory=dict)  # sorted by name
+    targets: dict[str, Target] = field(default_factory=dict)  # sorted by name
+
+
+def build_model(loaded: LoadedSpec) -> Spec:
+    spec_dir = loaded.spec_dir
+    bundle = _bundle(loaded.bundle)
+    stages = {f.name: _stage(f) for f in sorted(loaded.stages, key=lambda f: f.name)}
+    targets = {f.name: _target(f) for f in sorted(loaded.targets, key=lambda f: f.name)}
+    return Spec(spec_dir, os.path.dirname(spec_dir), bundle, stages, targets)
+
+
+def _bundle(f: SpecFile) -> Bundle:
+    d = f.data
+    job = dict(d["job"])
+    key = job.pop("key")
+    params = {
+        name: Parameter(name, p.get("default"), p["description"]) for name, p in d["parameters"].items()
+    }
+    return Bundle(
+        name=d["name"],
+        variables=dict(d.get("variables") or {}),
+        workspace=dict(d["workspace"]),
+        sync={k: list(v) for k, v in (d.get("sync") or {}).items()},
+        requirements=list(d.get("requirements") or []),
+        job=job,
+        job_key=key,
+        parameters=params,
+        file=f,
+    )
+
+
+def _stage(f: SpecFile) -> Stage:
+    d = f.data
+    raw_targets = d.get("targets") or {}
+    is_list = isinstance(raw_targets, list)
+    targets = {t: {} for t in raw_targets} if is_list else {t: dict(s or {}) for t, s in raw_targets.items()}
+    return Stage(
+        name=f.name,
+        task_key=d["task_key"],
+        description=d["description"],
+        depends_on=list(d.get("depends_on") or []),
+        parameters=list(d.get("parameters") or []),
+        targets=targets,
+        opt_out=dict(d.get("opt_out") or {}),
+        task=dict(d.get("task") or {}),
+        produces=list(d.get("produces") or []),
+        consumes=list(d.get("consumes") or []),
+        tags=list(d.get("tags") or []),
+        requirements=list(d.get("requirements") or []),
+        source=d.get("source") or f"src/stages/{f.name}.py",
+        file=f,
+        targets_is_list=is_list,
+    )
+
+
+def _target(f: SpecFile) -> Target:
+    d = f.data
+    return Target(
+        name=f.name,
+        description=d["description"],
+        default=bool(d.get("default", False)),
+        parameters=dict(d.get("parameters") or {}),
+        select=d.get("select"),
+        exclude=d.get("exclude"),
+        file=f,
+    )

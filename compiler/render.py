@@ -1,0 +1,189 @@
+"""Pass 7, render: the bundle as a mapping of relative path -> bytes, nothing written yet.
+
+Templates live in templates/ (Jinja, compiled once). Values never enter generated text raw:
+YAML goes through `yamlout` (a YAML dumper), Python literals through `repr`, comments and
+markdown lines through filters that keep them on their own comment lines, and pip requirements
+through shell quoting.
+
+Layout of build/:
+  databricks.yml             bundle settings + `include:` of one file per target
+  targets/<target>.yml       that target's job: parameters and one notebook task per stage
+  stages/<stage>.py          generated notebook per stage (Databricks source format)
+  src/stages/<stage>.py      the stage's own code, copied (its `source` path, mirrored)
+  src/stage_runtime/...      the runtime the notebooks import, copied
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shlex
+
+from . import yamlout
+from .graph import StageGraph
+from .model import Spec
+from .resolve import Resolved
+
+TOOL_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATE_DIR = os.path.join(TOOL_ROOT, "templates")
+RUNTIME_DIR = os.path.join(TOOL_ROOT, "src", "stage_runtime")
+COMPILER_SYNC_EXCLUDES = [".compiler/**", ".local/**"]
+COMPILER_SYNC_INCLUDES = ["stages/**", "src/**"]
+
+_NOT_PRINTABLE = re.compile(r"[^\t\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def comment(value) -> str:
+    """Text safe inside one `#` comment line: line breaks become spaces, odd characters escaped."""
+    text = " ".join(str(value).splitlines()) if value is not None else ""
+    return _NOT_PRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def magic(value) -> str:
+    """Markdown lines for a `# MAGIC %md` cell: every line stays a `# MAGIC` comment line."""
+    lines = str(value).splitlines() or [""]
+    return "\n".join(("# MAGIC " + comment(line)).rstrip() for line in lines)
+
+
+def shell(value) -> str:
+    return shlex.quote(str(value))
+
+
+def py_literal(value, indent: int = 0) -> str:
+    """A Python literal for plain data, one item per line; strings via repr (always escaped)."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "".join(f"{pad}    {key!r}: {py_literal(item, indent + 4)},\n" for key, item in value.items())
+        return "{\n" + inner + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if all(isinstance(item, str) for item in value) and sum(len(i) for i in value) < 80:
+            return "[" + ", ".join(repr(item) for item in value) + "]"
+        inner = "".join(f"{pad}    {py_literal(item, indent + 4)},\n" for item in value)
+        return "[\n" + inner + pad + "]"
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)
+    raise TypeError(f"cannot write {type(value).__name__} as a Python literal")
+
+
+@functools.lru_cache(maxsize=None)
+def template_env():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.filters.update(yaml=yamlout.dump, comment=comment, magic=magic, shell=shell, py=py_literal)
+    return env
+
+
+def target_jobs(spec: Spec, graph: StageGraph, resolved: Resolved) -> dict[str, dict]:
+    """The job each target defines, as emitted (used by the output check)."""
+    return {name: _job(spec, target, graph.topological_order(target.members))
+            for name, target in resolved.targets.items()}
+
+
+def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[str, dict]) -> dict[str, bytes]:
+    env = template_env()
+    files: dict[str, bytes] = {}
+    files["databricks.yml"] = _encode(env.get_template("databricks.yml.j2").render(
+        targets=list(resolved.targets), top=_top_level(spec, resolved)))
+    target_template = env.get_template("target.yml.j2")
+    for name, target in resolved.targets.items():
+        body: dict = {}
+        if target.default:
+            body["default"] = True
+        body["resources"] = {"jobs": {spec.bundle.job_key: jobs[name]}}
+        stages = [graph.by_task_key[task["task_key"]] for task in jobs[name]["tasks"]]
+        files[f"targets/{name}.yml"] = _encode(target_template.render(
+            target=name, stages=stages, body={"targets": {name: body}}))
+    notebook = env.get_template("notebook.py.j2")
+    for name, stage in spec.stages.items():
+        requirements = list(dict.fromkeys(spec.bundle.requirements + stage.requirements))
+        files[f"stages/{name}.py"] = _encode(notebook.render(
+            stage=stage,
+            description=resolved.stage_descriptions[name],
+            requirements=requirements,
+            stage_literal=py_literal(_stage_record(spec, name)),
+        ))
+        files[stage.source] = _read(os.path.join(spec.project_root, stage.source))
+    files.update(runtime_files())
+    return files
+
+
+def _top_level(spec: Spec, resolved: Resolved) -> dict:
+    bundle = spec.bundle
+    workspace = dict(bundle.workspace)
+    sync = {
+        "include": list(dict.fromkeys(bundle.sync.get("include", []) + COMPILER_SYNC_INCLUDES)),
+        "exclude": list(dict.fromkeys(bundle.sync.get("exclude", []) + COMPILER_SYNC_EXCLUDES)),
+    }
+    top = {"bundle": {"name": bundle.name}}
+    if bundle.variables:
+        top["variables"] = {k: dict(v) for k, v in bundle.variables.items()}
+    top["workspace"] = workspace
+    top["sync"] = sync
+    top["include"] = [f"targets/{name}.yml" for name in resolved.targets]
+    return top
+
+
+def _job(spec: Spec, target, order: list[str]) -> dict:
+    job = dict(target.job)
+    if target.parameters:
+        job["parameters"] = [{"name": name, "default": value} for name, value in target.parameters.items()]
+    job["tasks"] = [_task(spec, name, target.settings[name], target.members) for name in order]
+    return job
+
+
+def _task(spec: Spec, name: str, settings: dict, members: set[str]) -> dict:
+    stage = spec.stages[name]
+    task: dict = {"task_key": stage.task_key}
+    deps = [spec.stages[d].task_key for d in stage.depends_on if d in members]
+    if deps:
+        task["depends_on"] = [{"task_key": key} for key in deps]
+    task["notebook_task"] = {"notebook_path": f"../stages/{name}.py"}
+    task.update(settings)
+    return task
+
+
+def _stage_record(spec: Spec, name: str) -> dict:
+    """What the runtime needs to know about the stage, embedded in its notebook."""
+    stage = spec.stages[name]
+    return {
+        "name": stage.name,
+        "task_key": stage.task_key,
+        "spec": f"spec/stages/{name}.yaml",
+        "source": stage.source,
+        "parameters": list(stage.parameters),
+        "produces": list(stage.produces),
+        "consumes": list(stage.consumes),
+    }
+
+
+def runtime_files() -> dict[str, bytes]:
+    files = {}
+    for folder, dirs, names in os.walk(RUNTIME_DIR):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
+        for file_name in sorted(names):
+            if file_name.endswith(".py"):
+                path = os.path.join(folder, file_name)
+                rel = os.path.relpath(path, os.path.dirname(RUNTIME_DIR)).replace(os.sep, "/")
+                files[f"src/{rel}"] = _read(path)
+    return files
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8")

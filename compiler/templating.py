@@ -1,0 +1,129 @@
+"""Jinja in spec strings, rendered at compile time in a sandbox.
+
+Only strings that contain `{{`, `{%` or `{#` are templates; everything else (including DAB's own
+`${var.catalog}` interpolations) passes through verbatim, and Jinja is not even imported.
+The environment is jinja2's ImmutableSandboxedEnvironment with StrictUndefined: Python internals
+(`''.__class__`) are refused, an undefined name is an error, and `*`/`**` are bounded so a
+template cannot allocate gigabytes.
+
+Contexts (documented in README, "Jinja in the spec"):
+  spec/bundle.yaml (parameter defaults, job name/description) and spec/targets/*.yaml:
+      bundle, variables, target
+  spec/stages/*.yaml `description` and `task`: bundle, variables, stage
+  spec/stages/*.yaml `targets.<t>` settings: bundle, variables, stage, target
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .diagnostics import Diagnostic, Where, did_you_mean, diag
+
+MAX_RENDERED = 100_000  # characters in one rendered value
+MAX_REPEAT = 100_000  # largest result of `*` on sequences, and of `**`
+
+
+def has_jinja(text: str) -> bool:
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+class SpecJinja:
+    """Compiles each template string once; renders it against plain-dict contexts."""
+
+    def __init__(self) -> None:
+        self._env = None
+        self._compiled: dict[str, Any] = {}
+
+    def env(self):
+        if self._env is None:
+            self._env = _make_env()
+        return self._env
+
+    def check_syntax(self, text: str, where: Where) -> Diagnostic | None:
+        import jinja2
+
+        if text in self._compiled:
+            return None
+        try:
+            self._compiled[text] = self.env().from_string(text)
+        except jinja2.TemplateSyntaxError as err:
+            return diag("E700", f"Jinja syntax error: {err.message}{_line_of(err.lineno, text)}", where,
+                        "fix the expression; to write `{{` literally use {{ '{{' }} or {% raw %}...{% endraw %}")
+        return None
+
+    def render(self, text: str, context: dict, where: Where) -> tuple[str, Diagnostic | None]:
+        """Render `text` if it is a template; otherwise return it untouched."""
+        if not has_jinja(text):
+            return text, None
+        problem = self.check_syntax(text, where)
+        if problem:
+            return text, problem
+        import jinja2
+        from jinja2.sandbox import SecurityError
+
+        try:
+            result = self._compiled[text].render(**context)
+        except SecurityError as err:
+            return text, diag("E702", f"Jinja expression rejected by the sandbox: {err}", where,
+                              "templates may read the documented context (bundle, variables, target, "
+                              "stage), not Python internals")
+        except jinja2.UndefinedError as err:
+            return text, diag("E701", f"Jinja undefined variable: {err.message}", where,
+                              _undefined_hint(str(err.message), context))
+        except Exception as err:  # any other failure inside the template is the template's fault
+            return text, diag("E703", f"Jinja evaluation failed: {type(err).__name__}: {err}", where,
+                              "check the expression's operands")
+        if len(result) > MAX_RENDERED:
+            return text, diag("E703", f"Jinja result is {len(result)} characters, over the {MAX_RENDERED} limit",
+                              where, "spec values are short; simplify the template")
+        return result, None
+
+    def render_tree(self, value: Any, context: dict, spec_file, path: tuple, out: list[Diagnostic]) -> Any:
+        """Render every string inside a settings tree (dicts and lists), collecting diagnostics."""
+        if isinstance(value, str):
+            rendered, problem = self.render(value, context, spec_file.where(path))
+            if problem:
+                out.append(problem)
+            return rendered
+        if isinstance(value, dict):
+            return {k: self.render_tree(v, context, spec_file, path + (k,), out) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.render_tree(v, context, spec_file, path + (i,), out) for i, v in enumerate(value)]
+        return value
+
+
+def _make_env():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+    class BoundedSandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset(["*", "**"])
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**":
+                if isinstance(right, int) and abs(right) > 64 or isinstance(left, int) and abs(left) > MAX_REPEAT:
+                    raise SecurityError("`**` with operands this large is not allowed")
+                return left**right
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
+                    if len(seq) * max(count, 0) > MAX_REPEAT:
+                        raise SecurityError(f"repeating a sequence to over {MAX_REPEAT} items is not allowed")
+            return left * right
+
+    return BoundedSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def _line_of(lineno: int | None, text: str) -> str:
+    if lineno and "\n" in text:
+        return f" (line {lineno} of the value)"
+    return ""
+
+
+def _undefined_hint(message: str, context: dict) -> str:
+    names = sorted(context)
+    word = message.split("'")[1] if message.count("'") >= 2 else ""
+    if word and word not in context:
+        close = did_you_mean(word, names)
+        if close:
+            return f"{close} This value can use: {', '.join(names)}"
+    return f"this value can use: {', '.join(names)} (see README, 'Jinja in the spec')"

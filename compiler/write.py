@@ -1,0 +1,232 @@
+"""Pass 9, write: put the rendered bundle into build/, atomically and incrementally.
+
+- Only files whose bytes changed are written; a no-op build writes nothing at all.
+- The change is a small transaction: new contents are staged under build/.compiler/txn/, every
+  file about to be replaced or removed is first hard-linked (or copied) aside, then each is swapped
+  in with an atomic rename. If anything fails midway, the saved files are put back, so the previous
+  build/ is left byte-identical. A transaction interrupted by a killed process is rolled back by
+  the next build before it starts.
+- The compiler owns exactly the files listed in build/.compiler/manifest.json. It never touches
+  build/.databricks/ (the CLI's deployment state) or anything outside build/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .diagnostics import Diagnostic, Where, diag
+
+STATE_DIR = ".compiler"
+MANIFEST = f"{STATE_DIR}/manifest.json"
+PROTECTED = (".databricks", STATE_DIR, ".local")
+
+
+@dataclass
+class WriteResult:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+class WriteAborted(Exception):
+    pass
+
+
+def check_relative(rel: str) -> str | None:
+    """Why `rel` is not an acceptable output path, or None."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        return f"output path {rel!r} is not a plain relative path"
+    if parts[0] in PROTECTED:
+        return f"output path {rel!r} is inside a folder the compiler must not touch"
+    return None
+
+
+def read_manifest(out_dir: str) -> dict:
+    path = os.path.join(out_dir, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_bundle(out_dir: str, files: dict[str, bytes], manifest_extra: dict | None = None,
+                 fault: Callable[[str, str], None] | None = None) -> tuple[WriteResult, list[Diagnostic]]:
+    """Make `out_dir` hold exactly `files` (plus untouched foreign files). `fault(step, path)` is
+    a test hook called before each filesystem step; it may raise to simulate a crash."""
+    out_dir = os.path.abspath(out_dir)
+    where = Where(os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else out_dir)
+    for rel in files:
+        problem = check_relative(rel)
+        if problem:
+            return WriteResult(), [diag("E901", problem, where, "this is a compiler bug; please report it")]
+    os.makedirs(out_dir, exist_ok=True)
+    recover(out_dir)
+    previous = read_manifest(out_dir)
+    owned_before = set(previous.get("files", []))
+    result = WriteResult()
+    changes: dict[str, bytes | None] = {}
+    for rel in sorted(files):
+        if _same_bytes(os.path.join(out_dir, rel), files[rel]):
+            result.unchanged += 1
+        else:
+            changes[rel] = files[rel]
+    for rel in sorted(owned_before - set(files)):
+        if check_relative(rel) is None and os.path.lexists(os.path.join(out_dir, rel)):
+            changes[rel] = None
+    manifest = {"files": sorted(files), **(manifest_extra or {})}
+    manifest_bytes = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
+    if not changes and _same_bytes(os.path.join(out_dir, MANIFEST), manifest_bytes):
+        return result, []
+    changes[MANIFEST] = manifest_bytes
+    try:
+        _apply(out_dir, changes, fault)
+    except (OSError, WriteAborted) as err:
+        return WriteResult(), [diag("E900", f"writing {where.file} failed, previous build restored: {err}", where,
+                                    "check permissions and free space, then build again")]
+    result.written = sorted(r for r, data in changes.items() if data is not None and r != MANIFEST)
+    result.removed = sorted(r for r, data in changes.items() if data is None)
+    return result, []
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.path.islink(path) or os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def _txn_dir(out_dir: str) -> str:
+    return os.path.join(out_dir, STATE_DIR, "txn")
+
+
+def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
+    fault = fault or (lambda step, path: None)
+    txn = _txn_dir(out_dir)
+    shutil.rmtree(txn, ignore_errors=True)
+    new_dir, old_dir = os.path.join(txn, "new"), os.path.join(txn, "old")
+    journal: list[dict] = []
+    journal_path = os.path.join(txn, "journal.json")
+    os.makedirs(new_dir)
+    try:
+        for rel, data in changes.items():
+            if data is None:
+                continue
+            fault("stage", rel)
+            staged = os.path.join(new_dir, rel)
+            _ensure_parent(staged, new_dir)
+            with open(staged, "wb") as handle:
+                handle.write(data)
+        for rel, data in changes.items():
+            target = os.path.join(out_dir, rel)
+            _ensure_parent(target, out_dir)
+            existed = os.path.lexists(target)
+            if existed:
+                fault("save", rel)
+                saved = os.path.join(old_dir, rel)
+                _ensure_parent(saved, old_dir)
+                _link_or_copy(target, saved)
+            journal.append({"path": rel, "existed": existed})
+            _write_journal(journal_path, journal)
+            fault("swap", rel)
+            if data is None:
+                os.unlink(target)
+            else:
+                os.replace(os.path.join(new_dir, rel), target)
+    except BaseException:
+        _rollback(out_dir, journal)
+        shutil.rmtree(txn, ignore_errors=True)
+        raise
+    shutil.rmtree(txn, ignore_errors=True)
+    _prune_empty_dirs(out_dir, [rel for rel, data in changes.items() if data is None])
+
+
+def _write_journal(path: str, journal: list[dict]) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(journal, handle)
+    os.replace(tmp, path)
+
+
+def _rollback(out_dir: str, journal: list[dict]) -> None:
+    old_dir = os.path.join(_txn_dir(out_dir), "old")
+    for entry in reversed(journal):
+        target = os.path.join(out_dir, entry["path"])
+        saved = os.path.join(old_dir, entry["path"])
+        if entry["existed"]:
+            if os.path.lexists(saved):
+                os.replace(saved, target)
+        elif os.path.lexists(target):
+            os.unlink(target)
+
+
+def recover(out_dir: str) -> bool:
+    """Roll back a transaction left behind by a killed build. Returns True if there was one."""
+    txn = _txn_dir(out_dir)
+    if not os.path.isdir(txn):
+        return False
+    try:
+        with open(os.path.join(txn, "journal.json"), encoding="utf-8") as handle:
+            journal = json.load(handle)
+    except (OSError, ValueError):
+        journal = []
+    _rollback(out_dir, journal)
+    shutil.rmtree(txn, ignore_errors=True)
+    return True
+
+
+def _ensure_parent(path: str, root: str) -> None:
+    parent = os.path.dirname(path)
+    real_root = os.path.realpath(root)
+    os.makedirs(parent, exist_ok=True)
+    real_parent = os.path.realpath(parent)
+    if real_parent != real_root and not real_parent.startswith(real_root + os.sep):
+        raise WriteAborted(f"{parent} leads outside {root} (a symlink?)")
+
+
+def _link_or_copy(source: str, dest: str) -> None:
+    try:
+        os.link(source, dest, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, dest, follow_symlinks=False)
+
+
+def _prune_empty_dirs(out_dir: str, removed: list[str]) -> None:
+    for rel in removed:
+        parent = os.path.dirname(os.path.join(out_dir, rel))
+        while parent != out_dir and parent.startswith(out_dir):
+            try:
+                os.rmdir(parent)
+            except OSError:
+                break
+            parent = os.path.dirname(parent)
+
+
+def clean(out_dir: str) -> list[str]:
+    """Remove what the compiler owns in out_dir; keep .databricks/ and anything foreign."""
+    out_dir = os.path.abspath(out_dir)
+    if not os.path.isdir(out_dir):
+        return []
+    recover(out_dir)
+    owned = read_manifest(out_dir).get("files", [])
+    removed = []
+    for rel in owned:
+        if check_relative(rel) is None:
+            path = os.path.join(out_dir, rel)
+            if os.path.lexists(path):
+                os.unlink(path)
+                removed.append(rel)
+    _prune_empty_dirs(out_dir, removed)
+    manifest = os.path.join(out_dir, MANIFEST)
+    if os.path.exists(manifest):
+        os.unlink(manifest)
+    return removed

@@ -1,0 +1,1 @@
+"""Runtime shipped inside every generated bundle (build/src/stage_runtime/)."""
