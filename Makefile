@@ -18,9 +18,11 @@ help:
 	@echo "make bench            measure the compiler (see README, Performance)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 
-$(VENV)/.runtime-deps: requirements.lock
+$(VENV)/.runtime-deps: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# Make `python -m compiler` importable from any folder (a .pth entry: no build step needed).
+	$(VENV)/bin/python -c "import sysconfig, os; open(os.path.join(sysconfig.get_paths()['purelib'], 'bundle_compiler.pth'), 'w').write(os.getcwd() + chr(10))"
 	touch $@
 
 $(VENV)/.dev-deps: $(VENV)/.runtime-deps requirements-dev.lock
@@ -34,7 +36,7 @@ validate: $(VENV)/.runtime-deps
 	@$(PY) -m compiler validate --spec $(SPEC)
 
 test: $(VENV)/.dev-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -174,7 +174,8 @@ def _compose(text: str, shown: str, diags: list[Diagnostic]):
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = err.problem or "invalid YAML"
         if err.context:
-            problem = f"{problem} ({err.context})"
+            joiner = ", " if problem.startswith("but ") else ": "
+            problem = f"{err.context}{joiner}{problem}"
         hint = "check the indentation and quoting around this point"
         if "tab" in problem:
             hint = "YAML indents with spaces only; replace the tab with spaces"
@@ -207,6 +208,7 @@ class _Walker:
         self.spec = spec
         self.diags = diags
         self.seen: set[int] = set()
+        self.aliases = 0
         self.failed = False
 
     def _error(self, code: str, message: str, node, hint: str = "") -> None:
@@ -220,8 +222,11 @@ class _Walker:
                         "spec files are shallow; remove the excess nesting")
             return None
         if id(node) in self.seen:
-            self._error("E104", "YAML alias (a repeated `*anchor` reference) is not supported", node,
-                        "write the value out in full; spec files do not use anchors or aliases")
+            # Report the first alias only: an alias bomb has thousands, and none is expanded.
+            self.aliases += 1
+            if self.aliases == 1:
+                self._error("E104", "YAML alias (a `*anchor` reference) is not supported", node,
+                            "write the value out in full; spec files do not use anchors or aliases")
             return None
         self.seen.add(id(node))
         self.spec.value_locs[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -248,7 +253,7 @@ class _Walker:
                 continue
             key = self._scalar(key_node)
             if not isinstance(key, str):
-                self._error("E109", f"mapping key {key_node.value!r} is read as a {_yaml_type(key)}, "
+                self._error("E109", f"mapping key {key_node.value!r} is read as {_yaml_type(key)}, "
                             "not a string", key_node, f"quote it: \"{key_node.value}\"")
                 continue
             if key in result:
@@ -272,4 +277,5 @@ class _Walker:
 
 
 def _yaml_type(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", type(None): "null"}.get(type(value), type(value).__name__)
+    names = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
+    return names.get(type(value), f"a {type(value).__name__}")

@@ -65,7 +65,7 @@ def _check_names(spec: Spec) -> list[Diagnostic]:
     for stage in spec.stages.values():
         for key in ("targets", "opt_out"):
             for t in getattr(stage, key):
-                if t not in spec.targets:
+                if t not in spec.targets and spec.targets:  # no targets at all is reported once (E308)
                     path = (key, list(stage.targets).index(t)) if key == "targets" and stage.targets_is_list else (key, t)
                     diags.append(diag("E300", f"stage {stage.name} names unknown target `{t}`",
                                       stage.file.where(path, key=not (key == "targets" and stage.targets_is_list)),

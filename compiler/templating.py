@@ -15,6 +15,7 @@ Contexts (documented in README, "Jinja in the spec"):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .diagnostics import Diagnostic, Where, did_you_mean, diag
@@ -121,9 +122,22 @@ def _line_of(lineno: int | None, text: str) -> str:
 
 def _undefined_hint(message: str, context: dict) -> str:
     names = sorted(context)
-    word = message.split("'")[1] if message.count("'") >= 2 else ""
-    if word and word not in context:
-        close = did_you_mean(word, names)
-        if close:
-            return f"{close} This value can use: {', '.join(names)}"
-    return f"this value can use: {', '.join(names)} (see README, 'Jinja in the spec')"
+    available = ", ".join(_dotted_names(context))
+    quoted = re.findall(r"'([^']*)'", message)
+    word = quoted[-1] if quoted else ""
+    candidates = names if "is undefined" in message else [n.rsplit(".", 1)[-1] for n in _dotted_names(context)]
+    close = did_you_mean(word, candidates) if word else ""
+    if close:
+        return f"{close} This value can use: {available}"
+    return f"this value can use: {available} (see README, 'Jinja in the spec')"
+
+
+def _dotted_names(context: dict, prefix: str = "") -> list[str]:
+    found = []
+    for key in sorted(context):
+        value = context[key]
+        if isinstance(value, dict) and value:
+            found += _dotted_names(value, f"{prefix}{key}.")
+        else:
+            found.append(f"{prefix}{key}")
+    return found

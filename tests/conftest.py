@@ -1,0 +1,62 @@
+"""Shared fixtures: copies of the Casper's project and of the example project, and a CLI runner
+that runs the compiler as a real process (exit code, stdout, stderr)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "tests" / "examples"
+OFFICIAL_SCHEMA = ROOT.parent / "shared" / "reference" / "databricks-bundle-schema.json"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_compiler(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> Run:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("COMPILER_")}
+    full_env["PYTHONPATH"] = str(ROOT)
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "compiler", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in ("spec", "src"):
+        if (source / part).exists():
+            shutil.copytree(source / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+@pytest.fixture
+def caspers(tmp_path: Path) -> Path:
+    """A private copy of the Casper's Kitchens project (spec/ and src/)."""
+    return copy_project(ROOT, tmp_path / "caspers")
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A private copy of the small example project in tests/examples/base."""
+    return copy_project(EXAMPLES / "base", tmp_path / "example")
+
+
+def read_tree(folder: Path, skip: tuple[str, ...] = (".compiler", ".databricks")) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not rel.startswith(skip):
+            files[rel] = path.read_bytes()
+    return files

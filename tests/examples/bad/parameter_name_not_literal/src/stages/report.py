@@ -1,0 +1,5 @@
+NAME = "WINDOW_DAYS"
+
+
+def run(ctx):
+    return ctx.params["CATALOG"], ctx.params[NAME]

@@ -1,0 +1,242 @@
+"""Build behaviour: determinism, adding a stage, incremental and atomic writes."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler.pipeline import build
+from compiler.write import recover
+
+from .bundle_io import load_bundle, target_job, tasks_by_key
+from .conftest import ROOT, copy_project, read_tree, run_compiler
+
+
+def test_same_spec_same_bytes_whatever_hash_seed_or_file_order(tmp_path):
+    # Two copies of the project, their files created in opposite orders.
+    forward, backward = tmp_path / "forward", tmp_path / "backward"
+    files = sorted(p for part in ("spec", "src") for p in (ROOT / part).rglob("*") if p.is_file()
+                   and "__pycache__" not in p.parts)
+    for dest, order in ((forward, files), (backward, list(reversed(files)))):
+        for path in order:
+            target = dest / path.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    outputs = []
+    for project, seed in ((forward, "1"), (backward, "4242"), (forward, "random")):
+        out = tmp_path / f"out-{project.name}-{seed}"
+        run = run_compiler("build", "--out", str(out), cwd=project, env={"PYTHONHASHSEED": seed})
+        assert run.code == 0, run.err
+        outputs.append(read_tree(out))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_adding_a_stage_is_one_spec_file_and_its_source(caspers):
+    before = run_compiler("build", cwd=caspers)
+    assert before.code == 0, before.err
+    old = read_tree(caspers / "build")
+    (caspers / "spec" / "stages" / "hello.yaml").write_text(
+        "task_key: Hello\n"
+        "description: Says hello once the pipeline is up.\n"
+        "depends_on: [lakeflow]\n"
+        "parameters: [CATALOG]\n"
+        "targets: [free]\n")
+    (caspers / "src" / "stages" / "hello.py").write_text(
+        "def run(ctx):\n    print(f\"hello from {ctx.params['CATALOG']}\")\n")
+    after = run_compiler("build", cwd=caspers)
+    assert after.code == 0, after.err
+    new = read_tree(caspers / "build")
+    job = target_job(load_bundle(caspers / "build"), "free")
+    hello = tasks_by_key(job)["Hello"]
+    assert hello["depends_on"] == [{"task_key": "Spark_Declarative_Pipeline"}]
+    assert hello["notebook_task"] == {"notebook_path": "../stages/hello.py"}
+    assert "CATALOG" in [p["name"] for p in job["parameters"]]
+    assert "Hello" not in tasks_by_key(target_job(load_bundle(caspers / "build"), "default"))
+    # `all` selects every stage that does not opt out, so the new stage joins it too.
+    assert "Hello" in tasks_by_key(target_job(load_bundle(caspers / "build"), "all"))
+    changed = {rel for rel in new if old.get(rel) != new[rel]}
+    assert changed == {"targets/free.yml", "targets/all.yml", "stages/hello.py", "src/stages/hello.py"}
+    assert "Says hello once the pipeline is up." in new["stages/hello.py"].decode()
+
+
+def test_noop_rebuild_writes_nothing(example):
+    assert run_compiler("build", cwd=example).code == 0
+    stamps = {p: p.stat().st_mtime_ns for p in (example / "build").rglob("*") if p.is_file()}
+    run = run_compiler("build", cwd=example)
+    assert run.code == 0 and " 0 written, 0 removed" in run.out
+    assert stamps == {p: p.stat().st_mtime_ns for p in (example / "build").rglob("*") if p.is_file()}
+
+
+def test_touching_one_stage_rewrites_only_its_files(example):
+    assert run_compiler("build", cwd=example).code == 0
+    old = read_tree(example / "build")
+    spec = example / "spec" / "stages" / "report.yaml"
+    spec.write_text(spec.read_text().replace("Writes the report.", "Writes the weekly report."))
+    run = run_compiler("build", cwd=example)
+    assert run.code == 0
+    new = read_tree(example / "build")
+    assert {rel for rel in new if old[rel] != new[rel]} == {"stages/report.py"}
+    assert "1 written" in run.out
+
+
+def test_removed_stage_files_are_deleted_and_foreign_files_kept(example):
+    assert run_compiler("build", cwd=example).code == 0
+    (example / "build" / ".databricks").mkdir()
+    (example / "build" / ".databricks" / "deployment.json").write_text('{"id": 1}')
+    (example / "build" / "notes.txt").write_text("mine")
+    (example / "spec" / "stages" / "report.yaml").unlink()
+    (example / "src" / "stages" / "report.py").unlink()
+    assert run_compiler("build", cwd=example).code == 0
+    assert not (example / "build" / "stages" / "report.py").exists()
+    assert not (example / "build" / "src" / "stages" / "report.py").exists()
+    assert (example / "build" / ".databricks" / "deployment.json").read_text() == '{"id": 1}'
+    assert (example / "build" / "notes.txt").read_text() == "mine"
+
+
+def test_clean_keeps_deployment_state(example):
+    assert run_compiler("build", cwd=example).code == 0
+    (example / "build" / ".databricks").mkdir()
+    (example / "build" / ".databricks" / "x").write_text("state")
+    assert run_compiler("clean", cwd=example).code == 0
+    left = read_tree(example / "build", skip=())
+    assert left == {".databricks/x": b"state"}
+
+
+def _change_everything(project: Path) -> None:
+    report = project / "spec" / "stages" / "report.yaml"
+    report.write_text(report.read_text().replace("Writes the report.", "Writes a different report."))
+    (project / "spec" / "stages" / "transform.yaml").unlink()
+    (project / "src" / "stages" / "transform.py").unlink()
+    report.write_text(report.read_text().replace("depends_on: [transform]\n", "depends_on: [ingest]\n")
+                      .replace('  - "{CATALOG}.gold.daily"', '  - "{CATALOG}.{SCHEMA}.events"'))
+
+
+def _count_steps(project: Path, out: Path) -> int:
+    steps = []
+    scratch = out.parent / "scratch"
+    shutil.copytree(out, scratch)
+    result, written = build(str(project / "spec"), str(scratch), fault=lambda step, path: steps.append(step))
+    assert result.ok and written is not None
+    return len(steps)
+
+
+def test_a_crash_at_any_write_step_leaves_the_previous_build(example, monkeypatch):
+    monkeypatch.chdir(example)
+    out = example / "build"
+    result, _ = build("spec", str(out))
+    assert result.ok
+    (out / ".databricks").mkdir()
+    (out / ".databricks" / "terraform.tfstate").write_text("{}")
+    before = read_tree(out, skip=())
+    _change_everything(example)
+    steps = _count_steps(example, out)
+    assert steps > 5
+    for crash_at in range(steps):
+        seen = []
+
+        def fault(step, path):
+            seen.append(step)
+            if len(seen) == crash_at + 1:
+                raise OSError(f"injected failure at {step} {path}")
+
+        result, written = build("spec", str(out), fault=fault)
+        assert written is None and any(d.code == "E900" for d in result.diagnostics)
+        assert read_tree(out, skip=()) == before, f"crash at step {crash_at} changed build/"
+    result, written = build("spec", str(out))
+    assert result.ok and written.removed == ["src/stages/transform.py", "stages/transform.py"]
+    assert (out / ".databricks" / "terraform.tfstate").read_text() == "{}"
+
+
+def test_a_killed_build_is_rolled_back_by_the_next_one(example):
+    out = example / "build"
+    assert run_compiler("build", cwd=example).code == 0
+    before = read_tree(out, skip=())
+    _change_everything(example)
+    script = (
+        "import os, sys\n"
+        "from compiler.pipeline import build\n"
+        "count = []\n"
+        "def fault(step, path):\n"
+        "    count.append(step)\n"
+        "    if step == 'swap' and count.count('swap') == 3:\n"
+        "        os._exit(9)\n"
+        "build('spec', 'build', fault=fault)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=example, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 9
+    assert read_tree(out, skip=()) != before  # half-written: two files swapped in
+    assert recover(str(out)) is True
+    assert read_tree(out, skip=()) == before
+
+
+def test_output_folder_may_not_overlap_the_project(example):
+    for bad in (".", "spec", "spec/stages"):
+        run = run_compiler("build", "--out", bad, cwd=example)
+        assert run.code == 1 and "E901" in run.err and "Traceback" not in run.err
+
+
+def test_hostile_values_round_trip_and_cannot_add_code(tmp_path):
+    from .golden import EXAMPLES, materialise
+
+    project = materialise(EXAMPLES / "good" / "hostile_values_survive", tmp_path / "p")
+    assert run_compiler("build", cwd=project).code == 0
+    spec_prod = yaml.safe_load((project / "spec" / "targets" / "prod.yaml").read_text())
+    bundle = load_bundle(project / "build")
+    params = {p["name"]: p["default"] for p in target_job(bundle, "prod", "main")["parameters"]}
+    assert params["SCHEMA"] == spec_prod["parameters"]["SCHEMA"]
+    clean = copy_project(Path(__file__).parent / "examples" / "base", tmp_path / "clean")
+    assert run_compiler("build", cwd=clean).code == 0
+    for name in ("ingest", "transform", "report"):
+        hostile = (project / "build" / "stages" / f"{name}.py").read_text()
+        plain = (clean / "build" / "stages" / f"{name}.py").read_text()
+        assert _shape(hostile) == _shape(plain)
+        assert _cells(hostile) == _cells(plain)
+        assert "# MAGIC # COMMAND ----------" in (project / "build" / "stages" / "report.py").read_text()
+
+
+def _cells(source: str) -> int:
+    """Cells as Databricks splits them: lines that are exactly the separator."""
+    return sum(line == "# COMMAND ----------" for line in source.splitlines())
+
+
+def _shape(source: str) -> str:
+    """The notebook's statements with every literal blanked: equal shapes mean no value added code."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant):
+            node.value = None
+    return ast.dump(tree, include_attributes=False)
+
+
+@pytest.fixture(scope="module")
+def caspers_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stubs") / "build"
+    assert run_compiler("build", "--out", str(out), cwd=ROOT).code == 0
+    return out
+
+
+@pytest.mark.parametrize("stage", sorted(p.stem for p in (ROOT / "spec" / "stages").glob("*.yaml")))
+def test_stub_stage_fails_loudly_when_run(stage, caspers_out):
+    out = caspers_out
+    notebook = yaml.safe_load((ROOT / "spec" / "stages" / f"{stage}.yaml").read_text())
+    params = {name: f"value-{name}" for name in notebook.get("parameters", [])}
+    import json
+
+    proc = subprocess.run([sys.executable, f"{stage}.py"], cwd=out / "stages", capture_output=True, text=True,
+                          env={**os.environ, "STAGE_PARAMS_JSON": json.dumps(params)})
+    status = _stage_status(stage)
+    if status == "stub":
+        assert proc.returncode != 0
+        assert f"NotImplementedError: stage {stage} is not implemented yet" in proc.stderr
+
+
+def _stage_status(stage: str) -> str:
+    text = (ROOT / "src" / "stages" / f"{stage}.py").read_text()
+    return "stub" if "raise NotImplementedError" in text else "implemented"

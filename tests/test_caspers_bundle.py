@@ -1,0 +1,167 @@
+"""The Casper's Kitchens bundle carries the facts of the catalogue (caspers-stages.md §1),
+with parameters derived from what each target's stages read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .bundle_io import load_bundle, target_job, tasks_by_key
+from .conftest import run_compiler
+
+# §1.4: task -> (notebook stage, depends_on) per target
+DEFAULT = {
+    "Canonical_Data": ("canonical_data", []),
+    "Spark_Declarative_Pipeline": ("lakeflow", ["Canonical_Data"]),
+    "Refund_Recommender_Agent": ("refunder_agent", ["Spark_Declarative_Pipeline"]),
+    "Refund_Recommender_Stream": ("refunder_stream", ["Spark_Declarative_Pipeline"]),
+    "Lakebase_Reverse_ETL": ("lakebase", ["Refund_Recommender_Stream"]),
+    "Databricks_App_Refund_Manager": ("apps", ["Lakebase_Reverse_ETL"]),
+}
+COMPLAINTS = {
+    "Canonical_Data": ("canonical_data", []),
+    "Spark_Declarative_Pipeline": ("lakeflow", ["Canonical_Data"]),
+    "Complaint_Agent": ("complaint_agent", ["Spark_Declarative_Pipeline"]),
+    "Complaint_Generator_Stream": ("complaint_generator_stream", ["Spark_Declarative_Pipeline"]),
+    "Complaint_Agent_Stream": ("complaint_agent_stream", ["Complaint_Agent", "Complaint_Generator_Stream"]),
+    "Complaint_Lakebase": ("complaint_lakebase", ["Complaint_Agent_Stream"]),
+}
+FREE = {
+    "Canonical_Data": ("canonical_data", []),
+    "Spark_Declarative_Pipeline": ("lakeflow", ["Canonical_Data"]),
+}
+MENUS = {
+    "Canonical_Data": ("canonical_data", []),
+    "Menu_Data": ("menu_data", ["Canonical_Data"]),
+    "Inspection_Data": ("inspection_data", ["Canonical_Data"]),
+    "Menu_Pipeline": ("menu_pipeline", ["Menu_Data", "Inspection_Data"]),
+    "Menu_Genie": ("menu_genie", ["Menu_Pipeline"]),
+    "Menu_Knowledge_Agent": ("menu_knowledge_agent", ["Menu_Pipeline"]),
+    "Inspection_Knowledge_Agent": ("inspection_knowledge_agent", ["Inspection_Data"]),
+    "Menu_Supervisor": ("menu_supervisor", ["Menu_Genie", "Menu_Knowledge_Agent", "Inspection_Knowledge_Agent"]),
+}
+SUPPORT = {
+    "Canonical_Data": ("canonical_data", []),
+    "Spark_Declarative_Pipeline": ("lakeflow", ["Canonical_Data"]),
+    "Support_Request_Generator_Stream": ("support_request_generator_stream", ["Spark_Declarative_Pipeline"]),
+    "Support_Request_Agent": ("support_request_agent", ["Support_Request_Generator_Stream"]),
+    "Support_Request_Agent_Stream": ("support_request_agent_stream", ["Support_Request_Generator_Stream"]),
+    "Support_Lakebase_And_App": ("support_lakebase", ["Support_Request_Agent_Stream"]),
+}
+ALL = {**DEFAULT, **COMPLAINTS, **MENUS}
+CATALOGUE_ORDER = [  # §1.3 row order
+    "CATALOG", "EVENTS_VOLUME", "LLM_MODEL", "REFUND_AGENT_ENDPOINT_NAME", "COMPLAINT_AGENT_ENDPOINT_NAME",
+    "COMPLAINT_RATE", "MENU_KNOWLEDGE_ENDPOINT_NAME", "INSPECTION_KNOWLEDGE_ENDPOINT_NAME",
+    "MENU_SUPERVISOR_ENDPOINT_NAME", "SUPPORT_AGENT_ENDPOINT_NAME", "SUPPORT_RATE", "SIMULATOR_SCHEMA",
+    "START_DAY", "SPEED_MULTIPLIER", "SCHEDULE_MINUTES", "PIPELINE_SCHEDULE_MINUTES",
+]
+EXPECTED_TASKS = {"default": DEFAULT, "complaints": COMPLAINTS, "free": FREE, "menus": MENUS,
+                  "support": SUPPORT, "all": ALL}
+
+# §1.3, minus the three parameters no stage of `menus` reads (LLM_MODEL, REFUND_AGENT_ENDPOINT_NAME,
+# PIPELINE_SCHEDULE_MINUTES).
+BASE = {"CATALOG": "${var.catalog}", "EVENTS_VOLUME": "events"}
+SIM = {"SIMULATOR_SCHEMA": "simulator", "START_DAY": "70", "SPEED_MULTIPLIER": "60.0", "SCHEDULE_MINUTES": "3"}
+LLM = {"LLM_MODEL": "databricks-meta-llama-3-3-70b-instruct"}
+EXPECTED_PARAMETERS = {
+    "default": {**BASE, **LLM, "REFUND_AGENT_ENDPOINT_NAME": "${var.catalog}_refund_agent", **SIM,
+                "PIPELINE_SCHEDULE_MINUTES": "0"},
+    "complaints": {**BASE, **LLM, "COMPLAINT_AGENT_ENDPOINT_NAME": "${var.catalog}_complaint_agent",
+                   "COMPLAINT_RATE": "0.15", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0"},
+    "free": {**BASE, **SIM, "PIPELINE_SCHEDULE_MINUTES": "3"},
+    "menus": {**BASE, "MENU_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_menu_knowledge",
+              "INSPECTION_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_inspection_knowledge",
+              "MENU_SUPERVISOR_ENDPOINT_NAME": "${var.catalog}_menu_supervisor", **SIM},
+    "support": {**BASE, **LLM, "SUPPORT_AGENT_ENDPOINT_NAME": "${var.catalog}_support_agent",
+                "SUPPORT_RATE": "0.18", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0"},
+    "all": {**BASE, **LLM, "REFUND_AGENT_ENDPOINT_NAME": "${var.catalog}_refund_agent",
+            "COMPLAINT_AGENT_ENDPOINT_NAME": "${var.catalog}_complaint_agent", "COMPLAINT_RATE": "0.15",
+            "MENU_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_menu_knowledge",
+            "INSPECTION_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_inspection_knowledge",
+            "MENU_SUPERVISOR_ENDPOINT_NAME": "${var.catalog}_menu_supervisor", **SIM,
+            "PIPELINE_SCHEDULE_MINUTES": "0"},
+}
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> dict:
+    from .conftest import ROOT
+
+    out = tmp_path_factory.mktemp("caspers") / "build"
+    run = run_compiler("build", "--out", str(out), cwd=ROOT)
+    assert run.code == 0, run.err
+    return load_bundle(out)
+
+
+def test_bundle_level_settings(bundle):
+    assert bundle["bundle"] == {"name": "caspers-kitchens"}
+    assert bundle["variables"] == {"catalog": {"description": "UC catalog for this bundle/target", "default": "caspersdev"}}
+    assert bundle["workspace"]["root_path"] == "/Workspace/Users/${workspace.current_user.userName}/caspers-kitchens-demo"
+    assert ".git/**" in bundle["sync"]["exclude"] and "apps/supportconsolek/**/dist/**" in bundle["sync"]["exclude"]
+    assert set(bundle["targets"]) == set(EXPECTED_TASKS)
+    assert [t for t, body in bundle["targets"].items() if body.get("default")] == ["default"]
+
+
+@pytest.mark.parametrize("target", sorted(EXPECTED_TASKS))
+def test_job_settings(bundle, target):
+    job = target_job(bundle, target)
+    assert job["name"] == "Casper's Initializer"
+    assert job["queue"] == {"enabled": True}
+    assert job["performance_target"] == "PERFORMANCE_OPTIMIZED"
+    assert set(bundle["targets"][target]["resources"]["jobs"]) == {"caspers"}
+
+
+@pytest.mark.parametrize("target", sorted(EXPECTED_TASKS))
+def test_tasks_and_dependencies(bundle, target):
+    tasks = tasks_by_key(target_job(bundle, target))
+    expected = EXPECTED_TASKS[target]
+    assert set(tasks) == set(expected)
+    for key, (stage, deps) in expected.items():
+        task = tasks[key]
+        assert task["notebook_task"] == {"notebook_path": f"../stages/{stage}.py"}
+        assert sorted(d["task_key"] for d in task.get("depends_on", [])) == sorted(deps)
+
+
+@pytest.mark.parametrize("target", sorted(EXPECTED_TASKS))
+def test_per_target_settings(bundle, target):
+    tasks = tasks_by_key(target_job(bundle, target))
+    for key, task in tasks.items():
+        extra = {k: v for k, v in task.items() if k not in ("task_key", "depends_on", "notebook_task")}
+        menu_stage = key in MENUS and key != "Canonical_Data"
+        assert extra == ({"max_retries": 0} if target == "menus" and menu_stage else {}), key
+
+
+@pytest.mark.parametrize("target", sorted(EXPECTED_TASKS))
+def test_parameters_are_exactly_what_stages_read(bundle, target):
+    params = target_job(bundle, target)["parameters"]
+    assert {p["name"]: p["default"] for p in params} == EXPECTED_PARAMETERS[target]
+    names = [p["name"] for p in params]
+    assert names == sorted(names, key=CATALOGUE_ORDER.index)  # catalogue order, as in the original
+
+
+def test_parameter_counts(bundle):
+    counts = {t: len(target_job(bundle, t)["parameters"]) for t in EXPECTED_TASKS}
+    # The original had menus at 12: its three unread parameters are dropped.
+    assert counts == {"default": 9, "complaints": 10, "free": 7, "menus": 9, "support": 10, "all": 14}
+
+
+def test_all_keeps_seventeen_tasks_and_raw_data_is_in_no_target(bundle):
+    assert len(target_job(bundle, "all")["tasks"]) == 17
+    for target in EXPECTED_TASKS:
+        assert "Raw_Data" not in tasks_by_key(target_job(bundle, target))
+
+
+def test_every_stage_has_a_notebook_and_its_source(tmp_path):
+    from .conftest import ROOT
+
+    out = tmp_path / "build"
+    assert run_compiler("build", "--out", str(out), cwd=ROOT).code == 0
+    stages = sorted(p.stem for p in (ROOT / "spec" / "stages").glob("*.yaml"))
+    assert len(stages) == 22
+    for name in stages:
+        notebook = (out / "stages" / f"{name}.py").read_text()
+        assert notebook.startswith("# Databricks notebook source\n")
+        assert f"Generated from spec/stages/{name}.yaml" in notebook
+        assert (out / "src" / "stages" / f"{name}.py").read_bytes() == (ROOT / "src" / "stages" / f"{name}.py").read_bytes()
+        compile(notebook, f"stages/{name}.py", "exec")

@@ -1,0 +1,46 @@
+"""Snapshots of the whole generated Casper's bundle: databricks.yml, every target file and every
+generated notebook. A change here is a change to what deploys: review the diff like code
+(`make test PYTEST_ARGS="--snapshot-update"` rewrites them; never do it blindly)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ROOT, read_tree, run_compiler
+
+TARGETS = sorted(p.stem for p in (ROOT / "spec" / "targets").glob("*.yaml"))
+STAGES = sorted(p.stem for p in (ROOT / "spec" / "stages").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def caspers_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("snap") / "build"
+    run = run_compiler("build", "--out", str(out), cwd=ROOT)
+    assert run.code == 0, run.err
+    return read_tree(out)
+
+
+def _text(files: dict, rel: str) -> str:
+    return files[rel].decode("utf-8")
+
+
+def test_databricks_yml(caspers_build, snapshot):
+    assert _text(caspers_build, "databricks.yml") == snapshot
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_target_file(caspers_build, snapshot, target):
+    assert _text(caspers_build, f"targets/{target}.yml") == snapshot
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_notebook(caspers_build, snapshot, stage):
+    assert _text(caspers_build, f"stages/{stage}.py") == snapshot
+
+
+def test_nothing_else_is_generated(caspers_build):
+    expected = {"databricks.yml", *(f"targets/{t}.yml" for t in TARGETS), *(f"stages/{s}.py" for s in STAGES),
+                *(f"src/stages/{s}.py" for s in STAGES)}
+    runtime = {rel for rel in caspers_build if rel.startswith("src/stage_runtime/")}
+    assert runtime, "the runtime package is shipped in the bundle"
+    assert set(caspers_build) - runtime == expected
