@@ -138,10 +138,6 @@ def load_file(kind: str, name: str, path: str, diags: list[Diagnostic]) -> SpecF
         diags.append(diag("E106", f"invalid UTF-8 byte 0x{raw[err.start]:02x}", Where(shown, line, col),
                           "save the file as UTF-8"))
         return None
-    tab_errors = _tab_indentation(text, shown)
-    if tab_errors:
-        diags.extend(tab_errors)
-        return None
     node = _compose(text, shown, diags)
     if node is None:
         return None
@@ -150,17 +146,6 @@ def load_file(kind: str, name: str, path: str, diags: list[Diagnostic]) -> SpecF
     if walker.failed:
         return None
     return spec
-
-
-def _tab_indentation(text: str, shown: str) -> list[Diagnostic]:
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        indent = len(line) - len(line.lstrip(" \t"))
-        if "\t" in line[:indent]:
-            col = line.index("\t") + 1
-            found.append(diag("E102", "tab character in indentation", Where(shown, number, col),
-                              "YAML indents with spaces only; replace the tab with spaces"))
-    return found
 
 
 def _compose(text: str, shown: str, diags: list[Diagnostic]):
@@ -177,8 +162,10 @@ def _compose(text: str, shown: str, diags: list[Diagnostic]):
             joiner = ", " if problem.startswith("but ") else ": "
             problem = f"{err.context}{joiner}{problem}"
         hint = "check the indentation and quoting around this point"
-        if "tab" in problem:
-            hint = "YAML indents with spaces only; replace the tab with spaces"
+        if "tab" in problem or _char_at(text, line, col) == "\t":
+            diags.append(diag("E102", "tab character where YAML expects indentation", Where(shown, line, col),
+                              "YAML indents with spaces only; replace the tab with spaces"))
+            return None
         elif "document" in problem:
             hint = "a spec file holds a single YAML document; remove the extra `---`"
         elif "nesting depth" in problem:
@@ -194,6 +181,13 @@ def _compose(text: str, shown: str, diags: list[Diagnostic]):
                           "other files for the keys it takes"))
         return None
     return node
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.split("\n")
+    if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
+        return lines[line - 1][col - 1]
+    return ""
 
 
 class _Walker:

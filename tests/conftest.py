@@ -60,3 +60,14 @@ def read_tree(folder: Path, skip: tuple[str, ...] = (".compiler", ".databricks")
         if path.is_file() and not rel.startswith(skip):
             files[rel] = path.read_bytes()
     return files
+
+
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=500, deadline=None)
+    settings.register_profile("thorough", max_examples=5000, deadline=None)
+    settings.load_profile("ci")
+
+
+_register_hypothesis_profiles()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from compiler.write import recover
 
 from .bundle_io import load_bundle, target_job, tasks_by_key
 from .conftest import ROOT, copy_project, read_tree, run_compiler
+from .notebook_shape import notebook_shape
 
 
 def test_same_spec_same_bytes_whatever_hash_seed_or_file_order(tmp_path):
@@ -196,7 +196,7 @@ def test_hostile_values_round_trip_and_cannot_add_code(tmp_path):
     for name in ("ingest", "transform", "report"):
         hostile = (project / "build" / "stages" / f"{name}.py").read_text()
         plain = (clean / "build" / "stages" / f"{name}.py").read_text()
-        assert _shape(hostile) == _shape(plain)
+        assert notebook_shape(hostile) == notebook_shape(plain)
         assert _cells(hostile) == _cells(plain)
         assert "# MAGIC # COMMAND ----------" in (project / "build" / "stages" / "report.py").read_text()
 
@@ -206,13 +206,6 @@ def _cells(source: str) -> int:
     return sum(line == "# COMMAND ----------" for line in source.splitlines())
 
 
-def _shape(source: str) -> str:
-    """The notebook's statements with every literal blanked: equal shapes mean no value added code."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant):
-            node.value = None
-    return ast.dump(tree, include_attributes=False)
 
 
 @pytest.fixture(scope="module")
