@@ -98,7 +98,7 @@ class StageGraph:
         return selected & universe_set, errors
 
     def _atom(self, atom: str) -> tuple[set[str], str]:
-        match = _ATOM.match(atom)
+        match = _ATOM.fullmatch(atom)
         if not atom or not match:
             return set(), (f"cannot read selector `{atom}`; hint: use `*`, `name`, `+name`, `name+`, "
                            "`2+name`, `tag:x`, spaces for union and commas for intersection")

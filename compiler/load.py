@@ -68,7 +68,7 @@ def load_spec(spec_dir: str) -> tuple[LoadedSpec, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if not os.path.isdir(spec_dir):
         diags.append(diag("E108", f"spec folder {display_path(spec_dir)} does not exist",
-                          Where(display_path(spec_dir)),
+                          Where(display_path(spec_dir), 1, 1),
                           "run from the project root, or pass --spec DIR"))
         return LoadedSpec(spec_dir, None, [], []), diags
 
@@ -77,7 +77,7 @@ def load_spec(spec_dir: str) -> tuple[LoadedSpec, list[Diagnostic]]:
     if os.path.isfile(bundle_path):
         bundle = load_file("bundle", "bundle", bundle_path, diags)
     else:
-        diags.append(diag("E108", "spec/bundle.yaml is missing", Where(display_path(bundle_path)),
+        diags.append(diag("E108", "spec/bundle.yaml is missing", Where(display_path(bundle_path), 1, 1),
                           "create it with the bundle name, workspace, job and parameter catalogue"))
     stages = _load_folder(spec_dir, "stages", "stage", NAME_RE, diags)
     targets = _load_folder(spec_dir, "targets", "target", TARGET_NAME_RE, diags)
@@ -88,7 +88,7 @@ def _load_folder(spec_dir: str, folder: str, kind: str, name_re: re.Pattern,
                  diags: list[Diagnostic]) -> list[SpecFile]:
     where_dir = os.path.join(spec_dir, folder)
     if not os.path.isdir(where_dir):
-        diags.append(diag("E108", f"spec/{folder}/ is missing", Where(display_path(where_dir)),
+        diags.append(diag("E108", f"spec/{folder}/ is missing", Where(display_path(where_dir), 1, 1),
                           f"create spec/{folder}/ with one <name>.yaml per {kind}"))
         return []
     loaded = []
@@ -99,19 +99,19 @@ def _load_folder(spec_dir: str, folder: str, kind: str, name_re: re.Pattern,
             continue
         stem, ext = os.path.splitext(entry)
         if ext == ".yml":
-            diags.append(diag("E107", f"{kind} file {entry} ends in .yml", Where(shown),
+            diags.append(diag("E107", f"{kind} file {entry} ends in .yml", Where(shown, 1, 1),
                               f"rename it to {stem}.yaml"))
             continue
         if ext != ".yaml":
-            diags.append(diag("W111", f"{entry} is not a .yaml file and is ignored", Where(shown),
+            diags.append(diag("W111", f"{entry} is not a .yaml file and is ignored", Where(shown, 1, 1),
                               f"spec/{folder}/ holds one <name>.yaml per {kind}"))
             continue
-        if not name_re.match(stem):
+        if not name_re.fullmatch(stem):
             fixed = re.sub(r"[^A-Za-z0-9_]", "_", stem) or "name"
             if not re.match(r"[A-Za-z_]", fixed):
                 fixed = "_" + fixed
             diags.append(diag("E107", f"{kind} name {stem!r} (from the file name) is not an identifier",
-                              Where(shown),
+                              Where(shown, 1, 1),
                               f"{kind} names are letters, digits and `_`, not starting with a digit; "
                               f"rename the file to {fixed}.yaml"))
             continue
@@ -126,7 +126,7 @@ def load_file(kind: str, name: str, path: str, diags: list[Diagnostic]) -> SpecF
     size = os.path.getsize(path)
     if size > MAX_SPEC_BYTES:
         diags.append(diag("E100", f"file is {size} bytes, over the {MAX_SPEC_BYTES}-byte limit",
-                          Where(shown), "spec files are small; split it or remove generated content"))
+                          Where(shown, 1, 1), "spec files are small; split it or remove generated content"))
         return None
     with open(path, "rb") as handle:
         raw = handle.read()

@@ -35,7 +35,7 @@ def scalar(value) -> str:
         return repr(value)
     if not isinstance(value, str):
         raise TypeError(f"cannot emit {type(value).__name__} as YAML")
-    if _PLAIN.match(value) and value.lower() not in _RESERVED:
+    if _PLAIN.fullmatch(value) and value.lower() not in _RESERVED:
         return value
     quoted = json.dumps(value, ensure_ascii=False)
     return _YAML_SPECIAL.sub(lambda m: "\\u%04x" % ord(m.group()), quoted)
