@@ -233,3 +233,28 @@ def test_stub_stage_fails_loudly_when_run(stage, caspers_out):
 def _stage_status(stage: str) -> str:
     text = (ROOT / "src" / "stages" / f"{stage}.py").read_text()
     return "stub" if "raise NotImplementedError" in text else "implemented"
+
+
+def _snapshot_outside(root: Path, build_dir: Path) -> dict:
+    return {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in root.rglob("*")
+            if p.is_file() and build_dir not in p.parents}
+
+
+def test_nothing_outside_build_is_written(example):
+    before = _snapshot_outside(example.parent, example / "build")
+    assert run_compiler("build", cwd=example).code == 0
+    stage = example / "spec" / "stages" / "report.yaml"
+    stage.write_text(stage.read_text() + "source: src/../../escape.py\n")
+    assert run_compiler("build", cwd=example).code == 1
+    after = _snapshot_outside(example.parent, example / "build")
+    assert set(after) - set(before) == set() and {p for p in before if before[p] != after.get(p)} == {stage}
+
+
+def test_a_symlink_inside_build_cannot_lead_writes_outside(example, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (example / "build").mkdir()
+    (example / "build" / "stages").symlink_to(outside, target_is_directory=True)
+    run = run_compiler("build", cwd=example)
+    assert run.code == 1 and "E900" in run.err and "Traceback" not in run.err
+    assert list(outside.iterdir()) == []
