@@ -9,7 +9,8 @@ SPEC ?= spec
 OUT ?= build
 TARGET ?= default
 
-.PHONY: build validate test bench clean distclean help
+.PHONY: build validate test bench clean distclean help run-local state destroy-local
+PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
 help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
@@ -17,6 +18,9 @@ help:
 	@echo "make test             run the test suite (creates its own environment)"
 	@echo "make bench            measure the compiler (see README, Performance)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
+	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
+	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
+	@echo "make destroy-local TARGET=t [DRY_RUN=1]     run the cleanup notebook locally"
 
 $(VENV)/.runtime-deps: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +44,15 @@ test: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+run-local: $(VENV)/.runtime-deps
+	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS)
+
+state: $(VENV)/.runtime-deps
+	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS)
+
+destroy-local: $(VENV)/.runtime-deps
+	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
 clean: $(VENV)/.runtime-deps
 	@$(PY) -m compiler clean --out $(OUT)

@@ -32,6 +32,9 @@ class Bundle:
     job_key: str
     parameters: dict[str, Parameter]  # in catalogue order
     file: SpecFile
+    state_catalog_parameter: str = "CATALOG"
+    cleanup_key: str = "cleanup"
+    cleanup_name: str | None = None
 
 
 @dataclass
@@ -98,6 +101,9 @@ def _bundle(f: SpecFile) -> Bundle:
         job_key=key,
         parameters=params,
         file=f,
+        state_catalog_parameter=(d.get("state") or {}).get("catalog_parameter", "CATALOG"),
+        cleanup_key=(d.get("cleanup") or {}).get("key", "cleanup"),
+        cleanup_name=(d.get("cleanup") or {}).get("name"),
     )
 
 

@@ -9,6 +9,7 @@ Layout of build/:
   databricks.yml             bundle settings + `include:` of one file per target
   targets/<target>.yml       that target's job: parameters and one notebook task per stage
   stages/<stage>.py          generated notebook per stage (Databricks source format)
+  cleanup.py                 the cleanup job's notebook (deletes what uc_state holds for a catalog)
   src/stages/<stage>.py      the stage's own code, copied (its `source` path, mirrored)
   src/stage_runtime/...      the runtime the notebooks import, copied
 """
@@ -86,9 +87,23 @@ def template_env():
 
 
 def target_jobs(spec: Spec, graph: StageGraph, resolved: Resolved) -> dict[str, dict]:
-    """The job each target defines, as emitted (used by the output check)."""
+    """The main job each target defines, as emitted (used by the output check)."""
     return {name: _job(spec, target, graph.topological_order(target.members))
             for name, target in resolved.targets.items()}
+
+
+def cleanup_job(spec: Spec, target) -> dict:
+    """The cleanup job of a target: deletes what uc_state holds for the CATALOG it is given."""
+    param = spec.bundle.state_catalog_parameter
+    default = target.parameters.get(param)
+    if default is None and param in spec.bundle.parameters:
+        default = spec.bundle.parameters[param].default
+    return {
+        "name": spec.bundle.cleanup_name or f"{target.job['name']}: cleanup",
+        "max_concurrent_runs": 1,
+        "parameters": [{"name": param, "default": default or ""}, {"name": "DRY_RUN", "default": "false"}],
+        "tasks": [{"task_key": "cleanup", "notebook_task": {"notebook_path": "../cleanup.py"}, "max_retries": 0}],
+    }
 
 
 def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[str, dict]) -> dict[str, bytes]:
@@ -101,7 +116,8 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
         body: dict = {}
         if target.default:
             body["default"] = True
-        body["resources"] = {"jobs": {spec.bundle.job_key: jobs[name]}}
+        body["resources"] = {"jobs": {spec.bundle.job_key: jobs[name],
+                                      spec.bundle.cleanup_key: cleanup_job(spec, target)}}
         stages = [graph.by_task_key[task["task_key"]] for task in jobs[name]["tasks"]]
         files[f"targets/{name}.yml"] = _encode(target_template.render(
             target=name, stages=stages, body={"targets": {name: body}}))
@@ -115,6 +131,8 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
             stage_literal=py_literal(_stage_record(spec, name)),
         ))
         files[stage.source] = _read(os.path.join(spec.project_root, stage.source))
+    files["cleanup.py"] = _encode(env.get_template("cleanup.py.j2").render(
+        requirements=spec.bundle.requirements, job_literal=py_literal({"catalog_parameter": spec.bundle.state_catalog_parameter})))
     files.update(runtime_files())
     return files
 
@@ -149,7 +167,9 @@ def _task(spec: Spec, name: str, settings: dict, members: set[str]) -> dict:
     deps = [spec.stages[d].task_key for d in stage.depends_on if d in members]
     if deps:
         task["depends_on"] = [{"task_key": key} for key in deps]
-    task["notebook_task"] = {"notebook_path": f"../stages/{name}.py"}
+    # The runtime records the target and the run with every resource it registers.
+    task["notebook_task"] = {"notebook_path": f"../stages/{name}.py",
+                             "base_parameters": {"BUNDLE_TARGET": "${bundle.target}", "JOB_RUN_ID": "{{job.run_id}}"}}
     task.update(settings)
     return task
 
@@ -165,6 +185,7 @@ def _stage_record(spec: Spec, name: str) -> dict:
         "parameters": list(stage.parameters),
         "produces": list(stage.produces),
         "consumes": list(stage.consumes),
+        "state": {"catalog_parameter": spec.bundle.state_catalog_parameter},
     }
 
 

@@ -81,6 +81,16 @@ def _check_names(spec: Spec) -> list[Diagnostic]:
                 diags.append(diag("E303", f"target {target.name} sets unknown parameter `{p}`",
                                   target.file.where(("parameters", p), key=True),
                                   did_you_mean(p, catalogue) or "add it under `parameters` in spec/bundle.yaml"))
+    state_param = spec.bundle.state_catalog_parameter
+    if state_param not in spec.bundle.parameters:
+        where = spec.bundle.file.where(("state", "catalog_parameter")) if "state" in spec.bundle.file.data \
+            else spec.bundle.file.where(("parameters",), key=True)
+        diags.append(diag("E303", f"the uc_state catalog parameter `{state_param}` is not in the catalogue", where,
+                          did_you_mean(state_param, catalogue) or
+                          "add it under `parameters`, or name another with `state: {catalog_parameter: ...}`"))
+    if spec.bundle.cleanup_key == spec.bundle.job_key:
+        diags.append(diag("E307", f"the cleanup job and the main job share the resource key `{spec.bundle.job_key}`",
+                          spec.bundle.file.where(("cleanup", "key")), "give `cleanup.key` another name"))
     owners: dict[str, str] = {}
     for stage in spec.stages.values():
         first = owners.setdefault(stage.task_key, stage.name)
@@ -149,6 +159,8 @@ def _resolve_one(spec, graph, jinja, target, bundle_ctx, variables):
 
 def _target_parameters(spec, jinja, target, members, ctx, diags):
     read = {p for name in members for p in spec.stages[name].parameters}
+    if members:  # the runtime reads the uc_state catalog in every task, declared or not
+        read.add(spec.bundle.state_catalog_parameter)
     values: dict[str, str | None] = {}
     for name, param in spec.bundle.parameters.items():
         if name not in read:

@@ -56,7 +56,7 @@ def test_adding_a_stage_is_one_spec_file_and_its_source(caspers):
     job = target_job(load_bundle(caspers / "build"), "free")
     hello = tasks_by_key(job)["Hello"]
     assert hello["depends_on"] == [{"task_key": "Spark_Declarative_Pipeline"}]
-    assert hello["notebook_task"] == {"notebook_path": "../stages/hello.py"}
+    assert hello["notebook_task"]["notebook_path"] == "../stages/hello.py"
     assert "CATALOG" in [p["name"] for p in job["parameters"]]
     assert "Hello" not in tasks_by_key(target_job(load_bundle(caspers / "build"), "default"))
     # `all` selects every stage that does not opt out, so the new stage joins it too.

@@ -109,7 +109,15 @@ def test_job_settings(bundle, target):
     assert job["name"] == "Casper's Initializer"
     assert job["queue"] == {"enabled": True}
     assert job["performance_target"] == "PERFORMANCE_OPTIMIZED"
-    assert set(bundle["targets"][target]["resources"]["jobs"]) == {"caspers"}
+    assert set(bundle["targets"][target]["resources"]["jobs"]) == {"caspers", "cleanup"}
+
+
+@pytest.mark.parametrize("target", sorted(EXPECTED_TASKS))
+def test_cleanup_job(bundle, target):
+    job = bundle["targets"][target]["resources"]["jobs"]["cleanup"]
+    assert job["name"] == "Casper's Initializer: cleanup"
+    assert job["parameters"] == [{"name": "CATALOG", "default": "${var.catalog}"}, {"name": "DRY_RUN", "default": "false"}]
+    assert job["tasks"] == [{"task_key": "cleanup", "notebook_task": {"notebook_path": "../cleanup.py"}, "max_retries": 0}]
 
 
 @pytest.mark.parametrize("target", sorted(EXPECTED_TASKS))
@@ -119,7 +127,8 @@ def test_tasks_and_dependencies(bundle, target):
     assert set(tasks) == set(expected)
     for key, (stage, deps) in expected.items():
         task = tasks[key]
-        assert task["notebook_task"] == {"notebook_path": f"../stages/{stage}.py"}
+        assert task["notebook_task"] == {"notebook_path": f"../stages/{stage}.py", "base_parameters": {
+            "BUNDLE_TARGET": "${bundle.target}", "JOB_RUN_ID": "{{job.run_id}}"}}
         assert sorted(d["task_key"] for d in task.get("depends_on", [])) == sorted(deps)
 
 

@@ -1,4 +1,15 @@
-"""The stage context: everything a stage's `run(ctx)` may use."""
+"""The stage context: everything a stage's `run(ctx)` may use.
+
+    ctx.params["NAME"]     the job parameters the stage declares (read-only; anything else is an error)
+    ctx.workspace          a databricks-sdk WorkspaceClient whose creations are registered in uc_state
+    ctx.track(kind, obj)   register a resource the client could not identify (raw REST creations) or
+                           one that was found rather than created (see ensure.py)
+    ctx.sql(q, **args)     Spark SQL with bound parameters only
+    ctx.spark, ctx.dbutils the notebook's, or None when running locally
+    ctx.state              uc_state rows of this catalog (read-only: .list(kind=None))
+    ctx.needs_spark(step)  False (and the step is reported as skipped) when Spark is absent
+    ctx.skip_locally(step) True (and the step is reported as skipped) on local runs
+"""
 
 from __future__ import annotations
 
@@ -6,6 +17,10 @@ import json
 import os
 from collections.abc import Mapping
 from typing import Any, Iterator
+
+from . import kinds
+from .state import Row, open_state, to_payload
+from .tracking import Tracker, install
 
 PARAMS_ENV = "STAGE_PARAMS_JSON"  # local runs pass parameters here instead of widgets
 
@@ -15,6 +30,14 @@ class ParameterError(KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0])
+
+
+class RegistrationError(RuntimeError):
+    """A resource was created but could not be recorded in uc_state, or was left unregistered."""
+
+
+class SparkUnavailable(RuntimeError):
+    pass
 
 
 class Params(Mapping):
@@ -44,17 +67,15 @@ class Params(Mapping):
         return f"Params({self._values!r})"
 
 
-def read_parameters(stage: dict, dbutils: Any) -> dict[str, str]:
-    """Declared parameters from notebook widgets (on Databricks) or STAGE_PARAMS_JSON (locally)."""
-    names = stage["parameters"]
+def read_widgets(stage: dict, names: list[str], dbutils: Any) -> dict[str, str]:
+    """Values from notebook widgets (on Databricks) or STAGE_PARAMS_JSON (locally)."""
     if dbutils is None:
         supplied = json.loads(os.environ.get(PARAMS_ENV) or "{}")
         missing = [n for n in names if n not in supplied]
         if missing:
             raise ParameterError(
                 f"stage {stage['name']}: no value for parameter(s) {', '.join(missing)}; "
-                f"set them in {PARAMS_ENV} (make run-local does this from the target's defaults)"
-            )
+                f"set them in {PARAMS_ENV} (make run-local does this from the target's defaults)")
         return {n: str(supplied[n]) for n in names}
     values = {}
     for name in names:
@@ -63,21 +84,124 @@ def read_parameters(stage: dict, dbutils: Any) -> dict[str, str]:
         except Exception as err:  # the widget API raises a Py4J error for unknown widgets
             raise ParameterError(
                 f"stage {stage['name']}: the job did not pass parameter {name!r} ({err}); "
-                "deploy the bundle again so the job's parameters match the spec"
-            ) from None
+                "deploy the bundle again so the job's parameters match the spec") from None
     return values
 
 
-class StageContext:
-    """What `run(ctx)` receives. Resources created through `ctx.workspace` are registered in
-    uc_state automatically; see README, 'Runtime'."""
+class StateView:
+    """What stage code may do with uc_state: read its catalog's rows."""
 
-    def __init__(self, stage: dict, params: Params, spark: Any = None, dbutils: Any = None):
+    def __init__(self, ctx: "StageContext"):
+        self._ctx = ctx
+
+    def list(self, kind: str | None = None) -> list[Row]:
+        return self._ctx._state().list(self._ctx.catalog, kind)
+
+
+class StageContext:
+    def __init__(self, stage: dict, params: Params, *, catalog: str, target: str = "", run_id: str = "",
+                 spark: Any = None, dbutils: Any = None, workspace_factory: Any = None, state_factory: Any = None):
         self.stage = stage
         self.name = stage["name"]
         self.params = params
+        self.catalog = catalog
+        self.target = target
+        self.run_id = run_id
         self.spark = spark
         self.dbutils = dbutils
+        self.local = dbutils is None
+        self.skipped: list[str] = []
+        self.registered: list[tuple[str, str]] = []
+        self.tracker = Tracker(self._register)
+        self._workspace = None
+        self._workspace_factory = workspace_factory or _default_workspace
+        self._state_factory = state_factory or (lambda: open_state(catalog, spark))
+        self._state_store = None
+        self.state = StateView(self)
 
     def __repr__(self) -> str:
-        return f"StageContext({self.name!r})"
+        return f"StageContext({self.name!r}, catalog={self.catalog!r})"
+
+    # workspace and registration ----------------------------------------------------------------
+    @property
+    def workspace(self):
+        if self._workspace is None:
+            self._workspace = install(self._workspace_factory(), self.tracker)
+        return self._workspace
+
+    def _state(self):
+        if self._state_store is None:
+            self._state_store = self._state_factory()
+        return self._state_store
+
+    def _register(self, kind: kinds.Kind, identity: str, payload: Any) -> None:
+        data = json.loads(to_payload(payload))
+        row = Row(self.catalog, kind.name, identity, kind.display_name(data if isinstance(data, dict) else {}),
+                  to_payload(payload), self.name, self.target, self.run_id)
+        try:
+            self._state().register(row)
+        except Exception as err:
+            raise RegistrationError(
+                f"stage {self.name} created {kind.name} {identity!r} but could not record it in uc_state "
+                f"({self.catalog}._caspers_state.resources): {err}. The resource exists and is not tracked: "
+                "delete it by hand, fix the cause, and run the stage again") from err
+        if (kind.name, identity) not in self.registered:
+            self.registered.append((kind.name, identity))
+
+    def track(self, kind: str, obj: Any) -> str:
+        """Register a resource in uc_state: one created through a raw REST call, or one found
+        by name. `obj` is the SDK object, a dict, or the identity itself. Returns the identity."""
+        spec = kinds.get(kind)
+        if isinstance(obj, (str, int)):
+            identity, payload = str(obj), {"identity": str(obj)}
+        else:
+            payload = json.loads(to_payload(obj))
+            identity = spec.identity(payload, payload) if isinstance(payload, dict) else None
+            if identity is None:
+                raise RegistrationError(f"ctx.track({kind!r}, ...): none of {', '.join(spec.id_fields)} is set in "
+                                        f"{payload!r}; pass the identity explicitly")
+        self._register(spec, identity, {"response": payload})
+        self.tracker.claim(kind, identity)
+        return identity
+
+    # Spark and local runs ----------------------------------------------------------------------
+    def sql(self, query: str, **args: Any):
+        """Spark SQL with named parameter markers (`:name`) bound from keyword arguments."""
+        if self.spark is None:
+            raise SparkUnavailable(f"stage {self.name}: ctx.sql needs Spark; guard the step with ctx.needs_spark(...)")
+        return self.spark.sql(query, args=args)
+
+    def needs_spark(self, step: str) -> bool:
+        if self.spark is not None:
+            return True
+        self.skipped.append(f"{step} (needs Spark)")
+        print(f"[{self.name}] skipped locally: {step} (needs Spark)")
+        return False
+
+    def skip_locally(self, step: str, reason: str = "nothing executes jobs or pipelines locally") -> bool:
+        if not self.local:
+            return False
+        self.skipped.append(f"{step} ({reason})")
+        print(f"[{self.name}] skipped locally: {step} ({reason})")
+        return True
+
+    def bundle_path(self, *parts: str) -> str:
+        """Absolute path of a bundle file, as jobs and pipelines on the workspace must reference it.
+        Notebooks run with the working directory stages/, so the bundle root is its parent."""
+        return os.path.abspath(os.path.join(os.getcwd(), "..", *parts))
+
+    # the final check ---------------------------------------------------------------------------
+    def close(self) -> None:
+        missing = self.tracker.unregistered()
+        if missing:
+            listed = ", ".join(f"{c.kind} (POST {c.path})" for c in missing)
+            raise RegistrationError(
+                f"stage {self.name} created {len(missing)} resource(s) that were never registered: {listed}. "
+                "Call ctx.track(kind, obj) right after creating them through a raw REST call, so cleanup can "
+                "delete them")
+
+
+def _default_workspace():
+    from databricks.sdk import WorkspaceClient
+
+    return WorkspaceClient()

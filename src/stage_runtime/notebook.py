@@ -1,23 +1,41 @@
-"""The three hooks every generated notebook calls: open, run, finish."""
+"""The hooks generated notebooks call: open, run, finish (stages) and run_cleanup (cleanup job)."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from typing import Any
 
-from .context import Params, StageContext, read_parameters
+from .context import Params, StageContext, read_widgets
 
 BUNDLE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPORT_ENV = "STAGE_REPORT"  # local runs: where finish_stage writes what was skipped and registered
+
+
+def _widget(name: str, dbutils: Any, env: str, default: str = "") -> str:
+    if dbutils is None:
+        return os.environ.get(env, default)
+    try:
+        return dbutils.widgets.get(name) or default
+    except Exception:  # noqa: BLE001 - a missing optional widget
+        return default
 
 
 def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     """Build the context from the notebook's globals (spark, dbutils on Databricks)."""
     dbutils = notebook_globals.get("dbutils")
     spark = notebook_globals.get("spark")
-    params = Params(stage["name"], read_parameters(stage, dbutils))
-    return StageContext(stage, params, spark=spark, dbutils=dbutils)
+    params = Params(stage["name"], read_widgets(stage, stage["parameters"], dbutils))
+    catalog_param = stage["state"]["catalog_parameter"]
+    catalog = params[catalog_param] if catalog_param in params else \
+        read_widgets(stage, [catalog_param], dbutils)[catalog_param]
+    return StageContext(
+        stage, params, catalog=catalog, spark=spark, dbutils=dbutils,
+        target=_widget("BUNDLE_TARGET", dbutils, "STAGE_TARGET"),
+        run_id=_widget("JOB_RUN_ID", dbutils, "STAGE_RUN_ID"),
+    )
 
 
 def load_stage_module(stage: dict):
@@ -37,7 +55,30 @@ def run_stage(ctx: StageContext) -> Any:
 
 
 def finish_stage(ctx: StageContext) -> None:
-    """Flush registrations and verify nothing created went unregistered (see runtime docs)."""
-    closer = getattr(ctx, "close", None)
-    if closer is not None:
-        closer()
+    """Report, then the final check: anything created but not registered fails the task."""
+    report_path = os.environ.get(REPORT_ENV)
+    if report_path:
+        with open(report_path, "w", encoding="utf-8") as handle:
+            json.dump({"stage": ctx.name, "skipped": ctx.skipped, "registered": ctx.registered,
+                       "unregistered": [c.kind for c in ctx.tracker.unregistered()]}, handle)
+    ctx.close()
+
+
+def run_cleanup(job: dict, notebook_globals: dict[str, Any]) -> None:
+    """The cleanup job's notebook: delete what uc_state holds for CATALOG, print a summary."""
+    from .cleanup import run_cleanup as cleanup
+    from .context import _default_workspace
+    from .state import open_state
+
+    dbutils = notebook_globals.get("dbutils")
+    spark = notebook_globals.get("spark")
+    values = read_widgets({"name": "cleanup"}, [job["catalog_parameter"], "DRY_RUN"], dbutils)
+    catalog = values[job["catalog_parameter"]].strip()
+    dry_run = values["DRY_RUN"].strip().lower() in ("1", "true", "yes")
+    if not catalog:
+        raise ValueError(f"cleanup needs a catalog: pass --params {job['catalog_parameter']}=<catalog>")
+    report = cleanup(_default_workspace(), open_state(catalog, spark), catalog, dry_run=dry_run)
+    print(report.table())
+    if report.failed:
+        raise RuntimeError(f"cleanup of {catalog}: {len(report.failed)} resource(s) could not be deleted and stay "
+                           "registered; run the cleanup job again")

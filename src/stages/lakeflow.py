@@ -1,20 +1,62 @@
 """Stage `lakeflow` (task Spark_Declarative_Pipeline).
 
-Creates or updates the serverless Order Items medallion pipeline over the raw event files
-(continuous, or triggered by a scheduler job when PIPELINE_SCHEDULE_MINUTES > 0), then waits,
-bounded, for the bronze all_events table.
-
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/lakeflow.yaml; the body below only reads its parameters and fails loudly.
+Creates or updates the serverless Order Items medallion pipeline, `Order Items Medallion Pipeline
+(<catalog>)`, over the raw event files. PIPELINE_SCHEDULE_MINUTES = 0 makes it continuous; N > 0
+makes it triggered, with a scheduler job `Pipeline Update Scheduler (<catalog>)` that updates it
+every N minutes (started once now). Then waits, bounded, for the bronze `all_events` table.
 """
+
+from stage_runtime.ensure import ensure_job, ensure_pipeline
+from stage_runtime.waits import wait_for_table
+
+ALL_EVENTS_TIMEOUT_S = 1200
 
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
-    events_volume = ctx.params["EVENTS_VOLUME"]
-    simulator_schema = ctx.params["SIMULATOR_SCHEMA"]
-    pipeline_schedule_minutes = ctx.params["PIPELINE_SCHEDULE_MINUTES"]
-    raise NotImplementedError(
-        f"stage lakeflow is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
+    schema = ctx.params["SIMULATOR_SCHEMA"]
+    volume = ctx.params["EVENTS_VOLUME"]
+    text = ctx.params["PIPELINE_SCHEDULE_MINUTES"]
+    try:
+        minutes = int(text)
+    except ValueError:
+        raise ValueError(f"parameter PIPELINE_SCHEDULE_MINUTES must be an integer, got {text!r}") from None
+    if not 0 <= minutes <= 59:
+        raise ValueError(f"parameter PIPELINE_SCHEDULE_MINUTES must be 0 (continuous) or 1-59, got {minutes}")
+
+    pipeline_id = ensure_pipeline(ctx, **pipeline_config(ctx, catalog, schema, volume, continuous=minutes == 0))
+    if minutes > 0:
+        job_id = ensure_job(ctx, scheduler_job(catalog, pipeline_id, minutes))
+        ctx.workspace.jobs.run_now(job_id=job_id)
+
+    if not ctx.skip_locally("wait for the all_events table", "the pipeline does not run locally"):
+        wait_for_table(ctx.workspace, f"{catalog}.lakeflow.all_events", ALL_EVENTS_TIMEOUT_S,
+                       hint=f"check pipeline 'Order Items Medallion Pipeline ({catalog})' (id {pipeline_id})")
+
+
+def pipeline_config(ctx, catalog, schema, volume, continuous):
+    from databricks.sdk.service.pipelines import PathPattern, PipelineLibrary
+
+    root = ctx.bundle_path("pipelines", "order_items")
+    return {
+        "name": f"Order Items Medallion Pipeline ({catalog})",
+        "catalog": catalog,
+        "schema": "lakeflow",
+        "continuous": continuous,
+        "serverless": True,
+        "configuration": {"RAW_DATA_CATALOG": catalog, "RAW_DATA_SCHEMA": schema, "RAW_DATA_VOLUME": volume},
+        "root_path": root,
+        "libraries": [PipelineLibrary(glob=PathPattern(include=f"{root}/**"))],
+    }
+
+
+def scheduler_job(catalog, pipeline_id, minutes):
+    from databricks.sdk.service import jobs
+
+    return jobs.JobSettings(
+        name=f"Pipeline Update Scheduler ({catalog})",
+        max_concurrent_runs=1,
+        tasks=[jobs.Task(task_key="update_pipeline", pipeline_task=jobs.PipelineTask(pipeline_id=pipeline_id))],
+        schedule=jobs.CronSchedule(quartz_cron_expression=f"0 0/{minutes} * * * ?", timezone_id="UTC",
+                                   pause_status=jobs.PauseStatus.UNPAUSED),
     )

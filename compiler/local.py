@@ -1,0 +1,137 @@
+"""Local runs: the generated notebooks of a target (the very files that deploy), run in
+dependency order, each in its own process, against the workspace at DATABRICKS_HOST (the stand-in
+in tests), with uc_state in build/.local/state.sqlite and no Spark.
+
+Widgets come from the target's parameter defaults: `${var.<name>}` is replaced by the variable's
+default and `${bundle.target}` by the target name; `PARAMS="K=V ..."` overrides. A stage whose
+dependencies failed is not run, as on Databricks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+LOCAL_DIR = ".local"
+
+
+@dataclass
+class StageRun:
+    name: str
+    task_key: str
+    result: str  # ok | failed | not run (upstream failed)
+    seconds: float = 0.0
+    registered: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def resolve_value(value: str, variables: dict[str, str], target: str, bundle: str) -> str:
+    def substitute(match: re.Match) -> str:
+        ref = match.group(1)
+        if ref.startswith("var.") and ref[4:] in variables:
+            return variables[ref[4:]]
+        if ref == "bundle.target":
+            return target
+        if ref == "bundle.name":
+            return bundle
+        return match.group(0)
+
+    return re.sub(r"\$\{([A-Za-z0-9_.\-]+)\}", substitute, value)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"cannot read parameter {pair!r}: write NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def target_parameters(compilation, target: str, overrides: dict[str, str]) -> dict[str, str]:
+    spec, resolved = compilation.spec, compilation.resolved
+    variables = {name: v["default"] for name, v in spec.bundle.variables.items()}
+    params = {name: resolve_value(value or "", variables, target, spec.bundle.name)
+              for name, value in resolved.targets[target].parameters.items()}
+    unknown = sorted(set(overrides) - set(params))
+    if unknown:
+        raise ValueError(f"target {target} has no parameter(s) {', '.join(unknown)}; it has: {', '.join(params)}")
+    params.update(overrides)
+    return params
+
+
+def local_env(out_dir: str, target: str, params: dict[str, str], run_id: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "STAGE_PARAMS_JSON": json.dumps(params),
+        "STAGE_STATE_DB": os.path.abspath(os.path.join(out_dir, LOCAL_DIR, "state.sqlite")),
+        "STAGE_TARGET": target,
+        "STAGE_RUN_ID": run_id,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env
+
+
+def run_target(compilation, out_dir: str, target: str, params: dict[str, str], echo=print) -> list[StageRun]:
+    graph = compilation.graph
+    members = compilation.resolved.targets[target].members
+    order = graph.topological_order(members)
+    run_id = f"local-{time.strftime('%Y%m%dT%H%M%S')}"
+    reports = os.path.join(out_dir, LOCAL_DIR, "reports")
+    os.makedirs(reports, exist_ok=True)
+    failed: set[str] = set()
+    runs: list[StageRun] = []
+    for name in order:
+        stage = compilation.spec.stages[name]
+        if graph.ancestors(name) & failed:
+            failed.add(name)
+            runs.append(StageRun(name, stage.task_key, "not run (upstream failed)"))
+            continue
+        report_path = os.path.join(reports, f"{name}.json")
+        if os.path.exists(report_path):
+            os.unlink(report_path)
+        env = local_env(out_dir, target, params, run_id)
+        env["STAGE_REPORT"] = os.path.abspath(report_path)
+        echo(f"==> {stage.task_key} (stages/{name}.py)")
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, f"{name}.py"], cwd=os.path.join(out_dir, "stages"), env=env)
+        run = StageRun(name, stage.task_key, "ok" if proc.returncode == 0 else "failed",
+                       round(time.perf_counter() - started, 2))
+        if os.path.exists(report_path):
+            with open(report_path, encoding="utf-8") as handle:
+                report = json.load(handle)
+            run.registered, run.skipped = len(report.get("registered", [])), report.get("skipped", [])
+        if proc.returncode != 0:
+            failed.add(name)
+        runs.append(run)
+    return runs
+
+
+def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool) -> int:
+    env = local_env(out_dir, "", {catalog_param: catalog, "DRY_RUN": "true" if dry_run else "false"}, "local-cleanup")
+    return subprocess.run([sys.executable, "cleanup.py"], cwd=out_dir, env=env).returncode
+
+
+def format_runs(runs: list[StageRun]) -> str:
+    header = ("stage", "task", "result", "seconds", "registered", "skipped locally")
+    rows = [(r.name, r.task_key, r.result, f"{r.seconds:.2f}", str(r.registered), "; ".join(r.skipped) or "-")
+            for r in runs]
+    return _table(header, rows)
+
+
+def format_state(rows) -> str:
+    header = ("kind", "identity", "name", "stage", "target", "status")
+    return _table(header, [(r.kind, r.identity, r.name, r.stage, r.target,
+                            r.status + (f" ({r.last_error})" if r.last_error else "")) for r in rows])
+
+
+def _table(header: tuple, rows: list[tuple]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    line = lambda row: "  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])

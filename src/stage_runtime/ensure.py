@@ -1,0 +1,117 @@
+"""Idempotent create-or-update-by-name helpers.
+
+Each finds the resource by its name, updates it if it exists and creates it otherwise, and
+registers it in uc_state either way (a create is registered by the tracked client; an update is
+registered here with ctx.track). Registration is an upsert, so rerunning a stage never adds a row.
+Names should carry the catalog (`Canonical Data Replay (caspersdev)`), so two catalogs never share
+a resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def ensure_job(ctx, settings) -> int:
+    """Create or reset the job named `settings.name` (a jobs.JobSettings). Returns its job_id."""
+    w = ctx.workspace
+    existing = [j for j in w.jobs.list(name=settings.name) if j.settings and j.settings.name == settings.name]
+    if existing:
+        job_id = existing[0].job_id
+        w.jobs.reset(job_id=job_id, new_settings=settings)
+        ctx.track("jobs", {"job_id": job_id, "settings": settings.as_dict()})
+        return job_id
+    return w.jobs.create(**_fields(settings)).job_id
+
+
+def ensure_pipeline(ctx, **config: Any) -> str:
+    """Create or update the pipeline named config["name"]. Returns its pipeline_id."""
+    w = ctx.workspace
+    name = config["name"]
+    # Match names client-side: no value is ever spliced into the API's filter expression.
+    found = [p for p in w.pipelines.list_pipelines() if p.name == name]
+    if found:
+        pipeline_id = found[0].pipeline_id
+        w.pipelines.update(pipeline_id=pipeline_id, **config)
+        ctx.track("pipelines", {"pipeline_id": pipeline_id, "name": name})
+        return pipeline_id
+    return w.pipelines.create(**config).pipeline_id
+
+
+def ensure_catalog(ctx, name: str, comment: str = "") -> str:
+    from databricks.sdk.errors import NotFound
+
+    w = ctx.workspace
+    try:
+        found = w.catalogs.get(name)
+        ctx.track("catalogs", {"name": found.name})
+    except NotFound:
+        w.catalogs.create(name=name, comment=comment or None)
+    return name
+
+
+def ensure_schema(ctx, catalog: str, name: str) -> str:
+    from databricks.sdk.errors import NotFound
+
+    w = ctx.workspace
+    full_name = f"{catalog}.{name}"
+    try:
+        w.schemas.get(full_name)
+        ctx.track("schemas", {"full_name": full_name})
+    except NotFound:
+        w.schemas.create(name=name, catalog_name=catalog)
+    return full_name
+
+
+def ensure_volume(ctx, catalog: str, schema: str, name: str) -> str:
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.catalog import VolumeType
+
+    w = ctx.workspace
+    full_name = f"{catalog}.{schema}.{name}"
+    try:
+        w.volumes.read(full_name)
+        ctx.track("volumes", {"full_name": full_name})
+    except NotFound:
+        w.volumes.create(catalog_name=catalog, schema_name=schema, name=name, volume_type=VolumeType.MANAGED)
+    return full_name
+
+
+def ensure_warehouse(ctx, name: str, **options: Any) -> str:
+    w = ctx.workspace
+    for warehouse in w.warehouses.list():
+        if warehouse.name == name:
+            ctx.track("warehouses", {"id": warehouse.id, "name": name})
+            return warehouse.id
+    return w.warehouses.create(name=name, **options).result().id
+
+
+def ensure_app(ctx, app) -> str:
+    from databricks.sdk.errors import NotFound
+
+    w = ctx.workspace
+    try:
+        w.apps.get(app.name)
+        w.apps.update(name=app.name, app=app)
+        ctx.track("apps", {"name": app.name})
+    except NotFound:
+        w.apps.create(app=app).result()
+    return app.name
+
+
+def ensure_database_instance(ctx, instance) -> str:
+    from databricks.sdk.errors import NotFound
+
+    w = ctx.workspace
+    try:
+        w.database.get_database_instance(instance.name)
+        ctx.track("database_instances", {"name": instance.name})
+    except NotFound:
+        w.database.create_database_instance(instance).result()
+    return instance.name
+
+
+def _fields(settings) -> dict:
+    """JobSettings -> keyword arguments of jobs.create (same field names)."""
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__
+            if getattr(settings, name) is not None}

@@ -1,0 +1,62 @@
+"""Fixtures for tests that talk to the workspace stand-in through the real databricks-sdk."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+from .workspace_fake import FakeWorkspace
+
+RUNTIME = ROOT / "src"
+
+
+def sdk_env(url: str, tmp: Path) -> dict[str, str]:
+    """Environment for a client of the stand-in: no DATABRICKS_* from outside, retries capped."""
+    cfg = tmp / "databrickscfg"
+    cfg.write_text(f"[fake]\nhost = {url}\ntoken = fake-token\nauth_type = pat\nretry_timeout_seconds = 3\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "ARM_"))}
+    env.update({"DATABRICKS_CONFIG_FILE": str(cfg), "DATABRICKS_CONFIG_PROFILE": "fake",
+                "DATABRICKS_HOST": url})
+    return env
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    """A running stand-in, with this process's environment pointed at it."""
+    server = FakeWorkspace().start()
+    for key, value in sdk_env(server.url, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    for key in list(os.environ):
+        if key.startswith(("DATABRICKS_", "ARM_")) and key not in ("DATABRICKS_CONFIG_FILE", "DATABRICKS_CONFIG_PROFILE",
+                                                                    "DATABRICKS_HOST"):
+            monkeypatch.delenv(key)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def runtime(monkeypatch):
+    """Import the runtime package from src/ (as notebooks do from build/src/)."""
+    monkeypatch.syspath_prepend(str(RUNTIME))
+    for name in [m for m in sys.modules if m == "stage_runtime" or m.startswith("stage_runtime.")]:
+        monkeypatch.delitem(sys.modules, name)
+    import stage_runtime
+
+    return stage_runtime
+
+
+def objects(server: FakeWorkspace) -> dict:
+    with urllib.request.urlopen(server.url + "/_fake/objects") as response:
+        return json.load(response)
+
+
+def add_fault(server: FakeWorkspace, **fault) -> None:
+    request = urllib.request.Request(server.url + "/_fake/faults", data=json.dumps(fault).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(request).read()

@@ -1,0 +1,108 @@
+"""End to end: `run-local`, `state` and `destroy-local` (what `make run-local`, `make state` and
+`make destroy-local` call) against the workspace stand-in, through the generated notebooks."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from .conftest import copy_project, run_compiler, ROOT, EXAMPLES
+from .fake_env import add_fault, objects, sdk_env
+from .workspace_fake import FakeWorkspace
+
+
+@pytest.fixture
+def server():
+    fake = FakeWorkspace().start()
+    yield fake
+    fake.stop()
+
+
+def _rows(project: Path, catalog: str = "caspersdev") -> set[tuple[str, str]]:
+    db = project / "build" / ".local" / "state.sqlite"
+    if not db.exists():
+        return set()
+    return set(sqlite3.connect(db).execute("SELECT kind, identity FROM resources WHERE catalog = ?", (catalog,)))
+
+
+def _live(server) -> set[tuple[str, str]]:
+    return {(kind, ident) for kind, ids in objects(server).items() for ident in ids}
+
+
+def _cli(project: Path, server, tmp_path, *args):
+    return run_compiler(*args, cwd=project, env=sdk_env(server.url, tmp_path), timeout=300)
+
+
+def test_free_runs_twice_without_duplicates_and_destroys_cleanly(caspers, server, tmp_path):
+    first = _cli(caspers, server, tmp_path, "run-local", "--target", "free")
+    assert first.code == 0, first.err + first.out
+    assert "skipped locally" in first.out and "load the six dimension tables" in first.out
+    live = _live(server)
+    assert {kind for kind, _ in live} == {"catalogs", "schemas", "volumes", "jobs", "pipelines"}
+    assert _rows(caspers) == live  # uc_state holds exactly what the stand-in holds: same kinds, same ids
+    state = _cli(caspers, server, tmp_path, "state", "--target", "free")
+    assert "uc_state for catalog caspersdev" in state.out and "Canonical Data Replay (caspersdev)" in state.out
+    assert "Pipeline Update Scheduler (caspersdev)" in state.out  # free triggers the pipeline
+
+    second = _cli(caspers, server, tmp_path, "run-local", "--target", "free")
+    assert second.code == 0, second.err
+    assert _live(server) == live and _rows(caspers) == live
+    count = sqlite3.connect(caspers / "build" / ".local" / "state.sqlite").execute("SELECT count(*) FROM resources")
+    assert count.fetchone() == (len(live),)
+
+    dry = _cli(caspers, server, tmp_path, "destroy-local", "--target", "free", "--dry-run")
+    assert dry.code == 0 and "would delete" in dry.out and _live(server) == live
+    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "free")
+    assert gone.code == 0, gone.err + gone.out
+    assert _live(server) == set() and _rows(caspers) == set()
+
+
+def test_parameters_can_be_overridden(caspers, server, tmp_path):
+    run = _cli(caspers, server, tmp_path, "run-local", "--target", "free", "--param", "CATALOG=other_cat")
+    assert run.code == 0, run.err
+    assert ("catalogs", "other_cat") in _live(server) and _rows(caspers, "other_cat") == _live(server)
+    bad = _cli(caspers, server, tmp_path, "run-local", "--target", "free", "--param", "NOPE=1")
+    assert bad.code == 1 and "has no parameter(s) NOPE" in bad.err
+
+
+def test_repeated_destroy_with_30_percent_delete_failures_ends_with_nothing(caspers, server, tmp_path):
+    assert _cli(caspers, server, tmp_path, "run-local", "--target", "free").code == 0
+    add_fault(server, kind="*", op="delete", fraction=0.3, seed=3)
+    for attempt in range(12):
+        run = _cli(caspers, server, tmp_path, "destroy-local", "--target", "free")
+        assert _live(server) <= _rows(caspers)  # never a lost row for an object that still exists
+        if run.code == 0:
+            break
+        assert "could not be deleted and stay registered" in run.err
+    assert _live(server) == set() and _rows(caspers) == set() and attempt > 0
+
+
+def test_a_new_stage_creating_a_job_and_a_pipeline_is_registered_and_cleaned(tmp_path, server):
+    project = copy_project(EXAMPLES / "base", tmp_path / "p")
+    (project / "spec" / "stages" / "maker.yaml").write_text(
+        "task_key: Maker\ndescription: Creates a job and a pipeline.\nparameters: [CATALOG]\ntargets: [dev]\n")
+    (project / "src" / "stages" / "maker.py").write_text(
+        "from databricks.sdk.service import jobs\n\n\n"
+        "def run(ctx):\n"
+        "    catalog = ctx.params[\"CATALOG\"]\n"
+        "    w = ctx.workspace\n"
+        "    w.catalogs.create(name=catalog)\n"
+        "    w.jobs.create(name=f\"Maker job ({catalog})\", tasks=[jobs.Task(task_key=\"t\", "
+        "notebook_task=jobs.NotebookTask(notebook_path=ctx.bundle_path(\"x\")))])\n"
+        "    w.pipelines.create(name=f\"Maker pipeline ({catalog})\", catalog=catalog, schema=\"out\")\n")
+    run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
+    assert run.code == 0, run.err + run.out
+    assert {kind for kind, _ in _live(server)} == {"catalogs", "jobs", "pipelines"}
+    assert _rows(project, "dev") == _live(server)
+    assert _cli(project, server, tmp_path, "destroy-local", "--target", "dev").code == 0
+    assert _live(server) == set() and _rows(project, "dev") == set()
+
+
+def test_run_local_without_a_workspace_says_how_to_get_one(caspers):
+    import os
+
+    env = {k: "" for k in os.environ if k.startswith("DATABRICKS_")}
+    run = run_compiler("run-local", "--target", "free", cwd=caspers, env=env)
+    assert run.code == 1 and "DATABRICKS_HOST" in run.err and "tests.workspace_fake" in run.err

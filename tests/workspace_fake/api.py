@@ -1,0 +1,537 @@
+"""REST endpoints of the stand-in: the paths the databricks-sdk (0.162) calls for the resources
+the stages create, plus workspace files, the Files API and a few raw Agent Bricks routes.
+
+Long-running resources are returned in their terminal state at once (apps ACTIVE, instances
+AVAILABLE, warehouses RUNNING, endpoints NOT_UPDATING, runs TERMINATED), so SDK waiters return
+after one poll. Jobs and pipelines do not execute anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from typing import Callable
+from urllib.parse import unquote
+
+from .store import ApiError, Store, already_exists, not_found
+
+ROUTES: list[tuple[str, re.Pattern, str, str, Callable]] = []
+
+
+def route(method: str, pattern: str, kind: str, op: str):
+    def register(handler: Callable) -> Callable:
+        ROUTES.append((method, re.compile("^" + pattern + "$"), kind, op, handler))
+        return handler
+
+    return register
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _need(body: dict, key: str):
+    if not body.get(key):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Missing required field: {key}")
+    return body[key]
+
+
+# ---- platform ------------------------------------------------------------------------------------
+@route("GET", r"/\.well-known/databricks-config", "platform", "get")
+def _config(store, m, q, b):
+    return {}
+
+
+@route("GET", r"/api/2\.0/preview/scim/v2/Me", "platform", "get")
+def _me(store, m, q, b):
+    return {"id": "1", "userName": "tester@example.com", "displayName": "Tester"}
+
+
+# ---- jobs ----------------------------------------------------------------------------------------
+@route("POST", r"/api/2\.[0-2]/jobs/create", "jobs", "create")
+def _job_create(store: Store, m, q, b):
+    job_id = store.new_id()
+    settings = {k: v for k, v in b.items() if k != "access_control_list"}
+    store.put("jobs", job_id, {"job_id": job_id, "settings": settings, "created_time": _now_ms()})
+    return {"job_id": job_id}
+
+
+@route("POST", r"/api/2\.[0-2]/jobs/reset", "jobs", "update")
+def _job_reset(store, m, q, b):
+    job = store.get("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    job["settings"] = b.get("new_settings") or {}
+    return {}
+
+
+@route("POST", r"/api/2\.[0-2]/jobs/update", "jobs", "update")
+def _job_update(store, m, q, b):
+    job = store.get("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    job["settings"].update(b.get("new_settings") or {})
+    return {}
+
+
+@route("POST", r"/api/2\.[0-2]/jobs/delete", "jobs", "delete")
+def _job_delete(store, m, q, b):
+    store.delete("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    return {}
+
+
+@route("GET", r"/api/2\.[0-2]/jobs/get", "jobs", "get")
+def _job_get(store, m, q, b):
+    return store.get("jobs", q.get("job_id"), f"Job {q.get('job_id')}")
+
+
+@route("GET", r"/api/2\.[0-2]/jobs/list", "jobs", "list")
+def _job_list(store, m, q, b):
+    jobs = store.all("jobs")
+    if q.get("name"):
+        jobs = [j for j in jobs if j["settings"].get("name") == q["name"]]
+    return {"jobs": sorted(jobs, key=lambda j: j["job_id"]), "has_more": False}
+
+
+@route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run")
+def _job_run_now(store, m, q, b):
+    job = store.get("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    run_id = store.new_id()
+    store.put("_runs", run_id, {"run_id": run_id, "job_id": job["job_id"], "number_in_job": run_id,
+                               "job_parameters": b.get("job_parameters"),
+                               "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+                               "start_time": _now_ms()})
+    return {"run_id": run_id, "number_in_job": run_id}
+
+
+@route("GET", r"/api/2\.[0-2]/jobs/runs/get", "runs", "get")
+def _run_get(store, m, q, b):
+    return store.get("_runs", q.get("run_id"), f"Run {q.get('run_id')}")
+
+
+# ---- pipelines -----------------------------------------------------------------------------------
+@route("POST", r"/api/2\.0/pipelines", "pipelines", "create")
+def _pipeline_create(store, m, q, b):
+    name = _need(b, "name")
+    if any(p["name"] == name for p in store.all("pipelines")) and not b.get("allow_duplicate_names"):
+        raise already_exists(f"Pipeline '{name}'")
+    pid = f"pl-{store.new_id()}"
+    store.put("pipelines", pid, {"pipeline_id": pid, "name": name, "spec": dict(b, id=pid), "state": "IDLE"})
+    return {"pipeline_id": pid}
+
+
+@route("GET", r"/api/2\.0/pipelines", "pipelines", "list")
+def _pipeline_list(store, m, q, b):
+    pipelines = store.all("pipelines")
+    match = re.match(r"name LIKE '(.*)'$", q.get("filter", ""))
+    if match:
+        pattern = re.escape(match.group(1)).replace("%", ".*").replace("_", ".")
+        pipelines = [p for p in pipelines if re.fullmatch(pattern, p["name"])]
+    return {"statuses": [{"pipeline_id": p["pipeline_id"], "name": p["name"], "state": p["state"]} for p in pipelines]}
+
+
+@route("GET", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "get")
+def _pipeline_get(store, m, q, b):
+    return store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+
+
+@route("PUT", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "update")
+def _pipeline_update(store, m, q, b):
+    pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    pipeline["spec"] = dict(b, id=m.group(1))
+    pipeline["name"] = b.get("name", pipeline["name"])
+    return {}
+
+
+@route("DELETE", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "delete")
+def _pipeline_delete(store, m, q, b):
+    store.delete("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    return {}
+
+
+@route("POST", r"/api/2\.0/pipelines/([^/]+)/updates", "pipelines", "run")
+def _pipeline_start(store, m, q, b):
+    store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    return {"update_id": f"upd-{store.new_id()}"}
+
+
+# ---- apps ----------------------------------------------------------------------------------------
+def _app_view(app: dict) -> dict:
+    return dict(app, compute_status={"state": "ACTIVE"}, app_status={"state": "RUNNING"})
+
+
+@route("POST", r"/api/2\.0/apps", "apps", "create")
+def _app_create(store, m, q, b):
+    name = _need(b, "name")
+    if store.find("apps", name):
+        raise already_exists(f"App {name}")
+    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}")
+    return _app_view(store.put("apps", name, app))
+
+
+@route("GET", r"/api/2\.0/apps/([^/]+)", "apps", "get")
+def _app_get(store, m, q, b):
+    return _app_view(store.get("apps", m.group(1), f"App {m.group(1)}"))
+
+
+@route("PATCH", r"/api/2\.0/apps/([^/]+)", "apps", "update")
+def _app_update(store, m, q, b):
+    app = store.get("apps", m.group(1), f"App {m.group(1)}")
+    app.update({k: v for k, v in b.items() if k != "name"})
+    return _app_view(app)
+
+
+@route("DELETE", r"/api/2\.0/apps/([^/]+)", "apps", "delete")
+def _app_delete(store, m, q, b):
+    return _app_view(store.delete("apps", m.group(1), f"App {m.group(1)}"))
+
+
+@route("POST", r"/api/2\.0/apps/([^/]+)/deployments", "apps", "deploy")
+def _app_deploy(store, m, q, b):
+    store.get("apps", m.group(1), f"App {m.group(1)}")
+    dep = dict(b, deployment_id=f"dep-{store.new_id()}", status={"state": "SUCCEEDED"})
+    store.put("_app_deployments", dep["deployment_id"], dep)
+    return dep
+
+
+@route("GET", r"/api/2\.0/apps/([^/]+)/deployments/([^/]+)", "apps", "get")
+def _app_deployment(store, m, q, b):
+    return store.get("_app_deployments", m.group(2))
+
+
+# ---- database (Lakebase) -------------------------------------------------------------------------
+def _database_routes(collection: str, kind: str, state: dict | None = None) -> None:
+    base = rf"/api/2\.0/database/{collection}"
+
+    @route("POST", base, kind, "create")
+    def _create(store, m, q, b):
+        name = _need(b, "name")
+        if store.find(kind, name):
+            raise already_exists(f"{kind} {name}")
+        return store.put(kind, name, dict(b, **(state or {})))
+
+    @route("GET", base + r"/([^/?]+)", kind, "get")
+    def _get(store, m, q, b):
+        return store.get(kind, unquote(m.group(1)))
+
+    @route("DELETE", base + r"/([^/?]+)", kind, "delete")
+    def _delete(store, m, q, b):
+        store.delete(kind, unquote(m.group(1)))
+        return {}
+
+
+_database_routes("instances", "database_instances", {"state": "AVAILABLE", "read_write_dns": "pg.example"})
+_database_routes("catalogs", "database_catalogs")
+_database_routes("synced_tables", "synced_tables")
+
+
+# ---- SQL warehouses ------------------------------------------------------------------------------
+@route("POST", r"/api/2\.0/sql/warehouses", "warehouses", "create")
+def _wh_create(store, m, q, b):
+    wid = f"wh{store.new_id()}"
+    store.put("warehouses", wid, dict(b, id=wid, state="RUNNING"))
+    return {"id": wid}
+
+
+@route("GET", r"/api/2\.0/sql/warehouses", "warehouses", "list")
+def _wh_list(store, m, q, b):
+    return {"warehouses": store.all("warehouses")}
+
+
+@route("GET", r"/api/2\.0/sql/warehouses/([^/]+)", "warehouses", "get")
+def _wh_get(store, m, q, b):
+    return store.get("warehouses", m.group(1))
+
+
+@route("DELETE", r"/api/2\.0/sql/warehouses/([^/]+)", "warehouses", "delete")
+def _wh_delete(store, m, q, b):
+    store.delete("warehouses", m.group(1))
+    return {}
+
+
+# ---- serving endpoints ---------------------------------------------------------------------------
+@route("POST", r"/api/2\.0/serving-endpoints", "serving_endpoints", "create")
+def _ep_create(store, m, q, b):
+    name = _need(b, "name")
+    if store.find("serving_endpoints", name):
+        raise already_exists(f"Endpoint {name}")
+    return store.put("serving_endpoints", name, dict(b, state={"config_update": "NOT_UPDATING", "ready": "READY"}))
+
+
+@route("GET", r"/api/2\.0/serving-endpoints", "serving_endpoints", "list")
+def _ep_list(store, m, q, b):
+    return {"endpoints": store.all("serving_endpoints")}
+
+
+@route("GET", r"/api/2\.0/serving-endpoints/([^/]+)", "serving_endpoints", "get")
+def _ep_get(store, m, q, b):
+    return store.get("serving_endpoints", m.group(1))
+
+
+@route("DELETE", r"/api/2\.0/serving-endpoints/([^/]+)", "serving_endpoints", "delete")
+def _ep_delete(store, m, q, b):
+    store.delete("serving_endpoints", m.group(1))
+    return {}
+
+
+# ---- Unity Catalog -------------------------------------------------------------------------------
+UC = r"/api/2\.1/unity-catalog"
+
+
+@route("POST", UC + r"/catalogs", "catalogs", "create")
+def _cat_create(store, m, q, b):
+    name = _need(b, "name")
+    if store.find("catalogs", name):
+        raise already_exists(f"Catalog '{name}'")
+    return store.put("catalogs", name, dict(b, full_name=name, created_at=_now_ms()))
+
+
+@route("GET", UC + r"/catalogs", "catalogs", "list")
+def _cat_list(store, m, q, b):
+    return {"catalogs": store.all("catalogs")}
+
+
+@route("GET", UC + r"/catalogs/([^/]+)", "catalogs", "get")
+def _cat_get(store, m, q, b):
+    return store.get("catalogs", unquote(m.group(1)), f"Catalog '{unquote(m.group(1))}'")
+
+
+@route("DELETE", UC + r"/catalogs/([^/]+)", "catalogs", "delete")
+def _cat_delete(store, m, q, b):
+    name = unquote(m.group(1))
+    store.get("catalogs", name, f"Catalog '{name}'")
+    children = [(k, key) for k in ("schemas", "volumes", "tables") for key in list(store.objects.get(k, {}))
+                if key.startswith(name + ".")]
+    if children and q.get("force") != "true":
+        raise ApiError(400, "INVALID_STATE", f"Catalog '{name}' is not empty.")
+    for kind, key in children:
+        store.delete(kind, key)
+    store.delete("catalogs", name)
+    return {}
+
+
+def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], full_name: Callable[[dict], str]):
+    base = UC + "/" + kind
+
+    @route("POST", base, kind, "create")
+    def _create(store, m, q, b):
+        parent = parent_of(b)
+        store.get(parent_kind, parent, f"{parent_kind[:-1].title()} '{parent}'")
+        name = full_name(b)
+        if store.find(kind, name):
+            raise already_exists(f"{kind[:-1].title()} '{name}'")
+        return store.put(kind, name, dict(b, full_name=name))
+
+    @route("GET", base + r"/([^/]+)", kind, "get")
+    def _get(store, m, q, b):
+        return store.get(kind, unquote(m.group(1)), f"{kind[:-1].title()} '{unquote(m.group(1))}'")
+
+    @route("DELETE", base + r"/([^/]+)", kind, "delete")
+    def _delete(store, m, q, b):
+        name = unquote(m.group(1))
+        store.get(kind, name, f"{kind[:-1].title()} '{name}'")
+        if kind == "schemas":
+            for child in ("volumes", "tables"):
+                for key in [k for k in store.objects.get(child, {}) if k.startswith(name + ".")]:
+                    store.delete(child, key)
+        store.delete(kind, name)
+        return {}
+
+
+_uc_child("schemas", "catalogs", lambda b: _need(b, "catalog_name"),
+          lambda b: f"{b['catalog_name']}.{_need(b, 'name')}")
+_uc_child("volumes", "schemas", lambda b: f"{_need(b, 'catalog_name')}.{_need(b, 'schema_name')}",
+          lambda b: f"{b['catalog_name']}.{b['schema_name']}.{_need(b, 'name')}")
+
+
+@route("GET", UC + r"/tables/([^/]+)/exists", "tables", "get")
+def _table_exists(store, m, q, b):
+    return {"table_exists": store.find("tables", unquote(m.group(1))) is not None}
+
+
+@route("GET", UC + r"/tables/([^/]+)", "tables", "get")
+def _table_get(store, m, q, b):
+    return store.get("tables", unquote(m.group(1)), f"Table '{unquote(m.group(1))}'")
+
+
+# ---- MLflow experiments --------------------------------------------------------------------------
+@route("POST", r"/api/2\.0/mlflow/experiments/create", "experiments", "create")
+def _exp_create(store, m, q, b):
+    name = _need(b, "name")
+    if any(e["name"] == name for e in store.all("experiments")):
+        raise already_exists(f"Experiment '{name}'")
+    eid = str(store.new_id())
+    store.put("experiments", eid, {"experiment_id": eid, "name": name, "lifecycle_stage": "active"})
+    return {"experiment_id": eid}
+
+
+@route("POST", r"/api/2\.0/mlflow/experiments/delete", "experiments", "delete")
+def _exp_delete(store, m, q, b):
+    store.delete("experiments", _need(b, "experiment_id"))
+    return {}
+
+
+@route("GET", r"/api/2\.0/mlflow/experiments/get", "experiments", "get")
+def _exp_get(store, m, q, b):
+    return {"experiment": store.get("experiments", q.get("experiment_id"))}
+
+
+# ---- Genie and Agent Bricks (raw REST) -----------------------------------------------------------
+@route("POST", r"/api/2\.0/genie/spaces", "genie_spaces", "create")
+def _genie_create(store, m, q, b):
+    sid = f"space{store.new_id()}"
+    return store.put("genie_spaces", sid, dict(b, space_id=sid))
+
+
+@route("GET", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "get")
+def _genie_get(store, m, q, b):
+    return store.get("genie_spaces", m.group(1))
+
+
+@route("DELETE", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "delete")
+def _genie_delete(store, m, q, b):
+    store.delete("genie_spaces", m.group(1))
+    return {}
+
+
+def _tile_routes(collection: str, kind: str, key: str) -> None:
+    @route("POST", rf"/api/2\.0/{collection}", kind, "create")
+    def _create(store, m, q, b):
+        name = _need(b, "name")
+        if any(t["name"] == name for t in store.all(kind)):
+            raise already_exists(f"{kind} {name}")
+        tile_id = f"tile-{store.new_id()}"
+        obj = dict(b, tile_id=tile_id, status={"endpoint_status": "ONLINE"})
+        store.put(kind, tile_id, obj)
+        return {key: {k: v for k, v in obj.items() if k != "tile_id"}}  # the real POST lacks the tile id
+
+    @route("GET", rf"/api/2\.0/{collection}/([^/]+)", kind, "get")
+    def _get(store, m, q, b):
+        return {key: store.get(kind, m.group(1))}
+
+    @route("PUT", rf"/api/2\.0/{collection}/([^/]+)", kind, "update")
+    def _put(store, m, q, b):
+        store.get(kind, m.group(1)).update({k: v for k, v in b.items() if k != "tile_id"})
+        return {key: store.get(kind, m.group(1))}
+
+
+_tile_routes("knowledge-assistants", "knowledge_assistants", "knowledge_assistant")
+_tile_routes("multi-agent-supervisors", "multi_agent_supervisors", "multi_agent_supervisor")
+
+
+@route("GET", r"/api/2\.0/tiles", "tiles", "list")
+def _tiles(store, m, q, b):
+    tiles = [dict(t, tile_type=k) for k in ("knowledge_assistants", "multi_agent_supervisors") for t in store.all(k)]
+    return {"tiles": tiles}
+
+
+@route("DELETE", r"/api/2\.0/tiles/([^/]+)", "tiles", "delete")
+def _tile_delete(store, m, q, b):
+    for kind in ("knowledge_assistants", "multi_agent_supervisors"):
+        if store.find(kind, m.group(1)):
+            store.delete(kind, m.group(1))
+            return {}
+    raise not_found(f"Tile {m.group(1)}")
+
+
+# ---- workspace files -----------------------------------------------------------------------------
+def _ws_entry(path: str, item: dict) -> dict:
+    return {"path": path, "object_type": item["object_type"], "language": item.get("language"),
+            "modified_at": item["modified_at"], "object_id": abs(hash(path)) % 10**9}
+
+
+def _ws_dirs(store: Store) -> set[str]:
+    dirs = set()
+    for path in store.files:
+        parent = path.rsplit("/", 1)[0]
+        while parent:
+            dirs.add(parent)
+            parent = parent.rsplit("/", 1)[0]
+    return dirs | {p for p, f in store.files.items() if f["object_type"] == "DIRECTORY"}
+
+
+@route("GET", r"/api/2\.0/workspace/get-status", "workspace", "get")
+def _ws_status(store, m, q, b):
+    path = q.get("path", "")
+    if path in store.files:
+        return _ws_entry(path, store.files[path])
+    if path in _ws_dirs(store):
+        return {"path": path, "object_type": "DIRECTORY"}
+    raise not_found(f"Path ({path})")
+
+
+@route("GET", r"/api/2\.0/workspace/list", "workspace", "list")
+def _ws_list(store, m, q, b):
+    path = q.get("path", "").rstrip("/")
+    dirs = _ws_dirs(store)
+    if path not in dirs and path not in store.files:
+        raise not_found(f"Path ({path})")
+    children = []
+    for child in sorted(dirs | set(store.files)):
+        if child.rsplit("/", 1)[0] == path and child != path:
+            item = store.files.get(child)
+            if item and item["object_type"] != "DIRECTORY":
+                children.append(_ws_entry(child, item))
+            else:
+                children.append({"path": child, "object_type": "DIRECTORY"})
+    return {"objects": children}
+
+
+@route("POST", r"/api/2\.0/workspace/import", "workspace", "import")
+def _ws_import(store, m, q, b):
+    path = _need(b, "path")
+    if path in store.files and not b.get("overwrite"):
+        raise already_exists(f"Path ({path})")
+    content = base64.b64decode(b.get("content") or "")
+    notebook = b.get("format") in ("SOURCE", "JUPYTER") and b.get("language")
+    store.files[path] = {"content": content, "object_type": "NOTEBOOK" if notebook else "FILE",
+                         "language": b.get("language"), "modified_at": _now_ms()}
+    return {}
+
+
+@route("GET", r"/api/2\.0/workspace/export", "workspace", "export")
+def _ws_export(store, m, q, b):
+    path = q.get("path", "")
+    if path not in store.files:
+        raise not_found(f"Path ({path})")
+    return {"content": base64.b64encode(store.files[path]["content"]).decode(), "file_type": "py"}
+
+
+@route("POST", r"/api/2\.0/workspace/delete", "workspace", "delete")
+def _ws_delete(store, m, q, b):
+    path = _need(b, "path").rstrip("/")
+    doomed = [p for p in store.files if p == path or (b.get("recursive") and p.startswith(path + "/"))]
+    if not doomed and path not in _ws_dirs(store):
+        raise not_found(f"Path ({path})")
+    for p in doomed:
+        del store.files[p]
+    return {}
+
+
+@route("POST", r"/api/2\.0/workspace/mkdirs", "workspace", "mkdirs")
+def _ws_mkdirs(store, m, q, b):
+    path = _need(b, "path").rstrip("/")
+    store.files.setdefault(path, {"content": b"", "object_type": "DIRECTORY", "modified_at": _now_ms()})
+    return {}
+
+
+# ---- Files API (volumes) -------------------------------------------------------------------------
+@route("PUT", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "create")
+def _file_put(store, m, q, b):
+    store.volume_files[unquote(m.group(1))] = b if isinstance(b, bytes) else b""
+    return {}
+
+
+@route("GET", r"/api/2\.0/fs/directories(/Volumes/.+?)/?", "volume_files", "list")
+def _dir_list(store, m, q, b):
+    folder = unquote(m.group(1)).rstrip("/")
+    entries, subdirs = [], set()
+    for path, data in sorted(store.volume_files.items()):
+        if path.rsplit("/", 1)[0] == folder:
+            entries.append({"path": path, "is_directory": False, "file_size": len(data), "name": path.rsplit("/", 1)[1]})
+        elif path.startswith(folder + "/"):
+            subdirs.add(path[len(folder) + 1:].split("/", 1)[0])
+    entries += [{"path": f"{folder}/{name}", "is_directory": True, "name": name} for name in sorted(subdirs)]
+    if not entries:
+        parts = folder.split("/")
+        if len(parts) >= 5 and store.find("volumes", ".".join(parts[2:5])):
+            return {"contents": []}
+        raise not_found(f"Directory {folder}")
+    return {"contents": entries}

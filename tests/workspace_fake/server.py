@@ -1,0 +1,141 @@
+"""A stdlib HTTP server standing in for a Databricks workspace, driven by the real databricks-sdk.
+
+Control routes (not part of the Databricks API):
+  GET  /_fake/objects            live objects by kind: {"jobs": ["1001", ...], ...}; ?detail=1 for bodies
+  GET  /_fake/log                every request seen: method, path, status, kind, op
+  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"429"|"timeout",
+                                  "seconds": 5, "seed": 0}: append a fault; {"clear": true} removes all
+  POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
+                                  (what a pipeline or job would have made, since nothing executes here)
+  POST /_fake/reset              forget everything
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from .api import ROUTES
+from .store import ApiError, Fault, Store
+
+
+class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # without it every SDK poll waits ~40 ms for a delayed ACK
+    protocol_version = "HTTP/1.1"
+    store: Store  # set on the subclass built per server
+
+    def log_message(self, *args) -> None:  # quiet: the store keeps a structured log
+        pass
+
+    def _reply(self, status: int, payload) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if "octet-stream" in (self.headers.get("Content-Type") or ""):
+            return raw
+        if "json" in (self.headers.get("Content-Type") or "") or raw[:1] in (b"{", b"["):
+            try:
+                return json.loads(raw or b"{}")
+            except ValueError:
+                return raw
+        return raw if self.command == "PUT" else {}
+
+    def _handle(self) -> None:
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        body = self._body()
+        if parts.path.startswith("/_fake/"):
+            return self._control(parts.path, query, body)
+        for method, pattern, kind, op, handler in ROUTES:
+            match = pattern.match(parts.path) if method == self.command else None
+            if not match:
+                continue
+            fault = self.store.fault_for(kind, op)
+            if fault:
+                return self._fault(fault, parts.path, kind, op)
+            try:
+                with self.store.lock:
+                    payload = handler(self.store, match, query, body if isinstance(body, (dict, bytes)) else {})
+                status = 200
+            except ApiError as err:
+                status, payload = err.status, {"error_code": err.code, "message": err.message}
+            self.store.record(self.command, parts.path, status, kind, op)
+            return self._reply(status, payload)
+        self.store.record(self.command, parts.path, 501, "unknown", "unknown")
+        self._reply(501, {"error_code": "NOT_IMPLEMENTED", "message": f"{self.command} {parts.path} is not "
+                          "implemented by the workspace stand-in"})
+
+    def _fault(self, fault: Fault, path: str, kind: str, op: str) -> None:
+        if fault.mode == "timeout":
+            time.sleep(fault.seconds)
+            self.store.record(self.command, path, 504, kind, op)
+            return self._reply(504, {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "injected timeout"})
+        status = 429 if fault.mode == "429" else 500
+        code = "TOO_MANY_REQUESTS" if status == 429 else "INTERNAL_ERROR"
+        self.store.record(self.command, path, status, kind, op)
+        self._reply(status, {"error_code": code, "message": f"injected fault ({kind} {op})"})
+
+    def _control(self, path: str, query: dict, body) -> None:
+        store = self.store
+        if path == "/_fake/objects" and self.command == "GET":
+            if query.get("detail"):
+                with store.lock:
+                    return self._reply(200, {k: v for k, v in store.objects.items() if v})
+            return self._reply(200, store.summary())
+        if path == "/_fake/objects" and self.command == "POST":
+            store.put(body["kind"], body["id"], body.get("body") or {})
+            return self._reply(200, {})
+        if path == "/_fake/log":
+            with store.lock:
+                return self._reply(200, list(store.log))
+        if path == "/_fake/faults" and self.command == "POST":
+            with store.lock:
+                if body.get("clear"):
+                    store.faults.clear()
+                else:
+                    store.faults.append(Fault(**{k: body[k] for k in ("kind", "op", "fraction", "mode", "seconds", "seed")
+                                                 if k in body}))
+            return self._reply(200, {})
+        if path == "/_fake/reset" and self.command == "POST":
+            with store.lock:
+                store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()
+                store.faults.clear()
+            return self._reply(200, {})
+        self._reply(404, {"error_code": "NOT_FOUND", "message": f"no control route {path}"})
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
+
+
+class FakeWorkspace:
+    """Start with `FakeWorkspace().start()`; `.url` is the host to give the SDK."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
+        self.store = Store()
+        handler = type("BoundHandler", (Handler,), {"store": self.store})
+        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server.daemon_threads = True
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeWorkspace":
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
