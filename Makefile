@@ -9,7 +9,7 @@ SPEC ?= spec
 OUT ?= build
 TARGET ?= default
 
-.PHONY: build validate test bench clean distclean help run-local state destroy-local
+.PHONY: build validate test bench clean distclean help run-local state destroy-local schemas
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
 help:
@@ -53,6 +53,9 @@ state: $(VENV)/.runtime-deps
 
 destroy-local: $(VENV)/.runtime-deps
 	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
+
+schemas: $(VENV)/.runtime-deps
+	$(PY) -m compiler.validate
 
 clean: $(VENV)/.runtime-deps
 	@$(PY) -m compiler clean --out $(OUT)

@@ -33,11 +33,11 @@ class SourceFacts:
     has_run: bool = False
 
 
-def check_sources(spec: Spec, resolved: Resolved) -> tuple[dict[str, SourceFacts], list[Diagnostic]]:
+def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str, SourceFacts], list[Diagnostic]]:
     diags: list[Diagnostic] = []
     facts: dict[str, SourceFacts] = {}
     for stage in spec.stages.values():
-        stage_facts = _analyse_stage(spec, stage, diags)
+        stage_facts = _analyse_stage(spec, stage, diags, cache)
         if stage_facts is None:
             continue
         facts[stage.name] = stage_facts
@@ -50,7 +50,7 @@ def source_path(spec: Spec, stage: Stage) -> str:
     return os.path.join(spec.project_root, *stage.source.split("/"))
 
 
-def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic]) -> SourceFacts | None:
+def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic], cache=None) -> SourceFacts | None:
     path = source_path(spec, stage)
     shown = display_path(path)
     where_source = stage.file.where(("source",)) if "source" in stage.file.data else stage.file.where()
@@ -70,6 +70,21 @@ def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic]) -> SourceF
     with open(path, "rb") as handle:
         raw = handle.read()
     try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        diags.append(diag("E501", f"stage source is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                          Where(shown, 1, 1), "save the file as UTF-8; the notebook carries it as text"))
+        return None
+    key = None
+    if cache is not None:
+        from .cache import content_hash
+
+        key = ("source", path, content_hash(raw))
+        cached = cache.get(key)
+        if cached is not None:
+            _report(cached, stage, shown, diags)
+            return cached
+    try:
         tree = ast.parse(raw, filename=shown)
     except SyntaxError as err:
         diags.append(diag("E501", f"Python syntax error: {err.msg}", Where(shown, err.lineno or 1, err.offset or 1),
@@ -79,12 +94,18 @@ def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic]) -> SourceF
         diags.append(diag("E501", f"cannot parse Python source: {err}", Where(shown, 1, 1)))
         return None
     facts = analyse_tree(tree)
+    if key is not None:
+        cache.put(key, facts)
+    _report(facts, stage, shown, diags)
+    return facts
+
+
+def _report(facts: SourceFacts, stage: Stage, shown: str, diags: list[Diagnostic]) -> None:
     for code, message, line, col, hint in facts.problems:
         diags.append(diag(code, message, Where(shown, line, col), hint))
     if not facts.has_run:
         diags.append(diag("E502", f"{stage.source} has no module-level `def run(ctx)`", Where(shown, 1, 1),
                           "the generated notebook calls run(ctx); define it with one parameter"))
-    return facts
 
 
 def analyse_tree(tree: ast.Module) -> SourceFacts:
@@ -149,7 +170,13 @@ def _compare_parameters(stage: Stage, facts: SourceFacts, shown_source: str, dia
 
 
 def _check_values(spec: Spec, resolved: Resolved, diags: list[Diagnostic]) -> None:
+    state_param = spec.bundle.state_catalog_parameter
     for target in resolved.targets.values():
+        if target.members and state_param in target.parameters and target.parameters[state_param] is None:
+            diags.append(diag("E505", f"the uc_state catalog parameter `{state_param}` has no value in target "
+                                      f"{target.name}", spec.bundle.file.where(("parameters", state_param), key=True),
+                              f"give it a `default` in spec/bundle.yaml, or set it under `parameters` in "
+                              f"spec/targets/{target.name}.yaml"))
         for name in sorted(target.members):
             stage = spec.stages[name]
             for i, param in enumerate(stage.parameters):

@@ -56,13 +56,16 @@ def _guard(action):
 @main.command()
 @SPEC_OPTION
 @OUT_OPTION
-def build(spec_dir: str, out_dir: str) -> None:
+@click.option("--timings", is_flag=True, help="Print how long each pass took.")
+def build(spec_dir: str, out_dir: str, timings: bool) -> None:
     """Check the spec and write the bundle (only files that changed are rewritten)."""
     from .pipeline import build as run_build
 
     started = time.perf_counter()
     result, written = _guard(lambda: run_build(spec_dir, out_dir))
     _report(result.diagnostics)
+    if timings:
+        click.echo("  ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in result.timings.items()), err=True)
     if not result.ok or written is None:
         click.echo(f"build failed; {out_dir}/ left as it was", err=True)
         sys.exit(1)
@@ -109,6 +112,10 @@ def _compile_for(spec_dir: str, out_dir: str, target: str | None):
     if not result.ok or written is None:
         click.echo(f"build failed; {out_dir}/ left as it was", err=True)
         sys.exit(1)
+    if result.resolved is None:  # the build was up to date: compile (checks only) to know the targets
+        from .pipeline import compile_spec
+
+        result = _guard(lambda: compile_spec(spec_dir, through="check_dataflow"))
     targets = result.resolved.targets
     name = target or next(t for t, rt in targets.items() if rt.default)
     if name not in targets:

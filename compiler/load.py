@@ -35,6 +35,8 @@ class SpecFile:
     value_locs: dict = field(default_factory=dict)  # Path -> (line, col)
     key_locs: dict = field(default_factory=dict)  # Path -> (line, col) of the mapping key
     scalar_text: dict = field(default_factory=dict)  # Path -> source text of non-string scalars
+    cache_key: tuple = ()  # set when loaded; `validated` when it came from the cache already valid
+    validated: bool = False
 
     def where(self, path: Path = (), key: bool = False) -> Where:
         """The location of `path`, or of its closest located ancestor."""
@@ -62,7 +64,7 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def load_spec(spec_dir: str) -> tuple[LoadedSpec, list[Diagnostic]]:
+def load_spec(spec_dir: str, cache=None) -> tuple[LoadedSpec, list[Diagnostic]]:
     """Load spec/bundle.yaml, spec/stages/*.yaml and spec/targets/*.yaml, in sorted order."""
     spec_dir = os.path.abspath(spec_dir)
     diags: list[Diagnostic] = []
@@ -75,17 +77,17 @@ def load_spec(spec_dir: str) -> tuple[LoadedSpec, list[Diagnostic]]:
     bundle_path = os.path.join(spec_dir, "bundle.yaml")
     bundle = None
     if os.path.isfile(bundle_path):
-        bundle = load_file("bundle", "bundle", bundle_path, diags)
+        bundle = load_file("bundle", "bundle", bundle_path, diags, cache)
     else:
         diags.append(diag("E108", "spec/bundle.yaml is missing", Where(display_path(bundle_path), 1, 1),
                           "create it with the bundle name, workspace, job and parameter catalogue"))
-    stages = _load_folder(spec_dir, "stages", "stage", NAME_RE, diags)
-    targets = _load_folder(spec_dir, "targets", "target", TARGET_NAME_RE, diags)
+    stages = _load_folder(spec_dir, "stages", "stage", NAME_RE, diags, cache)
+    targets = _load_folder(spec_dir, "targets", "target", TARGET_NAME_RE, diags, cache)
     return LoadedSpec(spec_dir, bundle, stages, targets), diags
 
 
 def _load_folder(spec_dir: str, folder: str, kind: str, name_re: re.Pattern,
-                 diags: list[Diagnostic]) -> list[SpecFile]:
+                 diags: list[Diagnostic], cache=None) -> list[SpecFile]:
     where_dir = os.path.join(spec_dir, folder)
     if not os.path.isdir(where_dir):
         diags.append(diag("E108", f"spec/{folder}/ is missing", Where(display_path(where_dir), 1, 1),
@@ -115,12 +117,13 @@ def _load_folder(spec_dir: str, folder: str, kind: str, name_re: re.Pattern,
                               f"{kind} names are letters, digits and `_`, not starting with a digit; "
                               f"rename the file to {fixed}.yaml"))
             continue
-        loaded.append(load_file(kind, stem, path, diags))
+        loaded.append(load_file(kind, stem, path, diags, cache))
     return [f for f in loaded if f is not None]
 
 
-def load_file(kind: str, name: str, path: str, diags: list[Diagnostic]) -> SpecFile | None:
-    """Read and parse one spec file. Returns None (with diagnostics) when it cannot be used."""
+def load_file(kind: str, name: str, path: str, diags: list[Diagnostic], cache=None) -> SpecFile | None:
+    """Read and parse one spec file. Returns None (with diagnostics) when it cannot be used.
+    With a cache, a file that loaded and validated cleanly before is reused as it was."""
     shown = display_path(path)
     spec = SpecFile(kind, name, path, shown)
     size = os.path.getsize(path)
@@ -130,6 +133,13 @@ def load_file(kind: str, name: str, path: str, diags: list[Diagnostic]) -> SpecF
         return None
     with open(path, "rb") as handle:
         raw = handle.read()
+    if cache is not None:
+        from .cache import content_hash
+
+        spec.cache_key = ("spec", kind, name, path, shown, content_hash(raw))
+        cached = cache.get(spec.cache_key)
+        if cached is not None:
+            return cached
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

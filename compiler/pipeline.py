@@ -10,7 +10,9 @@ Nothing is written unless every pass before `write` is clean.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,14 +30,16 @@ class Compilation:
     files: dict[str, bytes] | None = None
     jobs: dict[str, dict] | None = None
     stopped_at: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # pass -> seconds (`build --timings`)
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
 
-def compile_spec(spec_dir: str, through: str = "check_output") -> Compilation:
-    """Run the passes up to and including `through` ("check_dataflow" for validate-only)."""
+def compile_spec(spec_dir: str, through: str = "check_output", cache=None) -> Compilation:
+    """Run the passes up to and including `through` ("check_dataflow" for validate-only).
+    `cache` (cache.BuildCache) lets unchanged files skip parsing, validation and `ast`."""
     from .check_dataflow import check_dataflow
     from .check_graph import check_graph
     from .check_sources import check_sources
@@ -47,17 +51,25 @@ def compile_spec(spec_dir: str, through: str = "check_output") -> Compilation:
     from .validate import validate_spec
 
     result = Compilation()
+    clock = [time.perf_counter()]
+
+    def mark(name: str) -> None:
+        now = time.perf_counter()
+        result.timings[name] = now - clock[0]
+        clock[0] = now
 
     def step(name: str, diags: list[Diagnostic]) -> bool:
+        mark(name)
         result.diagnostics.extend(diags)
         if has_errors(diags):
             result.stopped_at = name
             return False
         return name != through
 
-    loaded, diags = load_spec(spec_dir)
+    loaded, diags = load_spec(spec_dir, cache)
+    mark("load")
     # Validate whatever loaded, so one broken file does not hide schema errors in the others.
-    diags += validate_spec(loaded)
+    diags += validate_spec(loaded, cache)
     if not step("validate", diags) or loaded.bundle is None:
         result.diagnostics = sort_unique(result.diagnostics)
         return result
@@ -67,7 +79,7 @@ def compile_spec(spec_dir: str, through: str = "check_output") -> Compilation:
     resolved, diags = resolve_targets(spec, graph, SpecJinja())
     result.resolved = resolved
     if step("resolve", diags) and step("check_graph", check_graph(spec, graph, resolved)):
-        _, diags = check_sources(spec, resolved)
+        _, diags = check_sources(spec, resolved, cache)
         if step("check_sources", diags) and step("check_dataflow", check_dataflow(spec, graph, resolved)):
             _render_and_check(result, spec, graph, resolved, step)
     result.diagnostics = sort_unique(result.diagnostics)
@@ -85,17 +97,39 @@ def _render_and_check(result: Compilation, spec, graph, resolved, step: Callable
 
 
 def build(spec_dir: str, out_dir: str, fault=None) -> tuple[Compilation, object]:
-    """Compile and, when clean, write. Returns the compilation and the write result (or None)."""
-    from .write import write_bundle
+    """Compile and, when clean, write. Returns the compilation and the write result (or None).
+    When nothing changed since the last build (see incremental.py), only reads and hashes."""
+    from . import incremental
+    from .cache import BuildCache
+    from .write import WriteResult, read_manifest, write_bundle
 
     problem = check_out_dir(spec_dir, out_dir)
     if problem:
         return Compilation(diagnostics=[problem]), None
-    result = compile_spec(spec_dir)
+    started = time.perf_counter()
+    manifest = read_manifest(out_dir)
+    if incremental.up_to_date(spec_dir, out_dir, manifest):
+        previous = [Diagnostic(**d) for d in manifest.get("diagnostics", [])]
+        result = Compilation(diagnostics=previous, stopped_at="up to date")
+        result.timings["up to date"] = time.perf_counter() - started
+        return result, WriteResult(unchanged=len(manifest["hashes"]))
+    cache = BuildCache(out_dir, incremental.tool_key())
+    result = compile_spec(spec_dir, cache=cache)
     if not result.ok or result.files is None:
         return result, None
-    written, diags = write_bundle(out_dir, result.files, fault=fault)
+    sources = sorted({stage.source for stage in result.spec.stages.values()})
+    extra = {
+        "fingerprint": incremental.fingerprint(spec_dir, sources),
+        "sources": sources,
+        "hashes": {rel: incremental.digest(data) for rel, data in sorted(result.files.items())},
+        "diagnostics": [dataclasses.asdict(d) for d in result.diagnostics],
+    }
+    started = time.perf_counter()
+    written, diags = write_bundle(out_dir, result.files, manifest_extra=extra, fault=fault)
+    result.timings["write"] = time.perf_counter() - started
     result.diagnostics = sort_unique(result.diagnostics + diags)
+    if not diags:
+        cache.save()
     return result, (written if not diags else None)
 
 

@@ -8,15 +8,16 @@ through shell quoting.
 Layout of build/:
   databricks.yml             bundle settings + `include:` of one file per target
   targets/<target>.yml       that target's job: parameters and one notebook task per stage
-  stages/<stage>.py          generated notebook per stage (Databricks source format)
+  stages/<stage>.py          generated notebook per stage (Databricks source format), carrying
+                             the stage's own code (src/stages/<stage>.py) as a string literal
   cleanup.py                 the cleanup job's notebook (deletes what uc_state holds for a catalog)
-  src/stages/<stage>.py      the stage's own code, copied (its `source` path, mirrored)
   src/stage_runtime/...      the runtime the notebooks import, copied
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shlex
@@ -49,6 +50,41 @@ def magic(value) -> str:
 
 def shell(value) -> str:
     return shlex.quote(str(value))
+
+
+_LITERAL_ESCAPES = re.compile(r'[\\\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|"""')
+
+
+_DIRECTIVE = re.compile(r"^#(?= ?(COMMAND|MAGIC|DBTITLE|Databricks notebook source))", re.M)
+
+
+def source_literal(source: str) -> str:
+    """A readable triple-quoted literal whose value is exactly `source`: backslashes, `\"\"\"`,
+    carriage returns and control characters are escaped; everything else stays as written.
+    Lines Databricks would read as notebook directives (`# COMMAND ----------`, `# MAGIC`) get their
+    `#` escaped. The result is checked by evaluating it back; should that ever differ, repr() is used."""
+    def escape(match: re.Match) -> str:
+        text = match.group()
+        if text == '"""':
+            return '\\"\\"\\"'
+        if text == "\\":
+            return "\\\\"
+        return "\\x%02x" % ord(text)
+
+    body = _LITERAL_ESCAPES.sub(escape, source)
+    # A line Databricks reads as a notebook directive would split the cell: escape its `#`.
+    body = _DIRECTIVE.sub(lambda m: "\\x23" + m.group()[1:], body)
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    literal = '"""\\\n' + body + '"""'
+    import ast
+
+    try:
+        if ast.literal_eval(literal) == source:
+            return literal
+    except (SyntaxError, ValueError):
+        pass
+    return repr(source)
 
 
 def py_literal(value, indent: int = 0) -> str:
@@ -112,11 +148,13 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
     files["databricks.yml"] = _encode(env.get_template("databricks.yml.j2").render(
         targets=list(resolved.targets), top=_top_level(spec, resolved)))
     target_template = env.get_template("target.yml.j2")
+    blocks: dict[str, yamlout.Block] = {}  # a task's YAML, emitted once however many targets share it
     for name, target in resolved.targets.items():
         body: dict = {}
         if target.default:
             body["default"] = True
-        body["resources"] = {"jobs": {spec.bundle.job_key: jobs[name],
+        job = dict(jobs[name], tasks=[_block(task, blocks) for task in jobs[name]["tasks"]])
+        body["resources"] = {"jobs": {spec.bundle.job_key: job,
                                       spec.bundle.cleanup_key: cleanup_job(spec, target)}}
         stages = [graph.by_task_key[task["task_key"]] for task in jobs[name]["tasks"]]
         files[f"targets/{name}.yml"] = _encode(target_template.render(
@@ -124,17 +162,26 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
     notebook = env.get_template("notebook.py.j2")
     for name, stage in spec.stages.items():
         requirements = list(dict.fromkeys(spec.bundle.requirements + stage.requirements))
+        source = _read(os.path.join(spec.project_root, stage.source)).decode("utf-8")
         files[f"stages/{name}.py"] = _encode(notebook.render(
             stage=stage,
             description=resolved.stage_descriptions[name],
             requirements=requirements,
             stage_literal=py_literal(_stage_record(spec, name)),
+            source_literal=source_literal(source),
         ))
-        files[stage.source] = _read(os.path.join(spec.project_root, stage.source))
     files["cleanup.py"] = _encode(env.get_template("cleanup.py.j2").render(
         requirements=spec.bundle.requirements, job_literal=py_literal({"catalog_parameter": spec.bundle.state_catalog_parameter})))
     files.update(runtime_files())
     return files
+
+
+def _block(task: dict, blocks: dict) -> "yamlout.Block":
+    key = repr(task)  # tasks are built in one fixed key order, so equal tasks have equal reprs
+    block = blocks.get(key)
+    if block is None:
+        block = blocks[key] = yamlout.Block(task)
+    return block
 
 
 def _top_level(spec: Spec, resolved: Resolved) -> dict:

@@ -110,33 +110,36 @@ def _txn_dir(out_dir: str) -> str:
 
 
 def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
+    """Stage new contents, save the old ones aside, write the journal once, then swap file by file.
+    Until the journal exists nothing in out_dir has changed; after it, `_rollback` can undo."""
     fault = fault or (lambda step, path: None)
     txn = _txn_dir(out_dir)
     shutil.rmtree(txn, ignore_errors=True)
     new_dir, old_dir = os.path.join(txn, "new"), os.path.join(txn, "old")
-    journal: list[dict] = []
-    journal_path = os.path.join(txn, "journal.json")
     os.makedirs(new_dir)
+    parents = _Parents()
+    journal = []
     try:
         for rel, data in changes.items():
-            if data is None:
-                continue
-            fault("stage", rel)
-            staged = os.path.join(new_dir, rel)
-            _ensure_parent(staged, new_dir)
-            with open(staged, "wb") as handle:
-                handle.write(data)
-        for rel, data in changes.items():
+            if data is not None:
+                fault("stage", rel)
+                staged = os.path.join(new_dir, rel)
+                parents.ensure(staged, new_dir)
+                with open(staged, "wb") as handle:
+                    handle.write(data)
+        for rel in changes:
             target = os.path.join(out_dir, rel)
-            _ensure_parent(target, out_dir)
             existed = os.path.lexists(target)
             if existed:
                 fault("save", rel)
                 saved = os.path.join(old_dir, rel)
-                _ensure_parent(saved, old_dir)
+                parents.ensure(saved, old_dir)
                 _link_or_copy(target, saved)
             journal.append({"path": rel, "existed": existed})
-            _write_journal(journal_path, journal)
+        _write_journal(os.path.join(txn, "journal.json"), journal)
+        for rel, data in changes.items():
+            target = os.path.join(out_dir, rel)
+            parents.ensure(target, out_dir)
             fault("swap", rel)
             if data is None:
                 os.unlink(target)
@@ -150,6 +153,19 @@ def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
     _prune_empty_dirs(out_dir, [rel for rel, data in changes.items() if data is None])
 
 
+class _Parents:
+    """Creates parent folders once each, refusing any that resolve outside their root."""
+
+    def __init__(self) -> None:
+        self.done: set[str] = set()
+
+    def ensure(self, path: str, root: str) -> None:
+        parent = os.path.dirname(path)
+        if parent not in self.done:
+            _ensure_parent(path, root)
+            self.done.add(parent)
+
+
 def _write_journal(path: str, journal: list[dict]) -> None:
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
@@ -158,6 +174,8 @@ def _write_journal(path: str, journal: list[dict]) -> None:
 
 
 def _rollback(out_dir: str, journal: list[dict]) -> None:
+    """Put every saved file back and remove every file that did not exist before. Entries whose
+    swap never happened are harmless: the saved copy is the same file, the new one is absent."""
     old_dir = os.path.join(_txn_dir(out_dir), "old")
     for entry in reversed(journal):
         target = os.path.join(out_dir, entry["path"])
@@ -226,7 +244,11 @@ def clean(out_dir: str) -> list[str]:
                 os.unlink(path)
                 removed.append(rel)
     _prune_empty_dirs(out_dir, removed)
-    manifest = os.path.join(out_dir, MANIFEST)
-    if os.path.exists(manifest):
-        os.unlink(manifest)
+    for own in (MANIFEST, f"{STATE_DIR}/cache.pickle"):
+        if os.path.exists(os.path.join(out_dir, own)):
+            os.unlink(os.path.join(out_dir, own))
+    try:
+        os.rmdir(os.path.join(out_dir, STATE_DIR))
+    except OSError:
+        pass
     return removed

@@ -41,57 +41,82 @@ def scalar(value) -> str:
     return _YAML_SPECIAL.sub(lambda m: "\\u%04x" % ord(m.group()), quoted)
 
 
+class Block:
+    """Already emitted YAML lines for a list item (at indent 0), reused verbatim: the same stage's
+    task appears in several targets and is emitted once."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, item) -> None:
+        self.lines: list[str] = []
+        _Emitter(self.lines).item(item, 0, "")
+
+
 def dump(value, indent: int = 0) -> str:
     """Emit `value` as block YAML (a trailing newline included)."""
     lines: list[str] = []
-    _emit(value, indent, lines)
+    _Emitter(lines).emit(value, indent)
     return "\n".join(lines) + "\n"
 
 
-def _emit(value, indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    if isinstance(value, dict):
-        if not value:
-            lines.append(pad + "{}")
-            return
-        for key, item in value.items():
-            _emit_entry(pad + scalar(key) + ":", item, indent, lines)
-    elif isinstance(value, list):
-        if not value:
-            lines.append(pad + "[]")
-            return
-        for item in value:
-            _emit_item(item, indent, lines)
-    else:
-        lines.append(pad + scalar(value))
+class _Emitter:
+    """One dump: scalars are memoised (task keys, paths and settings repeat across targets) and
+    dispatch is on exact types, which keeps a 10,000-task bundle fast."""
 
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.memo: dict = {}
 
-def _emit_entry(head: str, item, indent: int, lines: list[str]) -> None:
-    if isinstance(item, (dict, list)) and item:
-        lines.append(head)
-        _emit(item, indent + 2, lines)
-    elif isinstance(item, dict):
-        lines.append(head + " {}")
-    elif isinstance(item, list):
-        lines.append(head + " []")
-    else:
-        lines.append(head + " " + scalar(item))
+    def scalar(self, value) -> str:
+        if type(value) is str:
+            text = self.memo.get(value)
+            if text is None:
+                text = self.memo[value] = scalar(value)
+            return text
+        return scalar(value)
 
+    def emit(self, value, indent: int) -> None:
+        pad = " " * indent
+        kind = type(value)
+        if kind is dict:
+            if not value:
+                self.lines.append(pad + "{}")
+            for key, item in value.items():
+                self.entry(pad + self.scalar(key) + ":", item, indent)
+        elif kind is list:
+            if not value:
+                self.lines.append(pad + "[]")
+            for item in value:
+                self.item(item, indent, pad)
+        else:
+            self.lines.append(pad + self.scalar(value))
 
-def _emit_item(item, indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    if isinstance(item, dict) and item:
-        first = True
-        for key, sub in item.items():
-            head = (pad + "- " if first else pad + "  ") + scalar(key) + ":"
-            _emit_entry(head, sub, indent + 2, lines)
-            first = False
-    elif isinstance(item, list) and item:
-        lines.append(pad + "-")
-        _emit(item, indent + 2, lines)
-    elif isinstance(item, dict):
-        lines.append(pad + "- {}")
-    elif isinstance(item, list):
-        lines.append(pad + "- []")
-    else:
-        lines.append(pad + "- " + scalar(item))
+    def entry(self, head: str, item, indent: int) -> None:
+        kind = type(item)
+        if kind is dict or kind is list:
+            if item:
+                self.lines.append(head)
+                self.emit(item, indent + 2)
+            else:
+                self.lines.append(head + (" {}" if kind is dict else " []"))
+        else:
+            self.lines.append(head + " " + self.scalar(item))
+
+    def item(self, item, indent: int, pad: str) -> None:
+        kind = type(item)
+        if kind is Block:
+            self.lines.extend([pad + line for line in item.lines])
+        elif kind is dict and item:
+            first = True
+            for key, sub in item.items():
+                self.entry((pad + "- " if first else pad + "  ") + self.scalar(key) + ":", sub, indent + 2)
+                first = False
+        elif kind is list and item:
+            self.lines.append(pad + "-")
+            self.emit(item, indent + 2)
+        elif kind is dict:
+            self.lines.append(pad + "- {}")
+        elif kind is list:
+            self.lines.append(pad + "- []")
+        else:
+            self.lines.append(pad + "- " + self.scalar(item))

@@ -62,7 +62,7 @@ def test_adding_a_stage_is_one_spec_file_and_its_source(caspers):
     # `all` selects every stage that does not opt out, so the new stage joins it too.
     assert "Hello" in tasks_by_key(target_job(load_bundle(caspers / "build"), "all"))
     changed = {rel for rel in new if old.get(rel) != new[rel]}
-    assert changed == {"targets/free.yml", "targets/all.yml", "stages/hello.py", "src/stages/hello.py"}
+    assert changed == {"targets/free.yml", "targets/all.yml", "stages/hello.py"}
     assert "Says hello once the pipeline is up." in new["stages/hello.py"].decode()
 
 
@@ -95,7 +95,6 @@ def test_removed_stage_files_are_deleted_and_foreign_files_kept(example):
     (example / "src" / "stages" / "report.py").unlink()
     assert run_compiler("build", cwd=example).code == 0
     assert not (example / "build" / "stages" / "report.py").exists()
-    assert not (example / "build" / "src" / "stages" / "report.py").exists()
     assert (example / "build" / ".databricks" / "deployment.json").read_text() == '{"id": 1}'
     assert (example / "build" / "notes.txt").read_text() == "mine"
 
@@ -150,7 +149,7 @@ def test_a_crash_at_any_write_step_leaves_the_previous_build(example, monkeypatc
         assert written is None and any(d.code == "E900" for d in result.diagnostics)
         assert read_tree(out, skip=()) == before, f"crash at step {crash_at} changed build/"
     result, written = build("spec", str(out))
-    assert result.ok and written.removed == ["src/stages/transform.py", "stages/transform.py"]
+    assert result.ok and written.removed == ["stages/transform.py"]
     assert (out / ".databricks" / "terraform.tfstate").read_text() == "{}"
 
 
@@ -258,3 +257,15 @@ def test_a_symlink_inside_build_cannot_lead_writes_outside(example, tmp_path):
     run = run_compiler("build", cwd=example)
     assert run.code == 1 and "E900" in run.err and "Traceback" not in run.err
     assert list(outside.iterdir()) == []
+
+
+def test_stage_source_is_carried_exactly_and_cannot_split_cells(tmp_path):
+    from .golden import EXAMPLES, materialise
+
+    project = materialise(EXAMPLES / "good" / "hostile_values_survive", tmp_path / "p")
+    assert run_compiler("build", cwd=project).code == 0
+    notebook = (project / "build" / "stages" / "report.py").read_text()
+    namespace: dict = {}
+    exec(compile(notebook.split("# The stage contract")[0], "nb", "exec"), namespace)
+    assert namespace["SOURCE"] == (project / "src" / "stages" / "report.py").read_text()
+    assert _cells(notebook) == 5 and not any(line.startswith("# MAGIC %sh") for line in notebook.splitlines())

@@ -27,3 +27,12 @@ def test_examples_in_the_docs_are_real_output():
         case, text = block
         expected = next(EXAMPLES.glob(f"*/{case}/expected.txt")).read_text()
         assert text in expected, case
+
+
+def test_generated_schema_validators_are_fresh():
+    """compiler/_generated/ is what `make schemas` writes from compiler/schemas/."""
+    from compiler.validate import GENERATED_DIR, KINDS, generated_code
+
+    for kind in KINDS:
+        with open(f"{GENERATED_DIR}/{kind}_schema.py", encoding="utf-8") as handle:
+            assert handle.read() == generated_code(kind), f"run `make schemas` ({kind})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import tracemalloc
@@ -21,7 +22,7 @@ from compiler.render import comment, magic, py_literal
 from compiler.templating import SpecJinja
 from compiler.diagnostics import Where
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT as ROOT_DIR
 
 
 # ---- load -------------------------------------------------------------------------------------
@@ -193,3 +194,55 @@ def test_every_corpus_diagnostic_names_file_line_and_column():
             if line.startswith(("  hint:", "        ")) or re.match(r"^\d+ error\(s\)", line) or line.startswith("build failed"):
                 continue
             assert pattern.match(line), f"{expected}: {line}"
+
+
+# ---- the two schema validators agree ----------------------------------------------------------
+
+def _spec_documents():
+    from compiler.load import load_file
+
+    docs = []
+    roots = [ROOT_DIR, EXAMPLES / "base"] + [p for kind in ("good", "bad") for p in (EXAMPLES / kind).iterdir()]
+    for root in roots:
+        for path in sorted((root / "spec").rglob("*.yaml")) if (root / "spec").exists() else []:
+            kind = "bundle" if path.name == "bundle.yaml" else path.parent.name[:-1]
+            if kind not in ("bundle", "stage", "target"):
+                continue
+            spec = load_file(kind, path.stem, str(path), [])
+            if spec is not None:
+                docs.append((kind, spec.data))
+    return docs
+
+
+def _agree(kind, data):
+    from compiler.validate import is_valid_fast, validator_for
+
+    assert is_valid_fast(kind, data) == (not list(validator_for(kind).iter_errors(data))), data
+
+
+def test_fast_and_full_validators_agree_on_the_corpus():
+    docs = _spec_documents()
+    assert len(docs) > 60
+    for kind, data in docs:
+        _agree(kind, data)
+
+
+json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6),
+                                     st.sampled_from(["Foo\n", "ok_name", "src/stages/x.py", "../x", "a==1", "*"])),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                   st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+                           max_leaves=6)
+
+
+@given(st.data())
+def test_fast_and_full_validators_agree_on_mutations(data):
+    docs = _CORPUS_DOCS or _CORPUS_DOCS.extend(_spec_documents()) or _CORPUS_DOCS
+    kind, doc = data.draw(st.sampled_from(docs))
+    doc = json.loads(json.dumps(doc, default=str))
+    if isinstance(doc, dict) and doc:
+        key = data.draw(st.sampled_from(sorted(doc) + ["unknown_key"]))
+        doc[key] = data.draw(json_values)
+    _agree(kind, doc)
+
+
+_CORPUS_DOCS: list = []

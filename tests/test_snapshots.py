@@ -43,8 +43,7 @@ def test_cleanup_notebook(caspers_build, snapshot):
 
 
 def test_nothing_else_is_generated(caspers_build):
-    expected = {"databricks.yml", "cleanup.py", *(f"targets/{t}.yml" for t in TARGETS), *(f"stages/{s}.py" for s in STAGES),
-                *(f"src/stages/{s}.py" for s in STAGES)}
+    expected = {"databricks.yml", "cleanup.py", *(f"targets/{t}.yml" for t in TARGETS), *(f"stages/{s}.py" for s in STAGES)}
     runtime = {rel for rel in caspers_build if rel.startswith("src/stage_runtime/")}
     assert runtime, "the runtime package is shipped in the bundle"
     assert set(caspers_build) - runtime == expected

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import linecache
 import os
 import sys
+import types
 from typing import Any
 
 from .context import Params, StageContext, read_widgets
@@ -38,19 +39,20 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     )
 
 
-def load_stage_module(stage: dict):
-    path = os.path.join(BUNDLE_ROOT, *stage["source"].split("/"))
-    spec = importlib.util.spec_from_file_location(f"stage_source_{stage['name']}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"stage {stage['name']}: cannot load its source {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+def load_stage_module(stage: dict, source: str) -> types.ModuleType:
+    """The stage's source as a module, compiled under its project path (src/stages/<name>.py) and
+    registered with linecache, so tracebacks show that file and its lines."""
+    filename = stage["source"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    module = types.ModuleType(f"stage_source_{stage['name']}")
+    module.__file__ = filename
+    sys.modules[module.__name__] = module
+    exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - the stage's own code
     return module
 
 
-def run_stage(ctx: StageContext) -> Any:
-    module = load_stage_module(ctx.stage)
+def run_stage(ctx: StageContext, source: str) -> Any:
+    module = load_stage_module(ctx.stage, source)
     return module.run(ctx)
 
 
