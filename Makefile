@@ -9,7 +9,8 @@ SPEC ?= spec
 OUT ?= build
 TARGET ?= default
 
-.PHONY: build validate test bench clean distclean help run-local state destroy-local schemas
+.PHONY: build validate test bench clean distclean help run-local state destroy-local schemas \
+	deploy verify status run hotfix destroy graph explain new-stage
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
 help:
@@ -21,6 +22,15 @@ help:
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
 	@echo "make destroy-local TARGET=t [DRY_RUN=1]     run the cleanup notebook locally"
+	@echo "make deploy TARGET=t  build, preflight, validate and deploy (full sync after a destroy)"
+	@echo "make verify TARGET=t  compare the deployed files with build/"
+	@echo "make status           deployed targets, when, CLI version, files, job URLs"
+	@echo "make run TARGET=t ONLY=\"+stage\" [PARAMS=\"K=V ...\"]  run the deployed job, or a slice of it"
+	@echo "make hotfix STAGE=s TARGET=t   rebuild one notebook, import it, read it back, print the repair"
+	@echo "make destroy TARGET=t [YES=1] [DRY_RUN=1]  cleanup job, bundle destroy, record the destroy"
+	@echo "make graph [TARGET=t] each target's DAG (Mermaid; SVG/PNG with graphviz)"
+	@echo "make explain STAGE=s  a stage's targets, graph neighbours, parameters, objects, impact"
+	@echo "make new-stage NAME=n [AFTER=s] [TARGETS=a,b]  scaffold a stage and build"
 
 $(VENV)/.runtime-deps: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +66,34 @@ destroy-local: $(VENV)/.runtime-deps
 
 schemas: $(VENV)/.runtime-deps
 	$(PY) -m compiler.validate
+
+deploy: $(VENV)/.runtime-deps
+	@$(PY) -m compiler deploy --spec $(SPEC) --out $(OUT) --target $(TARGET)
+
+verify: $(VENV)/.runtime-deps
+	@$(PY) -m compiler verify --spec $(SPEC) --out $(OUT) --target $(TARGET)
+
+status: $(VENV)/.runtime-deps
+	@$(PY) -m compiler status --out $(OUT)
+
+run: $(VENV)/.runtime-deps
+	@$(PY) -m compiler run --spec $(SPEC) --out $(OUT) --target $(TARGET) $(if $(ONLY),--only "$(ONLY)") $(PARAM_ARGS)
+
+hotfix: $(VENV)/.runtime-deps
+	@$(PY) -m compiler hotfix --spec $(SPEC) --out $(OUT) --target $(TARGET) --stage $(STAGE)
+
+destroy: $(VENV)/.runtime-deps
+	@$(PY) -m compiler destroy --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS) \
+		$(if $(filter 1 true yes,$(YES)),--yes) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
+
+graph: $(VENV)/.runtime-deps
+	@$(PY) -m compiler graph --spec $(SPEC) --out $(OUT) $(if $(filter-out default,$(TARGET)),--target $(TARGET))
+
+explain: $(VENV)/.runtime-deps
+	@$(PY) -m compiler explain --spec $(SPEC) --out $(OUT) $(STAGE)
+
+new-stage: $(VENV)/.runtime-deps
+	@$(PY) -m compiler new-stage --spec $(SPEC) --out $(OUT) $(NAME) $(if $(AFTER),--after $(AFTER)) $(if $(TARGETS),--targets $(TARGETS))
 
 clean: $(VENV)/.runtime-deps
 	@$(PY) -m compiler clean --out $(OUT)

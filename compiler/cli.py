@@ -209,3 +209,6 @@ def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_r
     param = result.spec.bundle.state_catalog_parameter
     code = run_cleanup(out_dir, param, values.get(param, ""), dry_run)
     sys.exit(code)
+
+
+from . import cli_ops  # noqa: E402,F401  (registers the operator commands on `main`)

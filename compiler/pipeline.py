@@ -90,8 +90,11 @@ def _render_and_check(result: Compilation, spec, graph, resolved, step: Callable
     from .check_output import check_output
     from .render import render_bundle, target_jobs
 
+    from .graphs import graph_files
+
     result.jobs = target_jobs(spec, graph, resolved)
     result.files = render_bundle(spec, graph, resolved, result.jobs)
+    result.files.update(graph_files(result))
     if step("render", []):
         step("check_output", check_output(spec, resolved, result.jobs))
 

@@ -62,7 +62,8 @@ def test_adding_a_stage_is_one_spec_file_and_its_source(caspers):
     # `all` selects every stage that does not opt out, so the new stage joins it too.
     assert "Hello" in tasks_by_key(target_job(load_bundle(caspers / "build"), "all"))
     changed = {rel for rel in new if old.get(rel) != new[rel]}
-    assert changed == {"targets/free.yml", "targets/all.yml", "stages/hello.py"}
+    assert changed == {"targets/free.yml", "targets/all.yml", "stages/hello.py",  # plus the drawings:
+                       "graphs/free.mmd", "graphs/all.mmd", "README.md"}
     assert "Says hello once the pipeline is up." in new["stages/hello.py"].decode()
 
 

@@ -42,8 +42,13 @@ def test_cleanup_notebook(caspers_build, snapshot):
     assert _text(caspers_build, "cleanup.py") == snapshot
 
 
+def test_graphs_readme(caspers_build, snapshot):
+    assert _text(caspers_build, "README.md") == snapshot
+
+
 def test_nothing_else_is_generated(caspers_build):
-    expected = {"databricks.yml", "cleanup.py", *(f"targets/{t}.yml" for t in TARGETS), *(f"stages/{s}.py" for s in STAGES)}
+    expected = {"databricks.yml", "cleanup.py", "README.md", *(f"targets/{t}.yml" for t in TARGETS),
+                *(f"stages/{s}.py" for s in STAGES), *(f"graphs/{t}.mmd" for t in TARGETS)}
     runtime = {rel for rel in caspers_build if rel.startswith("src/stage_runtime/")}
     assert runtime, "the runtime package is shipped in the bundle"
     assert set(caspers_build) - runtime == expected

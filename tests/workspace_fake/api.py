@@ -101,6 +101,12 @@ def _job_run_now(store, m, q, b):
     return {"run_id": run_id, "number_in_job": run_id}
 
 
+@route("GET", r"/api/2\.[0-2]/jobs/runs/list", "runs", "list")
+def _run_list(store, m, q, b):
+    runs = [r for r in store.all("_runs") if not q.get("job_id") or str(r["job_id"]) == q["job_id"]]
+    return {"runs": sorted(runs, key=lambda r: -r["run_id"])[: int(q.get("limit") or 25)], "has_more": False}
+
+
 @route("GET", r"/api/2\.[0-2]/jobs/runs/get", "runs", "get")
 def _run_get(store, m, q, b):
     return store.get("_runs", q.get("run_id"), f"Run {q.get('run_id')}")

@@ -1,0 +1,267 @@
+"""Operator commands: deploy, verify, status, run, hotfix, destroy, graph, explain, new-stage.
+
+Each builds first (so what is deployed, run or drawn is what the spec says now), then calls the
+library (ops.py, workspace_ops.py, graphs.py, scaffold.py) and prints.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .cli import OUT_OPTION, PARAM_OPTION, SPEC_OPTION, TARGET_OPTION, _compile_for, _guard, _params_or_exit, main
+
+
+def _fail(err) -> None:
+    click.echo(f"error: {err}" + (f"\n  hint: {err.hint}" if getattr(err, "hint", "") else ""), err=True)
+    sys.exit(1)
+
+
+def _ops(action):
+    """Run a library call: an OpsError is a clear one-line failure, anything else an internal error."""
+    from .ops import OpsError
+
+    def attempt():
+        try:
+            return action(), None
+        except OpsError as err:
+            return None, err
+
+    value, err = _guard(attempt)
+    if err is not None:
+        _fail(err)
+    return value
+
+
+def _cli():
+    from .ops import Cli
+
+    return Cli(echo=lambda line: click.echo(line, err=True))
+
+
+def _catalog(result, target, params) -> tuple[str, str]:
+    values = _params_or_exit(result, target, params)
+    name = result.spec.bundle.state_catalog_parameter
+    return name, values.get(name, "")
+
+
+@main.command()
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+def deploy(spec_dir, out_dir, target) -> None:
+    """Build, preflight, then `databricks bundle validate` and `bundle deploy` from build/.
+
+    \b
+    After `destroy`, the target's stale sync snapshot is dropped first so every file is uploaded
+    again (the CLI's known cache bug), keeping every other target's deployment state.
+    Examples:
+      python -m compiler deploy -t free
+      make deploy TARGET=all
+    """
+    from .ops import deploy as run_deploy, preflight
+
+    result, name = _compile_for(spec_dir, out_dir, target)
+    cli = _cli()
+    _ops(lambda: preflight(cli, out_dir, list(result.resolved.targets), name))
+    outcome = _ops(lambda: run_deploy(cli, out_dir, name))
+    if outcome["full_sync"]:
+        click.echo(f"(full sync: {name} was destroyed since its last deploy)")
+    urls = (outcome["deployment"] or {}).get("job_urls", {})
+    job = urls.get(result.spec.bundle.job_key)
+    click.echo(f"deployed {name}" + (f": {job}" if job else " (no job URL in the deployment state)"))
+
+
+@main.command()
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+def verify(spec_dir, out_dir, target) -> None:
+    """Compare what is deployed with what was built: missing, stale and unexpected files.
+
+    \b
+    Example: python -m compiler verify -t free
+    """
+    from .workspace_ops import verify as run_verify
+
+    result, name = _compile_for(spec_dir, out_dir, target)
+    report = _ops(lambda: run_verify(result, out_dir))
+    click.echo(f"{report.root}: {len(report.ok)} file(s) as built")
+    for label, items in (("missing", report.missing), ("stale (older than the build)", report.stale),
+                         ("excluded but present", report.excluded_present), ("unexpected", report.unexpected)):
+        for item in items:
+            click.echo(f"  {label}: {item}")
+    if not report.clean:
+        click.echo(f"verify failed: redeploy with `make deploy TARGET={name}`", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@OUT_OPTION
+def status(out_dir) -> None:
+    """Which targets are deployed, when, by which CLI, how many files, the job URLs, and whether
+    build/ is newer than the deployment (from build/.databricks/)."""
+    from .ops import status as run_status
+
+    rows = run_status(out_dir)
+    if not rows:
+        click.echo(f"no deployment recorded under {out_dir}/.databricks/bundle/")
+        return
+    for row in rows:
+        urls = ", ".join(f"{k}: {v}" for k, v in sorted(row["job_urls"].items())) or "no job URL"
+        flags = (" [build/ is newer: deploy again]" if row["build_newer"] else "") + \
+                (" [destroyed since]" if row["destroyed"] else "")
+        click.echo(f"{row['target']}: deployed {row['timestamp']} by CLI {row['cli_version']}, {row['files']} files; "
+                   f"{urls}{flags}")
+
+
+@main.command("run")
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+@PARAM_OPTION
+@click.option("--only", "selector", default=None, help="dbt-like selector: +X, X+, tag:x, unions, intersections.")
+def run_deployed(spec_dir, out_dir, target, params, selector) -> None:
+    """Run the deployed job (`databricks bundle run <job> --only <task keys>`).
+
+    \b
+    X is a stage name or a task key: `+lakebase` and `+Lakebase_Reverse_ETL` mean the same.
+    Examples:
+      python -m compiler run -t default --only +lakebase
+      python -m compiler run -t all --only "tag:menus,+menu_supervisor" --param CATALOG=mine
+    """
+    from .local import parse_overrides
+    from .ops import resolve_only, run_job
+
+    result, name = _compile_for(spec_dir, out_dir, target)
+    keys = _ops(lambda: resolve_only(result, name, selector)) if selector else None
+    if keys:
+        click.echo("tasks: " + ",".join(keys))
+    try:
+        overrides = parse_overrides(list(params))
+    except ValueError as err:
+        _fail(err)
+    _ops(lambda: run_job(_cli(), out_dir, name, result.spec.bundle.job_key, keys, overrides))
+
+
+@main.command()
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+@click.option("--stage", required=True, help="The stage whose notebook to replace.")
+def hotfix(spec_dir, out_dir, target, stage) -> None:
+    """Rebuild a stage's notebook from spec and source, import it over the deployed one, read it
+    back, and print how to repair the failed run. The repo stays the source of truth.
+
+    \b
+    Example: python -m compiler hotfix -t default --stage refunder_agent
+    """
+    from .diagnostics import did_you_mean
+    from .workspace_ops import hotfix as run_hotfix
+
+    result, name = _compile_for(spec_dir, out_dir, target)
+    if stage not in result.spec.stages:
+        click.echo(f"error: unknown stage {stage!r}; {did_you_mean(stage, result.spec.stages) or 'see spec/stages/'}",
+                   err=True)
+        sys.exit(1)
+    outcome = _ops(lambda: run_hotfix(result, out_dir, stage, name))
+    click.echo(f"imported build/stages/{stage}.py to {outcome.path} and read it back: identical")
+    click.echo(f"repair: {outcome.repair}")
+
+
+@main.command()
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+@PARAM_OPTION
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Only list what the cleanup job would delete.")
+def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
+    """Run the cleanup job for the catalog, then `databricks bundle destroy`, and record the
+    destroy so the next deploy does a full sync.
+
+    \b
+    Examples:
+      python -m compiler destroy -t free --dry-run
+      python -m compiler destroy -t free --yes --param CATALOG=mine
+    """
+    from .ops import destroy as run_destroy, preflight
+
+    result, name = _compile_for(spec_dir, out_dir, target)
+    param, catalog = _catalog(result, name, params)
+    cli = _cli()
+    _ops(lambda: preflight(cli, out_dir, list(result.resolved.targets), name))
+    if not dry_run and not yes:
+        click.confirm(f"Delete everything registered for catalog {catalog!r} and destroy target {name}?", abort=True)
+    _ops(lambda: run_destroy(cli, out_dir, name, param, catalog, result.spec.bundle.cleanup_key, dry_run))
+    click.echo(f"dry run for {catalog} done" if dry_run else f"destroyed {name}; the next deploy syncs every file")
+
+
+@main.command()
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+def graph(spec_dir, out_dir, target) -> None:
+    """Write each target's DAG: build/graphs/<t>.mmd (every build does), and SVG and PNG through
+    Graphviz when `dot` is installed (apt-get install graphviz)."""
+    from .graphs import render_images
+
+    result, name = _compile_for(spec_dir, out_dir, target)
+    targets = [target] if target else list(result.resolved.targets)
+    for t in targets:
+        click.echo(f"{out_dir}/graphs/{t}.mmd")
+    images = render_images(result, out_dir)
+    for path in images:
+        if any(f"/graphs/{t}." in path for t in targets):
+            click.echo(path)
+    if not images:
+        click.echo("Graphviz `dot` is not installed, so no SVG/PNG: apt-get install graphviz", err=True)
+    click.echo(f"all targets, embedded: {out_dir}/README.md")
+
+
+@main.command()
+@SPEC_OPTION
+@OUT_OPTION
+@click.argument("stage")
+def explain(spec_dir, out_dir, stage) -> None:
+    """A stage's targets, ancestors, descendants, parameters per target, objects, and what
+    changing it would affect. Example: python -m compiler explain lakeflow"""
+    from .diagnostics import did_you_mean
+    from .graphs import explain as run_explain
+
+    result, _ = _compile_for(spec_dir, out_dir, None)
+    name = result.graph.resolve_name(stage)
+    if name is None:
+        click.echo(f"error: unknown stage {stage!r}; "
+                   f"{did_you_mean(stage, list(result.spec.stages) + list(result.graph.by_task_key)) or 'see spec/stages/'}",
+                   err=True)
+        sys.exit(1)
+    click.echo(run_explain(result, name))
+
+
+@main.command("new-stage")
+@SPEC_OPTION
+@OUT_OPTION
+@click.argument("name")
+@click.option("--after", default=None, help="Stage the new one depends on.")
+@click.option("--targets", default="", help="Comma-separated targets (default: the default target).")
+def new_stage(spec_dir, out_dir, name, after, targets) -> None:
+    """Scaffold spec/stages/<name>.yaml and src/stages/<name>.py, then build.
+
+    \b
+    Example: python -m compiler new-stage hello --after lakeflow --targets free
+    """
+    from .scaffold import new_stage as scaffold
+
+    result, _ = _compile_for(spec_dir, out_dir, None)
+    wanted = [t.strip() for t in targets.split(",") if t.strip()]
+    spec_path, source_path = _ops(lambda: scaffold(result, name, after, wanted))
+    click.echo(f"created {os.path.relpath(spec_path)} and {os.path.relpath(source_path)}")
+    result, _ = _compile_for(spec_dir, out_dir, None)
+    click.echo(f"built; it shows in {', '.join(f'{out_dir}/graphs/{t}.mmd' for t in (wanted or [_default(result)]))}")
+
+
+def _default(result) -> str:
+    return next(t for t, rt in result.resolved.targets.items() if rt.default)

@@ -1,0 +1,169 @@
+"""`verify` and `hotfix`: compare and patch what is deployed, through the databricks-sdk
+workspace API (the same client the runtime uses; tests point it at the workspace stand-in)."""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+
+from .ops import OpsError, bundle_state_dir, job_urls
+
+NOTEBOOK_HEADER = b"# Databricks notebook source"
+BUNDLE_OWN_DIRS = ("state", "artifacts", "resources")  # the CLI's own folders under the root path
+
+
+def workspace_client():
+    from databricks.sdk import WorkspaceClient
+
+    return WorkspaceClient()
+
+
+def bundle_file_path(compilation, w) -> str:
+    """workspace.file_path (default ${workspace.root_path}/files), with the user resolved."""
+    workspace = compilation.spec.bundle.workspace
+    root = workspace["root_path"]
+    path = workspace.get("file_path", "${workspace.root_path}/files")
+    user = w.current_user.me().user_name
+    path = path.replace("${workspace.root_path}", root)
+    return path.replace("${workspace.current_user.userName}", user).rstrip("/")
+
+
+def remote_path(rel: str, data: bytes) -> tuple[str, str]:
+    """Where the CLI puts a built file, and as what: notebooks lose their .py extension."""
+    if rel.endswith(".py") and data.startswith(NOTEBOOK_HEADER):
+        return rel[:-3], "NOTEBOOK"
+    return rel, "FILE"
+
+
+@dataclass
+class VerifyReport:
+    root: str
+    ok: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    excluded_present: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.excluded_present)
+
+
+def verify(compilation, out_dir: str, w=None) -> VerifyReport:
+    """Every built file present under the bundle's file path and not older than the build; the
+    excluded paths absent; anything else there reported as unexpected."""
+    w = w or workspace_client()
+    root = bundle_file_path(compilation, w)
+    report = VerifyReport(root)
+    expected: dict[str, tuple[str, float]] = {}
+    for rel in _built_files(out_dir):
+        with open(os.path.join(out_dir, rel), "rb") as handle:
+            head = handle.read(len(NOTEBOOK_HEADER))
+        remote, kind = remote_path(rel, head)
+        expected[remote] = (kind, os.path.getmtime(os.path.join(out_dir, rel)))
+    found = _list_remote(w, root)
+    for remote, (kind, mtime) in sorted(expected.items()):
+        entry = found.pop(remote, None)
+        if entry is None:
+            report.missing.append(remote)
+        elif (entry.modified_at or 0) / 1000 < mtime - 1:
+            report.stale.append(remote)
+        else:
+            report.ok.append(remote)
+    excludes = _sync_excludes(compilation)
+    for remote in sorted(found):
+        if remote.split("/")[0] in BUNDLE_OWN_DIRS:
+            continue
+        if any(fnmatch.fnmatch(remote, pattern) or fnmatch.fnmatch(remote + "/x", pattern) for pattern in excludes):
+            report.excluded_present.append(remote)
+        else:
+            report.unexpected.append(remote)
+    return report
+
+
+def _built_files(out_dir: str) -> list[str]:
+    from .write import read_manifest
+
+    files = read_manifest(out_dir).get("files")
+    if not files:
+        raise OpsError(f"{out_dir}/ holds no build", "run `make build` first")
+    return files
+
+
+def _sync_excludes(compilation) -> list[str]:
+    from .render import COMPILER_SYNC_EXCLUDES
+
+    patterns = compilation.spec.bundle.sync.get("exclude", []) + COMPILER_SYNC_EXCLUDES
+    return [p[2:] if p.startswith("./") else p for p in patterns]
+
+
+def _list_remote(w, root: str) -> dict:
+    from databricks.sdk.errors import NotFound
+
+    found = {}
+    try:
+        for entry in w.workspace.list(root, recursive=True):
+            kind = getattr(entry.object_type, "value", entry.object_type)
+            if kind != "DIRECTORY":
+                found[entry.path[len(root) + 1:]] = entry
+    except NotFound:
+        pass
+    return found
+
+
+# ---- hot fix ------------------------------------------------------------------------------------
+@dataclass
+class HotfixResult:
+    path: str
+    verified: bool
+    repair: str
+
+
+def hotfix(compilation, out_dir: str, stage: str, target: str, w=None) -> HotfixResult:
+    """Import the freshly built notebook of `stage` over the deployed one, read it back, and say
+    how to repair the failed run."""
+    from databricks.sdk.service.workspace import ExportFormat, ImportFormat, Language
+
+    w = w or workspace_client()
+    with open(os.path.join(out_dir, "stages", f"{stage}.py"), "rb") as handle:
+        content = handle.read()
+    path = f"{bundle_file_path(compilation, w)}/stages/{stage}"
+    w.workspace.import_(path, content=base64.b64encode(content).decode(), format=ImportFormat.SOURCE,
+                        language=Language.PYTHON, overwrite=True)
+    exported = w.workspace.export(path, format=ExportFormat.SOURCE)
+    back = base64.b64decode(exported.content or "")
+    verified = _normalise(back) == _normalise(content)
+    if not verified:
+        raise OpsError(f"the notebook read back from {path} differs from build/stages/{stage}.py",
+                       "import it again; if it keeps differing, redeploy with `make deploy`")
+    task_key = compilation.spec.stages[stage].task_key
+    return HotfixResult(path, verified, repair_hint(w, out_dir, target, compilation.spec.bundle.job_key, task_key))
+
+
+def _normalise(data: bytes) -> bytes:
+    return b"\n".join(line.rstrip() for line in data.replace(b"\r\n", b"\n").strip().split(b"\n"))
+
+
+def repair_hint(w, out_dir: str, target: str, job_key: str, task_key: str) -> str:
+    url = job_urls(out_dir, target).get(job_key, "")
+    match = re.search(r"job/(\d+)", url)
+    if not match:
+        return (f"no deployment of target {target} recorded in {bundle_state_dir(out_dir, target)}; repair the "
+                f"failed run in the Jobs UI (task {task_key})")
+    job_id = int(match.group(1))
+    failed = None
+    for run in w.jobs.list_runs(job_id=job_id, limit=25):
+        state = run.state
+        result = getattr(getattr(state, "result_state", None), "value", None) if state else None
+        if result in ("FAILED", "TIMEDOUT", "CANCELED", "INTERNAL_ERROR"):
+            failed = run
+            break
+    host = w.config.host.rstrip("/")
+    if failed is None:
+        return f"no failed run of job {job_id} found; the fix applies to the next run ({url})"
+    body = '{"rerun_tasks": ["%s"], "rerun_dependent_tasks": true}' % task_key
+    return (f"databricks jobs repair-run {failed.run_id} --json '{body}'\n"
+            f"or open {host}/#job/{job_id}/run/{failed.run_id} and click Repair run")
