@@ -123,8 +123,10 @@ def template_env():
 
 
 def target_jobs(spec: Spec, graph: StageGraph, resolved: Resolved) -> dict[str, dict]:
-    """The main job each target defines, as emitted (used by the output check)."""
-    return {name: _job(spec, target, graph.topological_order(target.members))
+    """The main job each target defines, as emitted (used by the output check). A stage's task is
+    one shared dict in every target where it comes out the same (same settings, dependencies)."""
+    shared: dict = {}
+    return {name: _job(spec, target, graph.topological_order(target.members), shared)
             for name, target in resolved.targets.items()}
 
 
@@ -177,7 +179,7 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
 
 
 def _block(task: dict, blocks: dict) -> "yamlout.Block":
-    key = repr(task)  # tasks are built in one fixed key order, so equal tasks have equal reprs
+    key = id(task)  # target_jobs shares one dict per distinct task across targets
     block = blocks.get(key)
     if block is None:
         block = blocks[key] = yamlout.Block(task)
@@ -200,11 +202,19 @@ def _top_level(spec: Spec, resolved: Resolved) -> dict:
     return top
 
 
-def _job(spec: Spec, target, order: list[str]) -> dict:
+def _job(spec: Spec, target, order: list[str], shared: dict) -> dict:
     job = dict(target.job)
     if target.parameters:
         job["parameters"] = [{"name": name, "default": value} for name, value in target.parameters.items()]
-    job["tasks"] = [_task(spec, name, target.settings[name], target.members) for name in order]
+    tasks = []
+    for name in order:
+        settings = target.settings[name]
+        key = (name, repr(settings)) if settings else name  # dependencies are the same in every target
+        task = shared.get(key)
+        if task is None:
+            task = shared[key] = _task(spec, name, settings, target.members)
+        tasks.append(task)
+    job["tasks"] = tasks
     return job
 
 

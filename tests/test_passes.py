@@ -38,9 +38,9 @@ def test_locations_of_keys_and_values(tmp_path):
     spec, diags = _load(tmp_path, "task_key: A\ntargets:\n  dev:\n    max_retries: 0\ndepends_on: [a, b]\n")
     assert not diags
     assert spec.data == {"task_key": "A", "targets": {"dev": {"max_retries": 0}}, "depends_on": ["a", "b"]}
-    assert spec.value_locs[("targets", "dev", "max_retries")] == (4, 18)
-    assert spec.key_locs[("targets", "dev")] == (3, 3)
-    assert spec.value_locs[("depends_on", 1)] == (5, 17)
+    assert spec.loc(("targets", "dev", "max_retries")) == (4, 18)
+    assert spec.loc(("targets", "dev"), key=True) == (3, 3)
+    assert spec.loc(("depends_on", 1)) == (5, 17)
     assert spec.where(("depends_on", 1, "nothing")).line == 5  # falls back to the closest ancestor
     assert spec.scalar_text[("targets", "dev", "max_retries")] == "0"
 
