@@ -9,7 +9,7 @@ SPEC ?= spec
 OUT ?= build
 TARGET ?= default
 
-.PHONY: build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: data bench-data build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
@@ -17,6 +17,8 @@ help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
 	@echo "make validate         run every check, write nothing"
 	@echo "make test             run the test suite (creates its own environment)"
+	@echo "make data             generate the canonical dataset into build/ (only when the generator changed)"
+	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
@@ -39,9 +41,21 @@ $(VENV)/.runtime-deps: requirements.lock pyproject.toml
 	$(VENV)/bin/python -c "import sysconfig, os; open(os.path.join(sysconfig.get_paths()['purelib'], 'bundle_compiler.pth'), 'w').write(os.getcwd() + chr(10))"
 	touch $@
 
-$(VENV)/.dev-deps: $(VENV)/.runtime-deps requirements-dev.lock
+$(VENV)/.data-deps: $(VENV)/.runtime-deps requirements-data.lock
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-data.lock
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.data-deps requirements-dev.lock
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
+
+DATA_DIR = $(OUT)/data/canonical/canonical_dataset
+
+data: $(VENV)/.data-deps
+	@$(PY) src/data/canonical/generate.py --out $(DATA_DIR) --if-changed
+
+bench-data: $(VENV)/.data-deps
+	$(PY) bench/data.py
 
 build: $(VENV)/.runtime-deps
 	@$(PY) -m compiler build --spec $(SPEC) --out $(OUT)
@@ -67,7 +81,7 @@ destroy-local: $(VENV)/.runtime-deps
 schemas: $(VENV)/.runtime-deps
 	$(PY) -m compiler.validate
 
-deploy: $(VENV)/.runtime-deps
+deploy: $(VENV)/.runtime-deps data
 	@$(PY) -m compiler deploy --spec $(SPEC) --out $(OUT) --target $(TARGET)
 
 verify: $(VENV)/.runtime-deps

@@ -43,6 +43,14 @@ def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str,
         facts[stage.name] = stage_facts
         _compare_parameters(stage, stage_facts, display_path(source_path(spec, stage)), diags)
     _check_values(spec, resolved, diags)
+    for bundle_path, folder in spec.bundle.assets.items():
+        path = os.path.join(spec.project_root, *folder.split("/"))
+        if not os.path.isdir(path):
+            diags.append(diag("E511", f"asset folder {folder} (for bundle path {bundle_path}) does not exist",
+                              spec.bundle.file.where(("assets", bundle_path)), f"create {folder}/, or remove the entry"))
+        elif not os.path.realpath(path).startswith(os.path.realpath(spec.project_root) + os.sep):
+            diags.append(diag("E510", f"asset folder {folder} resolves outside the project",
+                              spec.bundle.file.where(("assets", bundle_path)), "keep assets under src/"))
     return facts, diags
 
 

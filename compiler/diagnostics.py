@@ -60,6 +60,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E508": (ERROR, "stage writes the state store directly"),
     "E509": (ERROR, "parameter name is not a literal"),
     "E510": (ERROR, "stage source path escapes the project"),
+    "E511": (ERROR, "asset folder missing"),
     # data flow
     "E600": (ERROR, "consumer does not depend on its producer"),
     "W601": (WARNING, "object written by unordered stages"),

@@ -33,6 +33,7 @@ class Bundle:
     parameters: dict[str, Parameter]  # in catalogue order
     file: SpecFile
     state_catalog_parameter: str = "CATALOG"
+    assets: dict[str, str] = field(default_factory=dict)  # bundle path -> project folder
     cleanup_key: str = "cleanup"
     cleanup_name: str | None = None
 
@@ -104,6 +105,7 @@ def _bundle(f: SpecFile) -> Bundle:
         state_catalog_parameter=(d.get("state") or {}).get("catalog_parameter", "CATALOG"),
         cleanup_key=(d.get("cleanup") or {}).get("key", "cleanup"),
         cleanup_name=(d.get("cleanup") or {}).get("name"),
+        assets=dict(d.get("assets") or {}),
     )
 
 

@@ -12,6 +12,7 @@ Layout of build/:
                              the stage's own code (src/stages/<stage>.py) as a string literal
   cleanup.py                 the cleanup job's notebook (deletes what uc_state holds for a catalog)
   src/stage_runtime/...      the runtime the notebooks import, copied
+  <asset path>/...           the bundle's `assets` folders (replay notebook, pipeline code), copied
 """
 
 from __future__ import annotations
@@ -175,6 +176,8 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
     files["cleanup.py"] = _encode(env.get_template("cleanup.py.j2").render(
         requirements=spec.bundle.requirements, job_literal=py_literal({"catalog_parameter": spec.bundle.state_catalog_parameter})))
     files.update(runtime_files())
+    for bundle_path, folder in spec.bundle.assets.items():
+        files.update(asset_files(os.path.join(spec.project_root, folder), bundle_path))
     return files
 
 
@@ -190,7 +193,8 @@ def _top_level(spec: Spec, resolved: Resolved) -> dict:
     bundle = spec.bundle
     workspace = dict(bundle.workspace)
     sync = {
-        "include": list(dict.fromkeys(bundle.sync.get("include", []) + COMPILER_SYNC_INCLUDES)),
+        "include": list(dict.fromkeys(bundle.sync.get("include", []) + COMPILER_SYNC_INCLUDES
+                                      + [f"{path}/**" for path in bundle.assets])),
         "exclude": list(dict.fromkeys(bundle.sync.get("exclude", []) + COMPILER_SYNC_EXCLUDES)),
     }
     top = {"bundle": {"name": bundle.name}}
@@ -244,6 +248,19 @@ def _stage_record(spec: Spec, name: str) -> dict:
         "consumes": list(stage.consumes),
         "state": {"catalog_parameter": spec.bundle.state_catalog_parameter},
     }
+
+
+def asset_files(folder: str, bundle_path: str) -> dict[str, bytes]:
+    """Every file of an asset folder (caches and hidden files aside), at its bundle path."""
+    files = {}
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for file_name in sorted(names):
+            if file_name.startswith(".") or file_name.endswith(".pyc"):
+                continue
+            rel = os.path.relpath(os.path.join(current, file_name), folder).replace(os.sep, "/")
+            files[f"{bundle_path}/{rel}"] = _read(os.path.join(current, file_name))
+    return files
 
 
 def runtime_files() -> dict[str, bytes]:

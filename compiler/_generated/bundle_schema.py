@@ -10,6 +10,8 @@ REGEX_PATTERNS = {
     '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$(?!\\n)': re.compile('^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\\Z(?!\\n)'),
     '^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_]{0,99}\\Z(?!\\n)'),
     '^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*$(?!\\n)': re.compile('^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*\\Z(?!\\n)'),
+    '^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
+    '^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^(?!(stages|targets|graphs|src|\\.[^/]*)(/|\\Z))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
     '^[A-Za-z_][A-Za-z0-9_-]{0,99}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_-]{0,99}\\Z(?!\\n)')
 }
 
@@ -163,6 +165,34 @@ def validate_https___caspers_kitchens_example_schemas_bundle_schema_json(data, c
                     if isinstance(data__requirements_item, str):
                         if not REGEX_PATTERNS['^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*$(?!\\n)'].search(data__requirements_item):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".requirements[{data__requirements_x}]".format(**locals()) + " must match pattern ^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*$(?!\\n)")
+        if "assets" in data_keys:
+            data_keys.remove("assets")
+            data__assets = data["assets"]
+            if not isinstance(data__assets, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".assets must be object")
+            data__assets_is_dict = isinstance(data__assets, dict)
+            if data__assets_is_dict:
+                data__assets_keys = set(data__assets.keys())
+                for data__assets_key in data__assets_keys:
+                    if data__assets_key not in []:
+                        data__assets_value = data__assets.get(data__assets_key)
+                        if not isinstance(data__assets_value, (str)):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".assets.{data__assets_key}".format(**locals()) + " must be string")
+                        if isinstance(data__assets_value, str):
+                            if not REGEX_PATTERNS['^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)'].search(data__assets_value):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".assets.{data__assets_key}".format(**locals()) + " must match pattern ^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)")
+                data__assets_len = len(data__assets)
+                if data__assets_len != 0:
+                    data__assets_property_names = True
+                    for data__assets_key in data__assets:
+                        try:
+                            if isinstance(data__assets_key, str):
+                                if not REGEX_PATTERNS['^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)'].search(data__assets_key):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".assets must match pattern ^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)")
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            data__assets_property_names = False
+                    if not data__assets_property_names:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".assets must be named by propertyName definition")
         if "job" in data_keys:
             data_keys.remove("job")
             data__job = data["job"]

@@ -22,8 +22,11 @@ from the row-group statistics without reading the whole file.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
+import math
 import os
+import random
 import string
 import sys
 
@@ -102,34 +105,36 @@ def brand_weights(dims: dict) -> dict[int, list[tuple[dict, int, float | None, f
     return by_location
 
 
-def baskets(rng: np.random.Generator, dims: dict, times: np.ndarray, places: np.ndarray) -> list[str]:
+def baskets(rnd: random.Random, dims: dict, times: np.ndarray, places: np.ndarray) -> list[str]:
     items_by_brand: dict[int, list[dict]] = {}
     for item in dims["items"]:
         items_by_brand.setdefault(item["brand_id"], []).append(item)
     brands = brand_weights(dims)
-    days = (times - EPOCH) // 86400
-    n_brands = np.where(rng.random(times.size) < 0.7, 1, rng.integers(2, 4, size=times.size))
+    days = ((times - EPOCH) // 86400).tolist()
     out = []
-    cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-    for index in range(times.size):
-        key = (int(places[index]), int(days[index]))
+    cache: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
+    for place, day in zip(places.tolist(), days):
+        key = (place, day)
         if key not in cache:
-            rows = [(b, (1 + g) ** (key[1] / 30.0)) for b, start, end, g in brands[key[0]]
-                    if start <= key[1] and (end is None or key[1] <= end)]
-            ids = np.array([b for b, _ in rows])
-            weights = np.array([w for _, w in rows])
-            cache[key] = (ids, weights / weights.sum())
+            rows = [(b, (1 + g) ** (day / 30.0)) for b, start, end, g in brands[place]
+                    if start <= day and (end is None or day <= end)]
+            cache[key] = ([b for b, _ in rows], [w for _, w in rows])
         ids, weights = cache[key]
-        chosen = rng.choice(ids, size=min(int(n_brands[index]), ids.size), replace=False, p=weights)
+        wanted = 1 if rnd.random() < 0.7 else rnd.randint(2, 3)
+        chosen: list[int] = []
+        while len(chosen) < min(wanted, len(ids)):  # weighted, without replacement
+            pick = rnd.choices(ids, weights)[0]
+            if pick not in chosen:
+                chosen.append(pick)
         lines = []
         for brand in chosen:
-            menu = items_by_brand[int(brand)]
-            for pick in rng.choice(len(menu), size=int(rng.integers(1, 4)), replace=True):
-                item = menu[int(pick)]
-                lines.append({"id": item["id"], "category_id": item["category_id"], "menu_id": item["menu_id"],
-                              "brand_id": item["brand_id"], "name": item["name"], "price": item["price"],
-                              "qty": int(rng.integers(1, 3))})
-        out.append(json.dumps(lines, separators=(",", ":")))
+            menu = items_by_brand[brand]
+            for _ in range(rnd.randint(1, 3)):
+                item = rnd.choice(menu)
+                lines.append('{"id":%d,"category_id":%d,"menu_id":%d,"brand_id":%d,"name":%s,"price":%s,"qty":%d}' % (
+                    item["id"], item["category_id"], item["menu_id"], item["brand_id"], json.dumps(item["name"]),
+                    repr(item["price"]), rnd.randint(1, 2)))
+        out.append("[" + ",".join(lines) + "]")
     return out
 
 
@@ -159,11 +164,13 @@ def customers(rng: np.random.Generator, dims: dict, places: np.ndarray) -> tuple
     return lat, lon
 
 
-def grid_route(rng: np.random.Generator, start: tuple[float, float], end: tuple[float, float]) -> np.ndarray:
+def grid_route(rnd: random.Random, start: tuple[float, float], end: tuple[float, float]) -> list[tuple[float, float]]:
     """A staircase of north-south and east-west street segments, resampled to 30-80 points."""
-    turns = int(rng.integers(2, 7))
-    lat_steps = np.diff(np.sort(np.concatenate([[0.0, 1.0], rng.random(turns - 1)])))
-    lon_steps = np.diff(np.sort(np.concatenate([[0.0, 1.0], rng.random(turns - 1)])))
+    turns = rnd.randint(2, 6)
+    lat_cuts = sorted(rnd.random() for _ in range(turns - 1))
+    lon_cuts = sorted(rnd.random() for _ in range(turns - 1))
+    lat_steps = [b - a for a, b in zip([0.0] + lat_cuts, lat_cuts + [1.0])]
+    lon_steps = [b - a for a, b in zip([0.0] + lon_cuts, lon_cuts + [1.0])]
     corners = [start]
     lat, lon = start
     for dlat, dlon in zip(lat_steps, lon_steps):
@@ -171,102 +178,96 @@ def grid_route(rng: np.random.Generator, start: tuple[float, float], end: tuple[
         corners.append((lat, lon))
         lon += dlon * (end[1] - start[1])
         corners.append((lat, lon))
-    corners = np.array(corners)
-    segment = np.abs(np.diff(corners, axis=0)).sum(axis=1)
-    cumulative = np.concatenate([[0.0], np.cumsum(segment)])
-    total = cumulative[-1] or 1.0
-    count = int(np.clip(30 + total * 69 * 10, 30, 80))
-    marks = np.linspace(0, total, count)
-    return np.column_stack([np.interp(marks, cumulative, corners[:, 0]), np.interp(marks, cumulative, corners[:, 1])])
+    lengths = [abs(b[0] - a[0]) + abs(b[1] - a[1]) for a, b in zip(corners, corners[1:])]
+    total = sum(lengths) or 1.0
+    count = max(30, min(80, int(30 + total * 69 * 10)))
+    points, segment, covered = [], 0, 0.0
+    for k in range(count):
+        target = total * k / (count - 1)
+        while segment < len(lengths) - 1 and covered + lengths[segment] < target:
+            covered += lengths[segment]
+            segment += 1
+        a, b = corners[segment], corners[segment + 1]
+        share = (target - covered) / lengths[segment] if lengths[segment] else 0.0
+        share = min(max(share, 0.0), 1.0)
+        points.append((a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share))
+    return points
 
 
-def route_miles(route: np.ndarray) -> float:
-    lat_mid = np.radians(route[:, 0].mean())
-    steps = np.abs(np.diff(route, axis=0))
-    return float((steps[:, 0] * 69.0 + steps[:, 1] * 69.0 * np.cos(lat_mid)).sum())
+def route_miles(route: list[tuple[float, float]]) -> float:
+    scale = 69.0 * math.cos(math.radians(route[0][0]))
+    return sum(abs(b[0] - a[0]) * 69.0 + abs(b[1] - a[1]) * scale for a, b in zip(route, route[1:]))
+
+
+def point_at(route: list[tuple[float, float]], cumulative: list[float], distance: float) -> tuple[float, float]:
+    index = max(1, min(bisect.bisect_left(cumulative, distance), len(route) - 1))
+    span = cumulative[index] - cumulative[index - 1]
+    share = (distance - cumulative[index - 1]) / span if span else 0.0
+    a, b = route[index - 1], route[index]
+    return a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share
 
 
 def build_events(dims: dict, seed: int = SEED) -> tuple[pa.Table, dict]:
     rng = np.random.default_rng(seed)
+    rnd = random.Random(seed)
     created, places = order_times(rng, dims)
     count = created.size
     ids = order_ids(rng, count)
-    items_json = baskets(rng, dims, created, places)
-    svc = service_times(rng, created.astype(np.float64))
-    cust_lat, cust_lon = customers(rng, dims, places)
-    streets = np.array(STREETS)[rng.integers(0, len(STREETS), size=count)]
-    numbers = rng.integers(1, 9999, size=count)
+    items_json = baskets(rnd, dims, created, places)
+    svc = {k: v.tolist() for k, v in service_times(rng, created.astype(np.float64)).items()}
+    cust_lat, cust_lon = (a.tolist() for a in customers(rng, dims, places))
+    streets = np.array(STREETS)[rng.integers(0, len(STREETS), size=count)].tolist()
+    numbers = rng.integers(1, 9999, size=count).tolist()
     kitchen = {loc["location_id"]: (loc["lat"], loc["lon"]) for loc in dims["locations"]}
+    created, places = created.tolist(), places.tolist()
 
-    columns: dict[str, list] = {name: [] for name in ("order_id", "location_id", "event_type_id", "ts_seconds",
-                                                      "customer_lat", "customer_lon", "customer_addr", "items_json",
-                                                      "route_json", "ping_lat", "ping_lon", "ping_progress")}
+    c = {name: [] for name in ("order_id", "location_id", "event_type_id", "ts_seconds", "sequence", "customer_lat",
+                               "customer_lon", "customer_addr", "items_json", "route_json", "ping_lat", "ping_lon",
+                               "ping_progress")}
     pings_total = 0
     for i in range(count):
-        route = grid_route(rng, kitchen[int(places[i])], (float(cust_lat[i]), float(cust_lon[i])))
-        travel = route_miles(route) / DRIVER_MPH * 3600
+        route = grid_route(rnd, kitchen[places[i]], (cust_lat[i], cust_lon[i]))
         pickup = svc["pickup"][i]
-        stamps = [created[i], svc["started"][i], svc["finished"][i], svc["ready"][i], svc["arrived"][i], pickup]
-        kinds = [1, 2, 3, 4, 5, 6]
+        scale = 69.0 * math.cos(math.radians(route[0][0]))
+        cumulative = [0.0]
+        for a, b in zip(route, route[1:]):
+            cumulative.append(cumulative[-1] + abs(b[0] - a[0]) * 69.0 + abs(b[1] - a[1]) * scale)
+        travel = cumulative[-1] / DRIVER_MPH * 3600
+        # (ts, type, ping); sorted by time, since the driver may arrive before the food is ready
+        timeline = [(int(created[i]), 1, None), (int(svc["started"][i]), 2, None), (int(svc["finished"][i]), 3, None),
+                    (int(svc["ready"][i]), 4, None), (int(svc["arrived"][i]), 5, None), (int(pickup), 6, None)]
         n_pings = int(travel // PING_SECONDS)
-        ping_times = pickup + PING_SECONDS * np.arange(1, n_pings + 1)
-        progress = (ping_times - pickup) / travel if travel else np.zeros(0)
-        distance = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(route, axis=0)).sum(axis=1))])
-        at = progress * distance[-1]
-        ping_lat = np.interp(at, distance, route[:, 0])
-        ping_lon = np.interp(at, distance, route[:, 1])
+        for k in range(1, n_pings + 1):
+            progress = PING_SECONDS * k / travel
+            timeline.append((int(pickup + PING_SECONDS * k), 7,
+                             (progress, point_at(route, cumulative, progress * cumulative[-1]))))
+        timeline.append((int(pickup + travel), 8, None))
+        timeline.sort(key=lambda event: (event[0], event[1]))
         pings_total += n_pings
-        rows = [(int(t), k) for t, k in zip(stamps, kinds)] + [(int(t), 7) for t in ping_times] + \
-               [(int(pickup + travel), 8)]
-        route_text = json.dumps([[round(float(a), 6), round(float(b), 6)] for a, b in route], separators=(",", ":"))
-        for position, (ts, kind) in enumerate(rows):
-            columns["order_id"].append(ids[i])
-            columns["location_id"].append(int(places[i]))
-            columns["event_type_id"].append(kind)
-            columns["ts_seconds"].append(ts)
-            created_row = kind == 1
-            delivered_row = kind == 8
-            columns["customer_lat"].append(float(cust_lat[i]) if created_row or delivered_row else None)
-            columns["customer_lon"].append(float(cust_lon[i]) if created_row or delivered_row else None)
-            columns["customer_addr"].append(f"{numbers[i]} {streets[i]}" if created_row else None)
-            columns["items_json"].append(items_json[i] if created_row else None)
-            columns["route_json"].append(route_text if kind == 6 else None)
-            ping = position - 6 if kind == 7 else None
-            columns["ping_lat"].append(float(ping_lat[ping]) if ping is not None else None)
-            columns["ping_lon"].append(float(ping_lon[ping]) if ping is not None else None)
-            columns["ping_progress"].append(float(progress[ping] * 100) if ping is not None else None)
+        route_text = "[" + ",".join("[%.6f,%.6f]" % point for point in route) + "]"
+        for sequence, (ts, kind, ping) in enumerate(timeline):
+            c["order_id"].append(ids[i])
+            c["location_id"].append(places[i])
+            c["event_type_id"].append(kind)
+            c["ts_seconds"].append(ts)
+            c["sequence"].append(sequence)
+            located = kind in (1, 8)
+            c["customer_lat"].append(cust_lat[i] if located else None)
+            c["customer_lon"].append(cust_lon[i] if located else None)
+            c["customer_addr"].append(f"{numbers[i]} {streets[i]}" if kind == 1 else None)
+            c["items_json"].append(items_json[i] if kind == 1 else None)
+            c["route_json"].append(route_text if kind == 6 else None)
+            c["ping_lat"].append(ping[1][0] if ping else None)
+            c["ping_lon"].append(ping[1][1] if ping else None)
+            c["ping_progress"].append(ping[0] * 100 if ping else None)
 
-    table = pa.table({
-        "order_id": pa.array(columns["order_id"], pa.string()),
-        "location_id": pa.array(columns["location_id"], pa.int8()),
-        "event_type_id": pa.array(columns["event_type_id"], pa.int8()),
-        "ts_seconds": pa.array(columns["ts_seconds"], pa.int64()),
-        "customer_lat": pa.array(columns["customer_lat"], pa.float32()),
-        "customer_lon": pa.array(columns["customer_lon"], pa.float32()),
-        "customer_addr": pa.array(columns["customer_addr"], pa.string()),
-        "items_json": pa.array(columns["items_json"], pa.string()),
-        "route_json": pa.array(columns["route_json"], pa.string()),
-        "ping_lat": pa.array(columns["ping_lat"], pa.float32()),
-        "ping_lon": pa.array(columns["ping_lon"], pa.float32()),
-        "ping_progress": pa.array(columns["ping_progress"], pa.float32()),
-    })
-    # Sequence = position of the event in its order's timeline (the driver may arrive before the food is ready).
-    frame = table.append_column("row", pa.array(np.arange(table.num_rows)))
-    order = np.lexsort((np.asarray(frame["event_type_id"]), np.asarray(frame["ts_seconds"]),
-                        np.asarray(pa.compute.dictionary_encode(frame["order_id"]).combine_chunks().indices)))
-    table = table.take(pa.array(order))
-    sequence = _sequence_within_order(np.asarray(table["order_id"].to_pylist(), dtype=object))
-    table = table.add_column(4, "sequence", pa.array(sequence, pa.int8()))
+    types = {"order_id": pa.string(), "location_id": pa.int8(), "event_type_id": pa.int8(), "ts_seconds": pa.int64(),
+             "sequence": pa.int8(), "customer_lat": pa.float32(), "customer_lon": pa.float32(),
+             "customer_addr": pa.string(), "items_json": pa.string(), "route_json": pa.string(),
+             "ping_lat": pa.float32(), "ping_lon": pa.float32(), "ping_progress": pa.float32()}
+    table = pa.table({name: pa.array(values, types[name]) for name, values in c.items()})
     by_time = np.lexsort((np.asarray(table["sequence"]), np.asarray(table["ts_seconds"])))
-    table = table.take(pa.array(by_time))
-    return table, {"orders": int(count), "pings": int(pings_total)}
-
-
-def _sequence_within_order(order_ids: np.ndarray) -> np.ndarray:
-    starts = np.concatenate([[True], order_ids[1:] != order_ids[:-1]])
-    index = np.arange(order_ids.size)
-    first = np.maximum.accumulate(np.where(starts, index, 0))
-    return index - first
+    return table.take(pa.array(by_time)), {"orders": int(count), "pings": int(pings_total)}
 
 
 def write(out_dir: str, seed: int = SEED) -> dict:
@@ -281,12 +282,44 @@ def write(out_dir: str, seed: int = SEED) -> dict:
     return {"orders": stats["orders"], "events": events.num_rows, "by_type": counts}
 
 
+TABLES = ("locations", "brands", "brand_locations", "menus", "categories", "items", "events")
+STAMP = ".generator"
+
+
+def generator_hash(seed: int) -> str:
+    """What the dataset depends on: this generator, the dimensions, the seed and the libraries."""
+    import hashlib
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    hasher = hashlib.sha256(f"{seed}|{np.__version__}|{pa.__version__}".encode())
+    for name in ("generate.py", "dimensions.py"):
+        with open(os.path.join(here, name), "rb") as handle:
+            hasher.update(handle.read())
+    return hasher.hexdigest()
+
+
+def up_to_date(out_dir: str, seed: int) -> bool:
+    try:
+        with open(os.path.join(out_dir, STAMP), encoding="utf-8") as handle:
+            stamp = handle.read().strip()
+    except OSError:
+        return False
+    return stamp == generator_hash(seed) and all(os.path.exists(os.path.join(out_dir, f"{t}.parquet")) for t in TABLES)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--if-changed", action="store_true", help="do nothing when the generator has not changed")
     args = parser.parse_args()
-    print(json.dumps(write(args.out, args.seed), indent=1))
+    if args.if_changed and up_to_date(args.out, args.seed):
+        print(f"{args.out}: up to date")
+        return
+    totals = write(args.out, args.seed)
+    with open(os.path.join(args.out, STAMP), "w", encoding="utf-8") as handle:
+        handle.write(generator_hash(args.seed) + "\n")
+    print(json.dumps(totals, indent=1))
 
 
 if __name__ == "__main__":

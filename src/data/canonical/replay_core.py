@@ -1,0 +1,208 @@
+"""The canonical replay as pure functions: which window of the dataset a run emits, how it maps
+onto the 90-day cycle, and what each emitted record looks like. The notebook (replay.py) only
+reads widgets, files and the clock, and calls `run_once`.
+
+Behaviour kept from the original (caspers-stages.md §7.4): the first run catches up to START_DAY
+plus the time of day; later runs advance by the wall time elapsed since the first run times
+SPEED_MULTIPLIER; the replay loops forever, suffixing order ids with `-L<n>` from the second loop.
+
+Defects fixed (§7.6):
+- exactly-once: the window is recorded as `pending` before anything is written, event ids are
+  deterministic, and files are named by window, so a run that dies between writing events and
+  committing progress is finished by the next run, which rewrites the same files byte for byte;
+- the timestamp shift is fixed at the first run and stored, so emitted times never jump at midnight;
+- every time is UTC-aware;
+- the anchor (first run), the watermark and the pending window are one JSON document, replaced
+  atomically (write, then rename);
+- only the parquet row groups that overlap the window are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
+
+EPOCH = 1704067200  # 2024-01-01T00:00:00Z, the dataset's day 0
+DAY = 86400
+DATASET_DAYS = 90
+CYCLE = DATASET_DAYS * DAY
+EVENT_TYPES = {1: "order_created", 2: "gk_started", 3: "gk_finished", 4: "gk_ready", 5: "driver_arrived",
+               6: "driver_picked_up", 7: "driver_ping", 8: "delivered"}
+
+
+@dataclass(frozen=True)
+class ReplayState:
+    anchor: float  # wall-clock Unix seconds of the first run
+    start_position: int  # the virtual second the first run catches up to
+    shift: int  # seconds added to dataset time when emitting it, fixed at the first run
+    watermark: int  # the last virtual second emitted (windows are (watermark, end])
+    pending: tuple[int, int] | None = None  # a window being written and not yet committed
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> "ReplayState":
+        data = json.loads(text)
+        pending = tuple(data["pending"]) if data.get("pending") else None
+        return ReplayState(float(data["anchor"]), int(data["start_position"]), int(data["shift"]),
+                           int(data["watermark"]), pending)
+
+
+def first_state(now: datetime, start_day: int) -> ReplayState:
+    """Dataset day START_DAY shows as today: the shift maps it onto the UTC midnight of the first run."""
+    now = now.astimezone(timezone.utc)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    time_of_day = int((now - midnight).total_seconds())
+    shift = int((midnight - timedelta(days=start_day)).timestamp()) - EPOCH
+    return ReplayState(anchor=now.timestamp(), start_position=EPOCH + start_day * DAY + time_of_day,
+                       shift=shift, watermark=EPOCH)
+
+
+def target_end(state: ReplayState, now: datetime, speed: float) -> int:
+    elapsed = max(0.0, now.timestamp() - state.anchor)
+    return state.start_position + int(elapsed * speed)
+
+
+def plan(state: ReplayState, now: datetime, speed: float) -> tuple[int, int] | None:
+    """The window this run must emit, or None when there is nothing new."""
+    if state.pending:
+        return state.pending
+    end = target_end(state, now, speed)
+    return (state.watermark, end) if end > state.watermark else None
+
+
+def segments(start: int, end: int, max_span: int = DAY) -> list[tuple[int, int, int]]:
+    """Split the virtual window (start, end] at loop boundaries and into spans of at most a day:
+    (loop, base_start, base_end) with base times inside the 90-day dataset."""
+    out = []
+    cursor = start
+    while cursor < end:
+        loop = (cursor - EPOCH) // CYCLE
+        loop_end = EPOCH + (loop + 1) * CYCLE
+        stop = min(end, loop_end, cursor + max_span)
+        out.append((int(loop), cursor - loop * CYCLE, stop - loop * CYCLE))
+        cursor = stop
+    return out
+
+
+def event_id(order_id: str, event_type_id: int, sequence: int) -> str:
+    """Deterministic: the same event of the same loop always gets the same id."""
+    digest = hashlib.sha256(f"{order_id}|{event_type_id}|{sequence}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def format_ts(seconds: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(seconds))  # UTC, like the original's strings
+
+
+def body(row: dict) -> str:
+    """The event's JSON body (§7.3). The dataset's JSON columns are spliced in as they are."""
+    kind = row["event_type_id"]
+    if kind == 1:
+        return ('{"customer_lat":%s,"customer_lon":%s,"customer_addr":%s,"items":%s}'
+                % (json.dumps(row["customer_lat"]), json.dumps(row["customer_lon"]),
+                   json.dumps(row["customer_addr"]), row["items_json"] or "[]"))
+    if kind == 6:
+        return '{"route_points":%s}' % row["route_json"] if row.get("route_json") else "{}"
+    if kind == 7:
+        if row.get("ping_lat") is None:
+            return "{}"
+        return '{"progress_pct":%s,"loc_lat":%s,"loc_lon":%s}' % (
+            json.dumps(row["ping_progress"]), json.dumps(row["ping_lat"]), json.dumps(row["ping_lon"]))
+    if kind == 8 and row.get("customer_lat") is not None:
+        return '{"delivered_lat":%s,"delivered_lon":%s}' % (json.dumps(row["customer_lat"]),
+                                                            json.dumps(row["customer_lon"]))
+    return "{}"
+
+
+def records(rows: Iterable[dict], loop: int, shift: int) -> list[dict]:
+    """The emitted event records (what lands in the events volume) for base rows of one loop."""
+    out = []
+    for row in rows:
+        order_id = row["order_id"] + (f"-L{loop}" if loop > 0 else "")
+        virtual = row["ts_seconds"] + loop * CYCLE
+        out.append({
+            "event_id": event_id(order_id, row["event_type_id"], row["sequence"]),
+            "event_type": EVENT_TYPES[row["event_type_id"]],
+            "ts": format_ts(virtual + shift),
+            "location_id": row["location_id"],
+            "order_id": order_id,
+            "sequence": row["sequence"],
+            "body": body(row),
+        })
+    return out
+
+
+def file_name(window: tuple[int, int], index: int) -> str:
+    return f"events-{window[0]}-{window[1]}-{index:04d}.json"
+
+
+def to_json_lines(rows: list[dict]) -> bytes:
+    return "".join(json.dumps(r, separators=(",", ":"), ensure_ascii=False) + "\n" for r in rows).encode()
+
+
+@dataclass
+class RunSummary:
+    window: tuple[int, int] | None
+    files: list[str]
+    events: int
+    rows_read: int
+    first_run: bool
+    resumed: bool
+
+
+def run_once(load_state: Callable[[], ReplayState | None], save_state: Callable[[ReplayState], None],
+             read_base: Callable[[int, int], tuple[list[dict], int]], write_file: Callable[[str, bytes], None],
+             now: datetime, start_day: int, speed: float) -> RunSummary:
+    """One replay run. `read_base(start, end)` returns the dataset rows with ts in (start, end] and
+    how many rows it had to read; `write_file(name, data)` replaces a file in the events volume."""
+    state = load_state()
+    first = state is None
+    if first:
+        state = first_state(now, start_day)
+        save_state(state)  # the anchor is durable before anything else happens
+    resumed = state.pending is not None
+    window = plan(state, now, speed)
+    if window is None:
+        return RunSummary(None, [], 0, 0, first, False)
+    if not resumed:
+        state = replace(state, pending=window)
+        save_state(state)
+    files, events, rows_read = [], 0, 0
+    for index, (loop, base_start, base_end) in enumerate(segments(*window)):
+        rows, read = read_base(base_start, base_end)
+        rows_read += read
+        emitted = records(rows, loop, state.shift)
+        name = file_name(window, index)
+        write_file(name, to_json_lines(emitted))
+        files.append(name)
+        events += len(emitted)
+    save_state(replace(state, watermark=window[1], pending=None))
+    return RunSummary(window, files, events, rows_read, first, resumed)
+
+
+def read_window(path: str, start: int, end: int) -> tuple[list[dict], int]:
+    """Rows with ts_seconds in (start, end], reading only the row groups whose statistics overlap."""
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    meta = handle.metadata
+    ts_index = handle.schema_arrow.get_field_index("ts_seconds")
+    groups = []
+    for group in range(meta.num_row_groups):
+        stats = meta.row_group(group).column(ts_index).statistics
+        if stats is None or not stats.has_min_max or (stats.max > start and stats.min <= end):
+            groups.append(group)
+    if not groups:
+        return [], 0
+    table = handle.read_row_groups(groups)
+    rows_read = table.num_rows
+    import pyarrow.compute as pc
+
+    mask = pc.and_(pc.greater(table["ts_seconds"], start), pc.less_equal(table["ts_seconds"], end))
+    return table.filter(mask).to_pylist(), rows_read
