@@ -48,8 +48,7 @@ def dataset():
 
 
 def run(volume, dataset, now, speed=60.0, start_day=3):  # a short catch-up keeps the tests quick
-    return rc.run_once(volume.load, volume.save, lambda a, b: rc.read_window(dataset, a, b), volume.write,
-                       now, start_day, speed)
+    return rc.run_once(volume.load, volume.save, rc.DatasetReader(dataset).read, volume.write, now, start_day, speed)
 
 
 def test_first_run_catches_up_to_start_day_and_time_of_day(dataset):
@@ -57,6 +56,9 @@ def test_first_run_catches_up_to_start_day_and_time_of_day(dataset):
     summary = run(volume, dataset, START, start_day=70)
     assert summary.first_run and summary.window == (rc.EPOCH, rc.EPOCH + 70 * rc.DAY + 10 * 3600 + 30 * 60)
     assert len(summary.files) == 71  # one file per dataset day (70 days and the morning of day 70)
+    import pyarrow.parquet as pq
+
+    assert summary.rows_read < pq.read_metadata(dataset).num_rows  # each row group read once at most
     events = volume.events()
     assert len(events) == summary.events > 500_000
     latest = max(e["ts"] for e in events)

@@ -12,7 +12,7 @@
 import os
 from datetime import datetime, timezone
 
-from replay_core import ReplayState, read_window, run_once
+from replay_core import DatasetReader, ReplayState, run_once
 
 CATALOG = dbutils.widgets.get("CATALOG")  # noqa: F821 - provided by Databricks
 SCHEMA = dbutils.widgets.get("SCHEMA")  # noqa: F821
@@ -43,10 +43,11 @@ def replace_file(path, data):
     os.replace(temporary, path)
 
 
+reader = DatasetReader(DATASET)
 summary = run_once(
     load_state=load_state,
     save_state=lambda state: replace_file(STATE, state.to_json().encode()),
-    read_base=lambda start, end: read_window(DATASET, start, end),
+    read_base=reader.read,
     write_file=lambda name, data: replace_file(os.path.join(OUTPUT, name), data),
     now=datetime.now(timezone.utc),
     start_day=START_DAY,

@@ -186,23 +186,39 @@ def run_once(load_state: Callable[[], ReplayState | None], save_state: Callable[
     return RunSummary(window, files, events, rows_read, first, resumed)
 
 
+class DatasetReader:
+    """Reads rows with ts_seconds in (start, end], loading only the row groups whose statistics
+    overlap, each at most once per run (a catch-up asks for many consecutive day windows)."""
+
+    def __init__(self, path: str):
+        import pyarrow.parquet as pq
+
+        self.file = pq.ParquetFile(path)
+        meta = self.file.metadata
+        ts_index = self.file.schema_arrow.get_field_index("ts_seconds")
+        self.ranges = []
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(ts_index).statistics
+            known = stats is not None and stats.has_min_max
+            self.ranges.append((stats.min, stats.max) if known else (None, None))
+        self.loaded: dict[int, list[dict]] = {}
+        self.rows_read = 0
+
+    def read(self, start: int, end: int) -> tuple[list[dict], int]:
+        before = self.rows_read
+        rows = []
+        for group, (low, high) in enumerate(self.ranges):
+            if low is not None and not (high > start and low <= end):
+                continue
+            if group not in self.loaded:
+                table = self.file.read_row_group(group)
+                self.rows_read += table.num_rows
+                self.loaded = {g: r for g, r in self.loaded.items() if g >= group - 1}  # keep memory bounded
+                self.loaded[group] = table.to_pylist()
+            rows.extend(r for r in self.loaded[group] if start < r["ts_seconds"] <= end)
+        return rows, self.rows_read - before
+
+
 def read_window(path: str, start: int, end: int) -> tuple[list[dict], int]:
-    """Rows with ts_seconds in (start, end], reading only the row groups whose statistics overlap."""
-    import pyarrow.parquet as pq
-
-    handle = pq.ParquetFile(path)
-    meta = handle.metadata
-    ts_index = handle.schema_arrow.get_field_index("ts_seconds")
-    groups = []
-    for group in range(meta.num_row_groups):
-        stats = meta.row_group(group).column(ts_index).statistics
-        if stats is None or not stats.has_min_max or (stats.max > start and stats.min <= end):
-            groups.append(group)
-    if not groups:
-        return [], 0
-    table = handle.read_row_groups(groups)
-    rows_read = table.num_rows
-    import pyarrow.compute as pc
-
-    mask = pc.and_(pc.greater(table["ts_seconds"], start), pc.less_equal(table["ts_seconds"], end))
-    return table.filter(mask).to_pylist(), rows_read
+    """One window, from a fresh reader (what a run with a single window does)."""
+    return DatasetReader(path).read(start, end)
