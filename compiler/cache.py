@@ -29,9 +29,11 @@ class BuildCache:
         if self.path and os.path.exists(self.path):
             try:
                 with open(self.path, "rb") as handle:
-                    stored = pickle.load(handle)
-                if stored.get("tool") == tool_key:
-                    self.entries = stored["entries"]
+                    tool, count = pickle.load(handle)
+                    if tool == tool_key:
+                        for _ in range(count):
+                            key, blob = pickle.load(handle)
+                            self.entries[key] = blob
             except Exception:  # noqa: BLE001 - a damaged cache is just a cold cache
                 self.entries = {}
 
@@ -40,12 +42,10 @@ class BuildCache:
         if blob is None:
             return None
         self.used.add(key)
-        return pickle.loads(blob)
+        return pickle.loads(blob) if isinstance(blob, bytes) else blob
 
     def put(self, key: tuple, value) -> None:
-        # Each entry is pickled on its own: small pickle memos (a single pickle of 10,000 parsed
-        # files needs a memo of every object in them) and entries unpickled only when used.
-        self.entries[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.entries[key] = value  # pickled when saved, one entry at a time
         self.used.add(key)
         self.dirty = True
 
@@ -55,9 +55,16 @@ class BuildCache:
             return
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         tmp = self.path + ".tmp"
+        # A stream of (key, pickled entry) records: each entry pickled on its own keeps the pickle
+        # memo small (one pickle of 10,000 parsed files memoises every object in them) and lets a
+        # later build unpickle only the entries it uses.
+        keys = sorted(self.used, key=repr)
         with open(tmp, "wb") as handle:
-            pickle.dump({"tool": self.tool_key, "entries": {k: self.entries[k] for k in self.used}}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self.tool_key, len(keys)), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for key in keys:
+                value = self.entries[key]
+                blob = value if isinstance(value, bytes) else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((key, blob), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
 
 

@@ -19,6 +19,7 @@ KINDS = [
     ("pipeline:", "pipeline", "#d6e6fb"), ("job:", "job", "#fff4c2"), ("warehouse:", "app", "#fde2c4"),
 ]
 TABLES = ("data", "#e8e8e8")
+EMBED_LIMIT = 300  # stages per target drawn inline in build/README.md
 CLASS_COLOURS = {name: colour for _, name, colour in KINDS} | {TABLES[0]: TABLES[1], "other": "#ffffff"}
 
 
@@ -93,7 +94,12 @@ def graph_files(compilation) -> dict[str, bytes]:
     for target in compilation.resolved.targets:
         text = mermaid(compilation, target)
         files[f"graphs/{target}.mmd"] = text.encode()
-        sections += [f"## Target `{target}`", "", "```mermaid", text.rstrip(), "```", ""]
+        sections += [f"## Target `{target}`", ""]
+        members = len(compilation.resolved.targets[target].members)
+        if members <= EMBED_LIMIT:
+            sections += ["```mermaid", text.rstrip(), "```", ""]
+        else:  # Mermaid cannot lay out graphs this large; the file is still there for tools
+            sections += [f"{members} stages: too many to draw here; see graphs/{target}.mmd.", ""]
     files["README.md"] = ("\n".join(sections).rstrip() + "\n").encode()
     return files
 
