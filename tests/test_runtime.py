@@ -225,3 +225,28 @@ def test_wait_for_first_file_sees_a_late_file_and_times_out_clearly(runtime, fak
     assert wait_for_first_file(w, "/Volumes/c/s/events", 10, poll_s=0.05) == "/Volumes/c/s/events/2024/part-0.json"
     with pytest.raises(TimeoutError, match="table c.lakeflow.all_events did not appear within 0.2 s"):
         wait_for_table(w, "c.lakeflow.all_events", 0.2, poll_s=0.05)
+
+
+def test_every_ensure_helper_registers_once_whether_it_creates_or_finds(runtime, fake, tmp_path):
+    from databricks.sdk.service import apps, database, jobs
+    from stage_runtime import ensure
+
+    def everything(ctx):
+        ensure.ensure_catalog(ctx, "cat")
+        ensure.ensure_schema(ctx, "cat", "sim")
+        ensure.ensure_volume(ctx, "cat", "sim", "events")
+        ensure.ensure_warehouse(ctx, "cat-warehouse", cluster_size="2X-Small")
+        ensure.ensure_app(ctx, apps.App(name="cat-app"))
+        ensure.ensure_database_instance(ctx, database.DatabaseInstance(name="catdb", capacity="CU_1"))
+        ensure.ensure_pipeline(ctx, name="Pipe (cat)", catalog="cat", schema="lakeflow")
+        ensure.ensure_job(ctx, jobs.JobSettings(name="Job (cat)"))
+        ctx.close()
+
+    everything(_ctx(runtime, tmp_path))  # creates
+    first = {(r.kind, r.identity) for r in _ctx(runtime, tmp_path).state.list()}
+    live = {(k, i) for k, ids in objects(fake).items() for i in ids}
+    assert first == live and len(first) == 8
+    everything(_ctx(runtime, tmp_path))  # finds, updates, registers again: still one row each
+    rows = _ctx(runtime, tmp_path).state.list()
+    assert {(r.kind, r.identity) for r in rows} == first and len(rows) == 8
+    assert {(k, i) for k, ids in objects(fake).items() for i in ids} == live

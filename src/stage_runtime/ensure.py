@@ -38,42 +38,41 @@ def ensure_pipeline(ctx, **config: Any) -> str:
     return w.pipelines.create(**config).pipeline_id
 
 
-def ensure_catalog(ctx, name: str, comment: str = "") -> str:
+def _get_or_create(ctx, kind: str, payload: dict, get, create) -> None:
+    """Found: register it (ctx.track). Not found: create it (the tracked client registers it)."""
     from databricks.sdk.errors import NotFound
 
-    w = ctx.workspace
     try:
-        found = w.catalogs.get(name)
-        ctx.track("catalogs", {"name": found.name})
+        get()
     except NotFound:
-        w.catalogs.create(name=name, comment=comment or None)
+        create()
+        return
+    ctx.track(kind, payload)
+
+
+def ensure_catalog(ctx, name: str, comment: str = "") -> str:
+    w = ctx.workspace
+    _get_or_create(ctx, "catalogs", {"name": name}, lambda: w.catalogs.get(name),
+                   lambda: w.catalogs.create(name=name, comment=comment or None))
     return name
 
 
 def ensure_schema(ctx, catalog: str, name: str) -> str:
-    from databricks.sdk.errors import NotFound
-
     w = ctx.workspace
     full_name = f"{catalog}.{name}"
-    try:
-        w.schemas.get(full_name)
-        ctx.track("schemas", {"full_name": full_name})
-    except NotFound:
-        w.schemas.create(name=name, catalog_name=catalog)
+    _get_or_create(ctx, "schemas", {"full_name": full_name}, lambda: w.schemas.get(full_name),
+                   lambda: w.schemas.create(name=name, catalog_name=catalog))
     return full_name
 
 
 def ensure_volume(ctx, catalog: str, schema: str, name: str) -> str:
-    from databricks.sdk.errors import NotFound
     from databricks.sdk.service.catalog import VolumeType
 
     w = ctx.workspace
     full_name = f"{catalog}.{schema}.{name}"
-    try:
-        w.volumes.read(full_name)
-        ctx.track("volumes", {"full_name": full_name})
-    except NotFound:
-        w.volumes.create(catalog_name=catalog, schema_name=schema, name=name, volume_type=VolumeType.MANAGED)
+    _get_or_create(ctx, "volumes", {"full_name": full_name}, lambda: w.volumes.read(full_name),
+                   lambda: w.volumes.create(catalog_name=catalog, schema_name=schema, name=name,
+                                            volume_type=VolumeType.MANAGED))
     return full_name
 
 
@@ -87,27 +86,21 @@ def ensure_warehouse(ctx, name: str, **options: Any) -> str:
 
 
 def ensure_app(ctx, app) -> str:
-    from databricks.sdk.errors import NotFound
-
     w = ctx.workspace
-    try:
+
+    def update():
         w.apps.get(app.name)
         w.apps.update(name=app.name, app=app)
-        ctx.track("apps", {"name": app.name})
-    except NotFound:
-        w.apps.create(app=app).result()
+
+    _get_or_create(ctx, "apps", {"name": app.name}, update, lambda: w.apps.create(app=app).result())
     return app.name
 
 
 def ensure_database_instance(ctx, instance) -> str:
-    from databricks.sdk.errors import NotFound
-
     w = ctx.workspace
-    try:
-        w.database.get_database_instance(instance.name)
-        ctx.track("database_instances", {"name": instance.name})
-    except NotFound:
-        w.database.create_database_instance(instance).result()
+    _get_or_create(ctx, "database_instances", {"name": instance.name},
+                   lambda: w.database.get_database_instance(instance.name),
+                   lambda: w.database.create_database_instance(instance).result())
     return instance.name
 
 
