@@ -35,6 +35,7 @@ class StageGraph:
                 if dep in stages and dep != name:
                     graph.add_edge(dep, name)
         self.graph = graph
+        self._orders: dict[frozenset, list[str]] = {}
         self.by_task_key = {}
         for name in sorted(stages):
             self.by_task_key.setdefault(stages[name].task_key, name)
@@ -69,9 +70,14 @@ class StageGraph:
         return sorted(found)
 
     def topological_order(self, members: Iterable[str]) -> list[str]:
-        """Dependencies first; ties broken by stage name, so the order is deterministic."""
-        sub = self.graph.subgraph(members)
-        return list(self._nx.lexicographical_topological_sort(sub))
+        """Dependencies first; ties broken by stage name, so the order is deterministic.
+        Memoised per set of members: render and the graph drawings ask for each target's order."""
+        key = frozenset(members)
+        if key not in self._orders:
+            whole = len(key) == self.graph.number_of_nodes()
+            sub = self.graph if whole else self.graph.subgraph(key)
+            self._orders[key] = list(self._nx.lexicographical_topological_sort(sub))
+        return list(self._orders[key])
 
     def resolve_name(self, token: str) -> str | None:
         if token in self.stages:
