@@ -18,7 +18,27 @@ BUNDLE_OWN_DIRS = ("state", "artifacts", "resources")  # the CLI's own folders u
 def workspace_client():
     from databricks.sdk import WorkspaceClient
 
-    return WorkspaceClient()
+    try:
+        return WorkspaceClient()
+    except ValueError as err:  # the SDK's "cannot configure default credentials"
+        raise OpsError(f"cannot reach a workspace: {str(err).splitlines()[0]}",
+                       "log in with `databricks auth login --host <workspace URL>`, or set DATABRICKS_HOST and "
+                       "DATABRICKS_TOKEN") from None
+
+
+def workspace_call(action):
+    """Run SDK calls; a workspace error becomes a one-line OpsError, not a traceback."""
+    from databricks.sdk.errors import DatabricksError
+
+    try:
+        return action()
+    except DatabricksError as err:
+        raise OpsError(f"the workspace refused a call: {type(err).__name__}: {str(err).splitlines()[0]}",
+                       "check that you are logged in to the right workspace and may read the bundle's folder") \
+            from None
+    except OSError as err:  # connection refused, timeouts after the SDK's retries
+        raise OpsError(f"the workspace did not answer: {type(err).__name__}: {str(err).splitlines()[0]}",
+                       "check DATABRICKS_HOST (or your profile's host) and your network") from None
 
 
 def bundle_file_path(compilation, w) -> str:
@@ -56,6 +76,10 @@ def verify(compilation, out_dir: str, w=None) -> VerifyReport:
     """Every built file present under the bundle's file path and not older than the build; the
     excluded paths absent; anything else there reported as unexpected."""
     w = w or workspace_client()
+    return workspace_call(lambda: _verify(compilation, out_dir, w))
+
+
+def _verify(compilation, out_dir: str, w) -> VerifyReport:
     root = bundle_file_path(compilation, w)
     report = VerifyReport(root)
     expected: dict[str, tuple[str, float]] = {}
@@ -125,9 +149,13 @@ class HotfixResult:
 def hotfix(compilation, out_dir: str, stage: str, target: str, w=None) -> HotfixResult:
     """Import the freshly built notebook of `stage` over the deployed one, read it back, and say
     how to repair the failed run."""
+    w = w or workspace_client()
+    return workspace_call(lambda: _hotfix(compilation, out_dir, stage, target, w))
+
+
+def _hotfix(compilation, out_dir: str, stage: str, target: str, w) -> HotfixResult:
     from databricks.sdk.service.workspace import ExportFormat, ImportFormat, Language
 
-    w = w or workspace_client()
     with open(os.path.join(out_dir, "stages", f"{stage}.py"), "rb") as handle:
         content = handle.read()
     path = f"{bundle_file_path(compilation, w)}/stages/{stage}"

@@ -243,3 +243,15 @@ def test_new_stage_scaffolds_builds_and_shows_in_the_graph(caspers, ops):
                           (["9x"], "is not an identifier")):
         bad = ops.run(caspers, "new-stage", *args)
         assert bad.code == 1 and message in bad.err, (args, bad.err)
+
+
+def test_verify_and_hotfix_without_a_reachable_workspace_say_so(caspers, ops, tmp_path):
+    assert ops.run(caspers, "deploy", "-t", "free").code == 0
+    profile = tmp_path / "dead.cfg"  # nothing listens on port 9; retries capped the SDK's way, in the profile
+    profile.write_text("[dead]\nhost = http://127.0.0.1:9\ntoken = x\nauth_type = pat\nretry_timeout_seconds = 2\n")
+    dead = {"DATABRICKS_HOST": "http://127.0.0.1:9", "DATABRICKS_CONFIG_FILE": str(profile),
+            "DATABRICKS_CONFIG_PROFILE": "dead"}
+    for args in (["verify", "-t", "free"], ["hotfix", "-t", "free", "--stage", "lakeflow"]):
+        run = ops.run(caspers, *args, extra=dead)
+        assert run.code == 1 and "Traceback" not in run.err and "internal compiler error" not in run.err, run.err
+        assert "error: " in run.err and "hint: " in run.err
