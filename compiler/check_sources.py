@@ -31,6 +31,8 @@ class SourceFacts:
     reads: dict[str, tuple[int, int]] = field(default_factory=dict)  # parameter -> first (line, col)
     problems: list[tuple[str, str, int, int, str]] = field(default_factory=list)  # code, message, line, col, hint
     has_run: bool = False
+    # ctx.bundle_path(...) calls: (literal leading parts, whether every argument was literal, line, col)
+    bundle_paths: list[tuple[tuple[str, ...], bool, int, int]] = field(default_factory=list)
 
 
 def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str, SourceFacts], list[Diagnostic]]:
@@ -141,6 +143,8 @@ def _visit(node: ast.AST, facts: SourceFacts) -> None:
         if isinstance(func, ast.Attribute) and func.attr == "get" and _is_params(func.value) and node.args:
             _record_read(node.args[0], where, facts)
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "bundle_path" and isinstance(func, ast.Attribute):
+            _record_bundle_path(node, where, facts)
         if name == "WorkspaceClient":
             facts.problems.append(("E506", "stage code builds its own WorkspaceClient", *where,
                                    "use ctx.workspace: what it creates is registered in uc_state automatically"))
@@ -154,6 +158,18 @@ def _visit(node: ast.AST, facts: SourceFacts) -> None:
                 facts.problems.append(("E508", f"stage code imports the state store ({module})", *where,
                                        "resources created through ctx.workspace are registered automatically; "
                                        "use ctx.track(kind, obj) for the few created by raw REST calls"))
+
+
+def _record_bundle_path(call: ast.Call, where: tuple[int, int], facts: SourceFacts) -> None:
+    """The literal leading arguments of ctx.bundle_path(...): what the check_sync pass verifies."""
+    parts: list[str] = []
+    for arg in call.args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            parts.append(arg.value)
+        else:
+            facts.bundle_paths.append((tuple(parts), False, *where))
+            return
+    facts.bundle_paths.append((tuple(parts), not call.keywords, *where))
 
 
 def _record_read(key: ast.AST, where: tuple[int, int], facts: SourceFacts) -> None:

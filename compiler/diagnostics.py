@@ -61,6 +61,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E509": (ERROR, "parameter name is not a literal"),
     "E510": (ERROR, "stage source path escapes the project"),
     "E511": (ERROR, "asset folder missing"),
+    # what deploys (sync rules)
+    "E512": (ERROR, "bundle file needed at run time would not be uploaded"),
+    "E513": (ERROR, "bundle path used at run time is not in the bundle"),
+    "W514": (WARNING, "bundle path cannot be checked"),
     # data flow
     "E600": (ERROR, "consumer does not depend on its producer"),
     "W601": (WARNING, "object written by unordered stages"),
@@ -70,6 +74,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E701": (ERROR, "Jinja undefined variable"),
     "E702": (ERROR, "Jinja expression rejected by the sandbox"),
     "E703": (ERROR, "Jinja evaluation error"),
+    "E704": (ERROR, "Jinja evaluation over budget"),
     # output
     "E800": (ERROR, "generated job is invalid"),
     # write

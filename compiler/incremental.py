@@ -4,7 +4,8 @@ it wrote, a build only reads and hashes; it imports none of the heavy libraries 
 The fingerprint covers every input of a build: the spec files (and the listing of the spec
 folders, so an added or removed file counts), the stage sources the spec points at, the
 compiler itself (its code, schemas, templates, the runtime it ships and its pinned requirements),
-and the working directory (diagnostics show paths relative to it). The manifest in
+the git-ignore files between the repository root and build/ (they decide what deploys), and the
+working directory (diagnostics show paths relative to it). The manifest in
 build/.compiler/ records the fingerprint, the hash of every output, and the last build's warnings,
 which a no-op build prints again.
 """
@@ -43,8 +44,9 @@ def tool_key() -> str:
     return hasher.hexdigest()
 
 
-def fingerprint(spec_dir: str, sources: list[str]) -> str:
-    """Hash of everything a build reads. `sources` are the stage sources (project-relative)."""
+def fingerprint(spec_dir: str, sources: list[str], out_dir: str | None = None) -> str:
+    """Hash of everything a build reads. `sources` are the stage sources (project-relative);
+    the git-ignore files that decide what uploads from `out_dir` count too (check_sync)."""
     spec_dir = os.path.abspath(spec_dir)
     project = os.path.dirname(spec_dir)
     hasher = hashlib.blake2b(digest_size=16)
@@ -56,6 +58,10 @@ def fingerprint(spec_dir: str, sources: list[str]) -> str:
         hasher.update(("\0".join(names) + "\1").encode())
         paths += [os.path.join(where, n) for n in names]
     paths += [os.path.join(project, *s.split("/")) for s in sources]
+    if out_dir is not None:
+        from .sync import rule_files
+
+        paths += rule_files(out_dir)
     for path in paths + _tool_files():
         hasher.update(path.encode() + b"\0")
         try:
@@ -80,6 +86,6 @@ def outputs_intact(out_dir: str, hashes: dict[str, str]) -> bool:
 def up_to_date(spec_dir: str, out_dir: str, manifest: dict) -> bool:
     if not manifest.get("fingerprint") or not isinstance(manifest.get("hashes"), dict):
         return False
-    if fingerprint(spec_dir, manifest.get("sources", [])) != manifest["fingerprint"]:
+    if fingerprint(spec_dir, manifest.get("sources", []), out_dir) != manifest["fingerprint"]:
         return False
     return outputs_intact(out_dir, manifest["hashes"])

@@ -34,6 +34,7 @@ class Bundle:
     file: SpecFile
     state_catalog_parameter: str = "CATALOG"
     assets: dict[str, str] = field(default_factory=dict)  # bundle path -> project folder
+    shipped_data: dict[str, str] = field(default_factory=dict)  # bundle path -> the command that writes it
     cleanup_key: str = "cleanup"
     cleanup_name: str | None = None
 
@@ -106,6 +107,7 @@ def _bundle(f: SpecFile) -> Bundle:
         cleanup_key=(d.get("cleanup") or {}).get("key", "cleanup"),
         cleanup_name=(d.get("cleanup") or {}).get("name"),
         assets=dict(d.get("assets") or {}),
+        shipped_data=dict(d.get("shipped_data") or {}),
     )
 
 

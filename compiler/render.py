@@ -18,7 +18,6 @@ Layout of build/:
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import shlex
@@ -32,7 +31,7 @@ TOOL_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATE_DIR = os.path.join(TOOL_ROOT, "templates")
 RUNTIME_DIR = os.path.join(TOOL_ROOT, "src", "stage_runtime")
 COMPILER_SYNC_EXCLUDES = [".compiler/**", ".local/**"]
-COMPILER_SYNC_INCLUDES = ["stages/**", "src/**"]
+COMPILER_SYNC_INCLUDES = ["stages/**", "src/**", "cleanup.py"]  # what the compiler writes and the jobs run
 
 _NOT_PRINTABLE = re.compile(r"[^\t\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -192,18 +191,25 @@ def _block(task: dict, blocks: dict) -> "yamlout.Block":
 def _top_level(spec: Spec, resolved: Resolved) -> dict:
     bundle = spec.bundle
     workspace = dict(bundle.workspace)
-    sync = {
-        "include": list(dict.fromkeys(bundle.sync.get("include", []) + COMPILER_SYNC_INCLUDES
-                                      + [f"{path}/**" for path in bundle.assets])),
-        "exclude": list(dict.fromkeys(bundle.sync.get("exclude", []) + COMPILER_SYNC_EXCLUDES)),
-    }
     top = {"bundle": {"name": bundle.name}}
     if bundle.variables:
         top["variables"] = {k: dict(v) for k, v in bundle.variables.items()}
     top["workspace"] = workspace
-    top["sync"] = sync
+    top["sync"] = bundle_sync(spec)
     top["include"] = [f"targets/{name}.yml" for name in resolved.targets]
     return top
+
+
+def bundle_sync(spec: Spec) -> dict[str, list[str]]:
+    """The bundle's `sync`: the spec's patterns plus what the compiler ships (its own folders and
+    the assets), since the build usually lies in a git-ignored folder (see check_sync.py)."""
+    bundle = spec.bundle
+    shipped = [f"{path}/**" for path in bundle.assets]
+    shipped += [f"{path}/**" for path in bundle.shipped_data if not any(path.startswith(a + "/") for a in bundle.assets)]
+    return {
+        "include": list(dict.fromkeys(bundle.sync.get("include", []) + COMPILER_SYNC_INCLUDES + shipped)),
+        "exclude": list(dict.fromkeys(bundle.sync.get("exclude", []) + COMPILER_SYNC_EXCLUDES)),
+    }
 
 
 def _job(spec: Spec, target, order: list[str], shared: dict) -> dict:

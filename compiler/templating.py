@@ -4,7 +4,8 @@ Only strings that contain `{{`, `{%` or `{#` are templates; everything else (inc
 `${var.catalog}` interpolations) passes through verbatim, and Jinja is not even imported.
 The environment is jinja2's ImmutableSandboxedEnvironment with StrictUndefined: Python internals
 (`''.__class__`) are refused, an undefined name is an error, and `*`/`**` are bounded so a
-template cannot allocate gigabytes.
+template cannot allocate gigabytes; each value's evaluation has a budget of steps and time (E704),
+since nested loops, each within the sandbox's range limit, could otherwise run for hours.
 
 Contexts (documented in README, "Jinja in the spec"):
   spec/bundle.yaml (parameter defaults, job name/description) and spec/targets/*.yaml:
@@ -22,6 +23,49 @@ from .diagnostics import Diagnostic, Where, did_you_mean, diag
 
 MAX_RENDERED = 100_000  # characters in one rendered value
 MAX_REPEAT = 100_000  # largest result of `*` on sequences, and of `**`
+MAX_STEPS = 200_000  # template lines executed while rendering one value (loops count each pass)
+MAX_SECONDS = 2.0  # and wall time, for steps that are expensive on their own
+
+
+class OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    """Counts the lines a template executes (a trace function on template frames only) and stops
+    it when it runs over MAX_STEPS or MAX_SECONDS: the sandbox bounds each `range`, not their nesting."""
+
+    def __init__(self, steps: int = MAX_STEPS, seconds: float = MAX_SECONDS):
+        import time
+
+        self.left = steps
+        self.clock = time.perf_counter
+        self.deadline = self.clock() + seconds
+        self.reason = ""
+
+    def on_call(self, frame, event, arg):
+        return self.on_line if frame.f_code.co_filename == "<template>" else None
+
+    def on_line(self, frame, event, arg):
+        if event == "line":
+            self.left -= 1
+            if self.left < 0:
+                self.reason = f"{MAX_STEPS:,} template steps"
+                raise OverBudget(self.reason)
+            if self.clock() > self.deadline:
+                self.reason = f"{MAX_SECONDS:g} s"
+                raise OverBudget(self.reason)
+        return self.on_line
+
+    def run(self, action):
+        import sys
+
+        previous = sys.gettrace()
+        sys.settrace(self.on_call)
+        try:
+            return action()
+        finally:
+            sys.settrace(previous)
 
 
 def has_jinja(text: str) -> bool:
@@ -62,8 +106,12 @@ class SpecJinja:
         import jinja2
         from jinja2.sandbox import SecurityError
 
+        budget = _Budget()
         try:
-            result = self._compiled[text].render(**context)
+            result = budget.run(lambda: self._compiled[text].render(**context))
+        except OverBudget:
+            return text, diag("E704", f"Jinja evaluation ran over its budget ({budget.reason})", where,
+                              "spec values are short strings; remove the long or nested loops from the template")
         except SecurityError as err:
             return text, diag("E702", f"Jinja expression rejected by the sandbox: {err}", where,
                               "templates may read the documented context (bundle, variables, target, "

@@ -8,6 +8,9 @@
   the next build before it starts.
 - The compiler owns exactly the files listed in build/.compiler/manifest.json. It never touches
   build/.databricks/ (the CLI's deployment state) or anything outside build/.
+- It refuses, before writing anything, an output folder that is a filesystem root, that overlaps
+  the project, or that holds files it does not own (no manifest of its own, and something other
+  than hidden entries and the spec's shipped data). A failed write removes the folders it created.
 """
 
 from __future__ import annotations
@@ -46,6 +49,54 @@ def check_relative(rel: str) -> str | None:
     return None
 
 
+def check_out_dir(spec_dir: str, out_dir: str) -> Diagnostic | None:
+    """Before anything else: the output folder may not be a filesystem root, nor be or contain
+    the spec or the project sources."""
+    out_real = os.path.realpath(out_dir)
+    spec_real = os.path.realpath(spec_dir)
+    project = os.path.dirname(spec_real)
+    if os.path.dirname(out_real) == out_real:
+        return diag("E901", f"output folder {out_dir} is a filesystem root", Where(out_dir),
+                    "build into a folder of its own, e.g. --out build")
+    if out_real in (spec_real, project) or spec_real.startswith(out_real + os.sep) or \
+            out_real.startswith(spec_real + os.sep) or out_real == os.path.join(project, "src"):
+        return diag("E901", f"output folder {out_dir} overlaps the spec or the project itself", Where(out_dir),
+                    "build into a folder of its own, e.g. --out build")
+    return None
+
+
+def check_ownership(out_dir: str, manifest: dict, tolerated: list[str]) -> Diagnostic | None:
+    """A folder without our manifest must be empty but for hidden entries (.databricks/, .local/)
+    and files under `tolerated` bundle paths (shipped data a command wrote before the first build)."""
+    if manifest or not os.path.isdir(out_dir):
+        return None
+    foreign = []
+    for entry in sorted(os.listdir(out_dir)):
+        if entry.startswith("."):
+            continue
+        path = os.path.join(out_dir, entry)
+        if os.path.isdir(path) and not os.path.islink(path) and _only_under(path, entry, tolerated):
+            continue
+        foreign.append(entry)
+    if not foreign:
+        return None
+    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    return diag("E901", f"output folder {out_dir} holds files the compiler did not write ({shown})", Where(out_dir),
+                "build into an empty folder or one an earlier build wrote (it has .compiler/manifest.json); "
+                "nothing was written")
+
+
+def _only_under(path: str, rel: str, tolerated: list[str]) -> bool:
+    """Every file below `path` (bundle path `rel`) lies under one of the tolerated bundle paths."""
+    for folder, dirs, names in os.walk(path):
+        rel_folder = os.path.relpath(folder, os.path.dirname(path)).replace(os.sep, "/")
+        for name in names:
+            file_rel = f"{rel_folder}/{name}"
+            if not any(file_rel.startswith(t.rstrip("/") + "/") for t in tolerated):
+                return False
+    return True
+
+
 def read_manifest(out_dir: str) -> dict:
     path = os.path.join(out_dir, MANIFEST)
     try:
@@ -66,6 +117,7 @@ def write_bundle(out_dir: str, files: dict[str, bytes], manifest_extra: dict | N
         problem = check_relative(rel)
         if problem:
             return WriteResult(), [diag("E901", problem, where, "this is a compiler bug; please report it")]
+    created = _missing_dirs(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     recover(out_dir)
     previous = read_manifest(out_dir)
@@ -88,6 +140,7 @@ def write_bundle(out_dir: str, files: dict[str, bytes], manifest_extra: dict | N
     try:
         _apply(out_dir, changes, fault)
     except (OSError, WriteAborted) as err:
+        _remove_empty(created)
         return WriteResult(), [diag("E900", f"writing {where.file} failed, previous build restored: {err}", where,
                                     "check permissions and free space, then build again")]
     result.written = sorted(r for r, data in changes.items() if data is not None and r != MANIFEST)
@@ -105,6 +158,28 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
+def _missing_dirs(path: str) -> list[str]:
+    """`path` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    path = os.path.abspath(path)
+    while not os.path.exists(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return missing
+
+
+def _remove_empty(folders: list[str]) -> None:
+    """Remove the folders a failed write created, deepest first, if nothing else lives there."""
+    for folder in sorted(set(folders), key=lambda f: -f.count(os.sep)):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+
+
 def _txn_dir(out_dir: str) -> str:
     return os.path.join(out_dir, STATE_DIR, "txn")
 
@@ -116,8 +191,9 @@ def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
     txn = _txn_dir(out_dir)
     shutil.rmtree(txn, ignore_errors=True)
     new_dir, old_dir = os.path.join(txn, "new"), os.path.join(txn, "old")
+    state_created = _missing_dirs(os.path.join(out_dir, STATE_DIR))
     os.makedirs(new_dir)
-    parents = _Parents()
+    parents = _Parents(out_dir)
     journal = []
     try:
         for rel, data in changes.items():
@@ -148,20 +224,26 @@ def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
     except BaseException:
         _rollback(out_dir, journal)
         shutil.rmtree(txn, ignore_errors=True)
+        _remove_empty(parents.created + state_created)
         raise
     shutil.rmtree(txn, ignore_errors=True)
     _prune_empty_dirs(out_dir, [rel for rel, data in changes.items() if data is None])
 
 
 class _Parents:
-    """Creates parent folders once each, refusing any that resolve outside their root."""
+    """Creates parent folders once each, refusing any that resolve outside their root, and
+    remembers the ones it created under `out_dir` (a failed write removes them again)."""
 
-    def __init__(self) -> None:
+    def __init__(self, out_dir: str) -> None:
+        self.out_dir = out_dir
         self.done: set[str] = set()
+        self.created: list[str] = []
 
     def ensure(self, path: str, root: str) -> None:
         parent = os.path.dirname(path)
         if parent not in self.done:
+            if root == self.out_dir:
+                self.created += _missing_dirs(parent)
             _ensure_parent(path, root)
             self.done.add(parent)
 

@@ -33,18 +33,23 @@ def run_compiler(*args: str, cwd: Path, env: dict | None = None, timeout: float 
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-def copy_project(source: Path, dest: Path) -> Path:
+def copy_project(source: Path, dest: Path, git: bool = False) -> Path:
+    """spec/ and src/ of a project; with `git`, also its .gitignore and a `.git` folder, so the copy
+    is a git worktree like a clone (its git-ignored build/ then deploys by the CLI's rules)."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in ("spec", "src"):
         if (source / part).exists():
             shutil.copytree(source / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+    if git:
+        shutil.copyfile(source / ".gitignore", dest / ".gitignore")
+        (dest / ".git").mkdir(exist_ok=True)
     return dest
 
 
 @pytest.fixture
 def caspers(tmp_path: Path) -> Path:
-    """A private copy of the Casper's Kitchens project (spec/ and src/)."""
-    return copy_project(ROOT, tmp_path / "caspers")
+    """A private copy of the Casper's Kitchens project (spec/, src/, .gitignore), as a git worktree."""
+    return copy_project(ROOT, tmp_path / "caspers", git=True)
 
 
 @pytest.fixture

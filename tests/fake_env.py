@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, run_compiler
 from .workspace_fake import FakeWorkspace
 
 RUNTIME = ROOT / "src"
+FAKE_CLI = ROOT / "tests" / "fake_cli"
 
 
 def sdk_env(url: str, tmp: Path) -> dict[str, str]:
@@ -60,3 +61,34 @@ def add_fault(server: FakeWorkspace, **fault) -> None:
     request = urllib.request.Request(server.url + "/_fake/faults", data=json.dumps(fault).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
     urllib.request.urlopen(request).read()
+
+
+@pytest.fixture
+def ops(tmp_path):
+    """The workspace stand-in plus the stand-in `databricks` executable on PATH, which records
+    every call (arguments, working directory, environment) and deploys by the CLI's sync rules."""
+    server = FakeWorkspace().start()
+    log = tmp_path / "cli.jsonl"
+    env = sdk_env(server.url, tmp_path)
+    # The stand-in CLI runs on this interpreter's environment (it reads databricks.yml with PyYAML).
+    path = os.pathsep.join([str(FAKE_CLI), os.path.dirname(sys.executable), os.environ["PATH"]])
+    env.update({"PATH": path, "FAKE_DATABRICKS_LOG": str(log)})
+
+    class Ops:
+        def __init__(self):
+            self.server, self.env, self.log = server, env, log
+
+        def run(self, project, *args, extra=None):
+            return run_compiler(*args, cwd=project, env={**self.env, **(extra or {})}, timeout=300)
+
+        def calls(self):
+            return [json.loads(line) for line in self.log.read_text().splitlines()] if self.log.exists() else []
+
+        def reset_log(self):
+            self.log.unlink(missing_ok=True)
+
+        def remote(self):
+            return self.server.store.files
+
+    yield Ops()
+    server.stop()

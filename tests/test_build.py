@@ -182,6 +182,48 @@ def test_output_folder_may_not_overlap_the_project(example):
         assert run.code == 1 and "E901" in run.err and "Traceback" not in run.err
 
 
+def test_a_filesystem_root_is_refused_before_anything_is_written(example):
+    run = run_compiler("build", "--out", "/", cwd=example)
+    assert run.code == 1 and "output folder / is a filesystem root [E901]" in run.err
+    assert not os.path.exists("/.compiler") and not os.path.exists("/stages")
+
+
+def test_a_foreign_folder_is_refused_and_left_as_it_was(example, tmp_path):
+    foreign = tmp_path / "home"
+    (foreign / "notes").mkdir(parents=True)
+    (foreign / "notes" / "todo.txt").write_text("mine")
+    (foreign / ".profile").write_text("x")
+    before = read_tree(foreign, skip=())
+    run = run_compiler("build", "--out", str(foreign), cwd=example)
+    assert run.code == 1 and "holds files the compiler did not write (notes) [E901]" in run.err
+    assert read_tree(foreign, skip=()) == before and not (foreign / ".compiler").exists()
+
+
+def test_hidden_entries_and_shipped_data_do_not_make_a_folder_foreign(caspers):
+    dataset = caspers / "build" / "data" / "canonical" / "canonical_dataset"
+    dataset.mkdir(parents=True)
+    (dataset / "events.parquet").write_bytes(b"x")  # `make data` ran before the first build
+    (caspers / "build" / ".databricks").mkdir()
+    run = run_compiler("build", cwd=caspers)
+    assert run.code == 0, run.err
+    assert (dataset / "events.parquet").read_bytes() == b"x"
+
+
+def test_a_failed_first_build_leaves_no_new_folders(example, tmp_path):
+    out = tmp_path / "fresh" / "bundle"
+    script = (
+        "from compiler.pipeline import build\n"
+        "def fault(step, path):\n"
+        "    if step == 'swap' and path.startswith('stages/'):\n"
+        "        raise OSError('disk full')\n"
+        f"result, written = build('spec', {str(out)!r}, fault=fault)\n"
+        "assert written is None and any(d.code == 'E900' for d in result.diagnostics)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=example, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0
+    assert not (tmp_path / "fresh").exists()
+
+
 def test_hostile_values_round_trip_and_cannot_add_code(tmp_path):
     from .golden import EXAMPLES, materialise
 
@@ -253,7 +295,8 @@ def test_nothing_outside_build_is_written(example):
 def test_a_symlink_inside_build_cannot_lead_writes_outside(example, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
-    (example / "build").mkdir()
+    assert run_compiler("build", cwd=example).code == 0  # a build of ours, then its stages/ swapped
+    shutil.rmtree(example / "build" / "stages")
     (example / "build" / "stages").symlink_to(outside, target_is_directory=True)
     run = run_compiler("build", cwd=example)
     assert run.code == 1 and "E900" in run.err and "Traceback" not in run.err

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import read_tree, run_compiler
-from .golden import case_dirs, materialise, run_case
+from .golden import build_args, case_dirs, materialise, run_case
 
 BAD = case_dirs("bad")
 GOOD = case_dirs("good")
@@ -38,7 +38,7 @@ def test_bad_case_reports_expected_diagnostics(case, tmp_path):
     (project / "build" / ".databricks" / "state.json").write_text("{}")
     before = read_tree(project / "build", skip=())
 
-    result = run_compiler("build", "--out", "build", cwd=project)
+    result = run_compiler("build", *build_args(case), cwd=project)
     assert result.code == 1
     assert "Traceback" not in result.err
     assert result.err == (case / "expected.txt").read_text()

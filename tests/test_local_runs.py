@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_project, run_compiler, ROOT, EXAMPLES
+from .conftest import copy_project, run_compiler, EXAMPLES
 from .fake_env import add_fault, objects, sdk_env
 from .workspace_fake import FakeWorkspace
 
@@ -90,7 +90,7 @@ def test_a_new_stage_creating_a_job_and_a_pipeline_is_registered_and_cleaned(tmp
         "    w = ctx.workspace\n"
         "    w.catalogs.create(name=catalog)\n"
         "    w.jobs.create(name=f\"Maker job ({catalog})\", tasks=[jobs.Task(task_key=\"t\", "
-        "notebook_task=jobs.NotebookTask(notebook_path=ctx.bundle_path(\"x\")))])\n"
+        "notebook_task=jobs.NotebookTask(notebook_path=ctx.bundle_path(\"stages\", \"maker\")))])\n"
         "    w.pipelines.create(name=f\"Maker pipeline ({catalog})\", catalog=catalog, schema=\"out\")\n")
     run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
     assert run.code == 0, run.err + run.out

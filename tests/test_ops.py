@@ -4,46 +4,13 @@ PATH (tests/fake_cli/databricks), which records its arguments, working directory
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, copy_project, run_compiler
-from .fake_env import sdk_env
+from .conftest import ROOT, run_compiler
+from .fake_env import ops, sdk_env  # noqa: F401 - ops is a fixture
 from .graphs_expect import ONLY_EXPECTATIONS
-from .workspace_fake import FakeWorkspace
-
-FAKE_CLI = ROOT / "tests" / "fake_cli"
-
-
-@pytest.fixture
-def ops(tmp_path):
-    server = FakeWorkspace().start()
-    log = tmp_path / "cli.jsonl"
-    env = sdk_env(server.url, tmp_path)
-    env.update({"PATH": f"{FAKE_CLI}{os.pathsep}{os.environ['PATH']}", "FAKE_DATABRICKS_LOG": str(log)})
-
-    class Ops:
-        def __init__(self):
-            self.server, self.env, self.log = server, env, log
-
-        def run(self, project, *args, extra=None, stdin=None):
-            return run_compiler(*args, cwd=project, env={**self.env, **(extra or {})}, timeout=300)
-
-        def calls(self):
-            return [json.loads(line) for line in self.log.read_text().splitlines()] if self.log.exists() else []
-
-        def reset_log(self):
-            self.log.unlink(missing_ok=True)
-
-        def remote(self):
-            return self.server.store.files
-
-    yield Ops()
-    server.stop()
-
 
 ROOT_PATH = "/Workspace/Users/tester@example.com/caspers-kitchens-demo"
 
@@ -97,12 +64,14 @@ def test_verify_finds_missing_stale_unexpected_and_excluded(caspers, ops):
     del files[f"{ROOT_PATH}/stages/lakeflow"]
     files[f"{ROOT_PATH}/stages/canonical_data"]["modified_at"] = 0
     files[f"{ROOT_PATH}/stages/old_stage"] = dict(files[f"{ROOT_PATH}/cleanup"])
-    files[f"{ROOT_PATH}/.databricks/bundle/free/deployment.json"] = dict(files[f"{ROOT_PATH}/databricks.yml"])
+    files[f"{ROOT_PATH}/.databricks/bundle/free/deployment.json"] = dict(files[f"{ROOT_PATH}/cleanup"])
+    files[f"{ROOT_PATH}/databricks.yml"] = dict(files[f"{ROOT_PATH}/cleanup"])  # in build/, git-ignored, not included
     run = ops.run(caspers, "verify", "-t", "free")
     assert run.code == 1
     assert "missing: stages/lakeflow" in run.out and "stale (older than the build): stages/canonical_data" in run.out
     assert "unexpected: stages/old_stage" in run.out
     assert "excluded but present: .databricks/bundle/free/deployment.json" in run.out
+    assert "excluded but present: databricks.yml" in run.out
 
 
 def test_destroy_then_deploy_does_a_full_sync(caspers, ops):
@@ -162,7 +131,7 @@ def test_status_reports_deployments_and_a_newer_build(caspers, ops):
 
 @pytest.mark.parametrize("target, selector, expected", ONLY_EXPECTATIONS)
 def test_only_selectors_resolve_on_each_target(caspers_compiled, target, selector, expected):
-    from compiler.ops import resolve_only
+    from compiler.ops.deploy import resolve_only
 
     assert resolve_only(caspers_compiled, target, selector) == expected
 

@@ -7,7 +7,7 @@ import pytest
 from databricks.bundles.jobs import Job
 
 from .bundle_io import load_bundle
-from .conftest import EXAMPLES, ROOT, run_compiler
+from .conftest import ROOT, run_compiler
 from .golden import case_dirs, materialise
 
 

@@ -94,3 +94,24 @@ def test_revenue_reconciles_with_the_raw_events(layers, raw_records):
         assert math.isclose(total, expected, rel_tol=1e-9), layer
     assert layers["gold_order_header"].count() == orders
     assert layers["silver"].select("order_id").distinct().count() == orders
+
+
+def test_the_file_filter_keeps_temporary_and_foreign_files_out_of_bronze(spark, raw_records, tmp_path):
+    """The bronze source's file filter on a real Spark file source: only the replay's finished
+    event files are read, not its temporary files (hidden or not) nor anything else in the folder."""
+    import order_items_logic as logic
+    import replay_core as rc
+
+    folder = tmp_path / "events"
+    folder.mkdir()
+    lines = rc.to_json_lines(raw_records[:10])
+    (folder / rc.file_name((0, 60), 0)).write_bytes(lines)
+    (folder / rc.temporary_name(rc.file_name((60, 120), 0))).write_bytes(rc.to_json_lines(raw_records[10:20]))
+    (folder / "events-60-120-0000.json.tmp").write_bytes(rc.to_json_lines(raw_records[20:30]))  # an old-style temp
+    (folder / "README.md").write_text("not events")
+    frame = (spark.readStream.schema(logic.RAW_SCHEMA).option("pathGlobFilter", logic.EVENT_FILE_GLOB)
+             .json(str(folder)))
+    query = frame.writeStream.format("memory").queryName("filtered_events").trigger(availableNow=True).start()
+    query.awaitTermination()
+    ids = {row.event_id for row in spark.table("filtered_events").collect()}
+    assert ids == {r["event_id"] for r in raw_records[:10]}

@@ -161,3 +161,36 @@ def test_event_ids_are_deterministic_and_bodies_match_the_original_shape():
     assert first["ts"] == rc.format_ts(rc.EPOCH + rc.CYCLE + 60)
     other, = rc.records([row], loop=0, shift=0)
     assert other["event_id"] != first["event_id"]
+
+
+def test_the_watched_folder_never_shows_a_file_the_pipeline_would_read_before_it_is_whole(tmp_path):
+    """Between the write and the rename, a listing of the events folder holds only the temporary
+    file, which the pipeline's file filter (and Spark's hidden-file rule) never read."""
+    import fnmatch
+    import os
+
+    watched = tmp_path / "events"
+    watched.mkdir()
+    seen = []
+
+    def list_now(temporary):
+        seen.append(sorted(os.listdir(watched)))
+        assert os.path.dirname(temporary) == str(watched)
+
+    rc.replace_file(str(watched / rc.file_name((0, 60), 0)), b'{"event_id":"a"}\n', before_rename=list_now)
+    rc.replace_file(str(watched / rc.file_name((60, 120), 0)), b'{"event_id":"b"}\n', before_rename=list_now)
+    readable = lambda names: [n for n in names if fnmatch.fnmatch(n, rc.EVENT_FILE_GLOB) and not n.startswith((".", "_"))]  # noqa: E731
+    assert readable(seen[0]) == [] and seen[0] == [".events-0-60-0000.json.tmp"]
+    assert readable(seen[1]) == ["events-0-60-0000.json"]  # only the finished file of the first window
+    assert sorted(os.listdir(watched)) == ["events-0-60-0000.json", "events-60-120-0000.json"]
+
+
+def test_the_pipeline_filter_is_the_replay_glob_and_temporary_names_miss_it():
+    import fnmatch
+
+    sys.path.insert(0, str(ROOT / "src" / "pipelines" / "order_items"))
+    import order_items_logic as logic
+
+    assert logic.EVENT_FILE_GLOB == rc.EVENT_FILE_GLOB
+    assert fnmatch.fnmatch(rc.file_name((1, 2), 3), rc.EVENT_FILE_GLOB)
+    assert not fnmatch.fnmatch(rc.temporary_name(rc.file_name((1, 2), 3)), rc.EVENT_FILE_GLOB)

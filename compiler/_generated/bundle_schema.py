@@ -193,6 +193,35 @@ def validate_https___caspers_kitchens_example_schemas_bundle_schema_json(data, c
                             data__assets_property_names = False
                     if not data__assets_property_names:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".assets must be named by propertyName definition")
+        if "shipped_data" in data_keys:
+            data_keys.remove("shipped_data")
+            data__shippeddata = data["shipped_data"]
+            if not isinstance(data__shippeddata, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data must be object")
+            data__shippeddata_is_dict = isinstance(data__shippeddata, dict)
+            if data__shippeddata_is_dict:
+                data__shippeddata_keys = set(data__shippeddata.keys())
+                for data__shippeddata_key in data__shippeddata_keys:
+                    if data__shippeddata_key not in []:
+                        data__shippeddata_value = data__shippeddata.get(data__shippeddata_key)
+                        if not isinstance(data__shippeddata_value, (str)):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be string")
+                        if isinstance(data__shippeddata_value, str):
+                            data__shippeddata_value_len = len(data__shippeddata_value)
+                            if data__shippeddata_value_len < 1:
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be longer than or equal to 1 characters")
+                data__shippeddata_len = len(data__shippeddata)
+                if data__shippeddata_len != 0:
+                    data__shippeddata_property_names = True
+                    for data__shippeddata_key in data__shippeddata:
+                        try:
+                            if isinstance(data__shippeddata_key, str):
+                                if not REGEX_PATTERNS['^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)'].search(data__shippeddata_key):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data must match pattern ^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)")
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            data__shippeddata_property_names = False
+                    if not data__shippeddata_property_names:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data must be named by propertyName definition")
         if "job" in data_keys:
             data_keys.remove("job")
             data__job = data["job"]

@@ -111,6 +111,7 @@ class StageContext:
         self.dbutils = dbutils
         self.local = dbutils is None
         self.skipped: list[str] = []
+        self.error = ""  # set by notebook.run_stage when run(ctx) raises
         self.registered: list[tuple[str, str]] = []
         self.tracker = Tracker(self._register)
         self._workspace = None

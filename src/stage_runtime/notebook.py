@@ -53,7 +53,11 @@ def load_stage_module(stage: dict, source: str) -> types.ModuleType:
 
 def run_stage(ctx: StageContext, source: str) -> Any:
     module = load_stage_module(ctx.stage, source)
-    return module.run(ctx)
+    try:
+        return module.run(ctx)
+    except BaseException as err:
+        ctx.error = f"{type(err).__name__}: {err}"  # for the local report; the task still fails
+        raise
 
 
 def finish_stage(ctx: StageContext) -> None:
@@ -62,7 +66,8 @@ def finish_stage(ctx: StageContext) -> None:
     if report_path:
         with open(report_path, "w", encoding="utf-8") as handle:
             json.dump({"stage": ctx.name, "skipped": ctx.skipped, "registered": ctx.registered,
-                       "unregistered": [c.kind for c in ctx.tracker.unregistered()]}, handle)
+                       "unregistered": [c.kind for c in ctx.tracker.unregistered()],
+                       "error": ctx.error}, handle)
     ctx.close()
 
 

@@ -46,7 +46,9 @@ def pipeline_config(ctx, catalog, schema, volume, continuous):
         "serverless": True,
         "configuration": {"RAW_DATA_CATALOG": catalog, "RAW_DATA_SCHEMA": schema, "RAW_DATA_VOLUME": volume},
         "root_path": root,
-        "libraries": [PipelineLibrary(glob=PathPattern(include=f"{root}/**"))],
+        # Only the transformations are pipeline sources; the root folder (helper modules such as
+        # order_items_logic.py, the README) is on the import path through root_path.
+        "libraries": [PipelineLibrary(glob=PathPattern(include=f"{root}/transformations/**"))],
     }
 
 

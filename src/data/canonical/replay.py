@@ -12,7 +12,7 @@
 import os
 from datetime import datetime, timezone
 
-from replay_core import DatasetReader, ReplayState, run_once
+from replay_core import DatasetReader, ReplayState, replace_file, run_once
 
 CATALOG = dbutils.widgets.get("CATALOG")  # noqa: F821 - provided by Databricks
 SCHEMA = dbutils.widgets.get("SCHEMA")  # noqa: F821
@@ -33,14 +33,6 @@ def load_state():
             return ReplayState.from_json(handle.read())
     except FileNotFoundError:
         return None
-
-
-def replace_file(path, data):
-    """Write then rename: a reader never sees half a file, and a rerun replaces, never appends."""
-    temporary = path + ".tmp"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
 
 
 reader = DatasetReader(DATASET)

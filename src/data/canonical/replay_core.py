@@ -14,6 +14,8 @@ Defects fixed (§7.6):
 - every time is UTC-aware;
 - the anchor (first run), the watermark and the pending window are one JSON document, replaced
   atomically (write, then rename);
+- temporary files are hidden and outside the pipeline's file filter (`EVENT_FILE_GLOB`), so Auto
+  Loader never ingests a half-written or temporary file;
 - only the parquet row groups that overlap the window are read.
 """
 
@@ -138,8 +140,32 @@ def records(rows: Iterable[dict], loop: int, shift: int) -> list[dict]:
     return out
 
 
+EVENT_FILE_GLOB = "events-*.json"  # the only names the pipeline's Auto Loader source reads
+
+
 def file_name(window: tuple[int, int], index: int) -> str:
     return f"events-{window[0]}-{window[1]}-{index:04d}.json"
+
+
+def temporary_name(name: str) -> str:
+    """Where a file is written before its rename: hidden (Spark's file sources skip names starting
+    with `.`) and outside EVENT_FILE_GLOB (the pipeline's file filter), so a reader of the watched
+    folder never picks up a half-written or temporary file, even where a rename is a copy."""
+    return f".{name}.tmp"
+
+
+def replace_file(path: str, data: bytes, before_rename: Callable[[str], None] | None = None) -> None:
+    """Write then rename in the same folder: readers see the old file or the whole new one, and a
+    rerun replaces, never appends. `before_rename(temporary)` is a test hook."""
+    import os
+
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, temporary_name(name))
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    if before_rename is not None:
+        before_rename(temporary)
+    os.replace(temporary, path)
 
 
 def to_json_lines(rows: list[dict]) -> bytes:

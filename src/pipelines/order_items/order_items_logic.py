@@ -10,6 +10,9 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import (ArrayType, DoubleType, IntegerType, LongType, StringType, StructField,
                                StructType)
 
+# The replay's event files (replay_core.EVENT_FILE_GLOB); its temporary files never match.
+EVENT_FILE_GLOB = "events-*.json"
+
 RAW_SCHEMA = StructType([
     StructField("event_id", StringType()),
     StructField("event_type", StringType()),

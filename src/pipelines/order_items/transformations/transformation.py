@@ -18,6 +18,7 @@ VOLUME = spark.conf.get("RAW_DATA_VOLUME")  # noqa: F821
 def all_events():
     raw = (spark.readStream.format("cloudFiles")  # noqa: F821
            .option("cloudFiles.format", "json")
+           .option("pathGlobFilter", logic.EVENT_FILE_GLOB)  # never the replay's temporary files
            .schema(logic.RAW_SCHEMA)
            .load(f"/Volumes/{CATALOG}/{SCHEMA}/{VOLUME}"))
     return logic.bronze_events(raw)

@@ -79,7 +79,7 @@ def preflight(cli: Cli, out_dir: str, targets: list[str], target: str) -> None:
                        "run `databricks auth login --host <workspace URL>`, or set DATABRICKS_HOST and "
                        "DATABRICKS_TOKEN")
     if target not in targets:
-        from .diagnostics import did_you_mean
+        from ..diagnostics import did_you_mean
 
         raise OpsError(f"target {target!r} does not exist", did_you_mean(target, targets) or
                        "targets: " + ", ".join(targets))

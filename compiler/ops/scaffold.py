@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import re
 
-from .diagnostics import did_you_mean
-from .ops import OpsError
+from ..diagnostics import did_you_mean
+from .deploy import OpsError
 
 STAGE_TEMPLATE = """\
 # yaml-language-server: $schema=../../compiler/schemas/stage.schema.json

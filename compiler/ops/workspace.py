@@ -4,12 +4,11 @@ workspace API (the same client the runtime uses; tests point it at the workspace
 from __future__ import annotations
 
 import base64
-import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
 
-from .ops import OpsError, bundle_state_dir, job_urls
+from .deploy import OpsError, bundle_state_dir, job_urls
 
 NOTEBOOK_HEADER = b"# Databricks notebook source"
 BUNDLE_OWN_DIRS = ("state", "artifacts", "resources")  # the CLI's own folders under the root path
@@ -72,24 +71,28 @@ class VerifyReport:
         return not (self.missing or self.stale or self.excluded_present)
 
 
-def verify(compilation, out_dir: str, w=None) -> VerifyReport:
-    """Every built file present under the bundle's file path and not older than the build; the
-    excluded paths absent; anything else there reported as unexpected."""
+def verify(compilation, out_dir: str, target: str = "", w=None) -> VerifyReport:
+    """What `bundle deploy` would upload from build/ (compiler/sync.py: the CLI's rules) against
+    the bundle's file path: each such file present and not older than the build; files of build/
+    that do not sync absent; anything else there reported as unexpected."""
     w = w or workspace_client()
-    return workspace_call(lambda: _verify(compilation, out_dir, w))
+    return workspace_call(lambda: _verify(compilation, out_dir, target, w))
 
 
-def _verify(compilation, out_dir: str, w) -> VerifyReport:
+def _verify(compilation, out_dir: str, target: str, w) -> VerifyReport:
+    from ..render import bundle_sync
+    from ..sync import SyncRules
+
+    _built_files(out_dir)  # refuses a folder that holds no build
     root = bundle_file_path(compilation, w)
     report = VerifyReport(root)
-    expected: dict[str, tuple[str, float]] = {}
-    for rel in _built_files(out_dir):
-        with open(os.path.join(out_dir, rel), "rb") as handle:
-            head = handle.read(len(NOTEBOOK_HEADER))
-        remote, kind = remote_path(rel, head)
-        expected[remote] = (kind, os.path.getmtime(os.path.join(out_dir, rel)))
+    rules = SyncRules.for_bundle(out_dir, bundle_sync(compilation.spec), target)
+    expected: dict[str, float] = {}
+    for rel in rules.files():
+        remote, _ = remote_path(rel, _head(os.path.join(out_dir, rel)))
+        expected[remote] = os.path.getmtime(os.path.join(out_dir, rel))
     found = _list_remote(w, root)
-    for remote, (kind, mtime) in sorted(expected.items()):
+    for remote, mtime in sorted(expected.items()):
         entry = found.pop(remote, None)
         if entry is None:
             report.missing.append(remote)
@@ -97,31 +100,29 @@ def _verify(compilation, out_dir: str, w) -> VerifyReport:
             report.stale.append(remote)
         else:
             report.ok.append(remote)
-    excludes = _sync_excludes(compilation)
     for remote in sorted(found):
         if remote.split("/")[0] in BUNDLE_OWN_DIRS:
             continue
-        if any(fnmatch.fnmatch(remote, pattern) or fnmatch.fnmatch(remote + "/x", pattern) for pattern in excludes):
+        local = next((rel for rel in (remote, remote + ".py") if os.path.isfile(os.path.join(out_dir, rel))), None)
+        if local is not None or remote.startswith(".databricks/"):  # in build/, but a deploy does not sync it
             report.excluded_present.append(remote)
         else:
             report.unexpected.append(remote)
     return report
 
 
+def _head(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(len(NOTEBOOK_HEADER))
+
+
 def _built_files(out_dir: str) -> list[str]:
-    from .write import read_manifest
+    from ..write import read_manifest
 
     files = read_manifest(out_dir).get("files")
     if not files:
         raise OpsError(f"{out_dir}/ holds no build", "run `make build` first")
     return files
-
-
-def _sync_excludes(compilation) -> list[str]:
-    from .render import COMPILER_SYNC_EXCLUDES
-
-    patterns = compilation.spec.bundle.sync.get("exclude", []) + COMPILER_SYNC_EXCLUDES
-    return [p[2:] if p.startswith("./") else p for p in patterns]
 
 
 def _list_remote(w, root: str) -> dict:

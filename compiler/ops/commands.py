@@ -1,7 +1,9 @@
-"""Operator commands: deploy, verify, status, run, hotfix, destroy, graph, explain, new-stage.
+"""Operator commands: run-local, state, destroy-local, deploy, verify, status, run, hotfix,
+destroy, graph, explain, new-stage.
 
 Each builds first (so what is deployed, run or drawn is what the spec says now), then calls the
-library (ops.py, workspace_ops.py, graphs.py, scaffold.py) and prints.
+library (local.py, deploy.py, workspace.py, ../graphs.py, scaffold.py) and prints. The commands are
+plain click commands collected in COMMANDS; cli.py adds them to its group.
 """
 
 from __future__ import annotations
@@ -11,7 +13,19 @@ import sys
 
 import click
 
-from .cli import OUT_OPTION, PARAM_OPTION, SPEC_OPTION, TARGET_OPTION, _compile_for, _guard, _params_or_exit, main
+from ..cli_support import OUT_OPTION, PARAM_OPTION, SPEC_OPTION, TARGET_OPTION, compile_for, guard
+
+COMMANDS: list[click.Command] = []
+
+
+def command(name: str | None = None):
+    """Declare an operator command (collected in COMMANDS, added to the CLI by cli.py)."""
+    def register(function):
+        cmd = click.command(name)(function)
+        COMMANDS.append(cmd)
+        return cmd
+
+    return register
 
 
 def _fail(err) -> None:
@@ -21,7 +35,7 @@ def _fail(err) -> None:
 
 def _ops(action):
     """Run a library call: an OpsError is a clear one-line failure, anything else an internal error."""
-    from .ops import OpsError
+    from .deploy import OpsError
 
     def attempt():
         try:
@@ -29,16 +43,101 @@ def _ops(action):
         except OpsError as err:
             return None, err
 
-    value, err = _guard(attempt)
+    value, err = guard(attempt)
     if err is not None:
         _fail(err)
     return value
 
 
 def _cli():
-    from .ops import Cli
+    from .deploy import Cli
 
     return Cli(echo=lambda line: click.echo(line, err=True))
+
+
+def _params_or_exit(result, target: str, pairs) -> dict:
+    from .local import parse_overrides, target_parameters
+
+    try:
+        return target_parameters(result, target, parse_overrides(list(pairs)))
+    except ValueError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+
+
+def _require_workspace() -> None:
+    if not (os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")):
+        click.echo("error: local runs talk to a workspace through DATABRICKS_HOST (and DATABRICKS_TOKEN)\n"
+                   "  hint: start the stand-in with `python -m tests.workspace_fake --port 0` and export the URL it "
+                   "prints as DATABRICKS_HOST (any DATABRICKS_TOKEN will do)", err=True)
+        sys.exit(1)
+
+
+@command("run-local")
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+@PARAM_OPTION
+def run_local(spec_dir: str, out_dir: str, target: str | None, params) -> None:
+    """Run a target's generated notebooks locally, in dependency order, against DATABRICKS_HOST.
+
+    \b
+    Examples:
+      python -m compiler run-local --target free
+      python -m compiler run-local -t free --param CATALOG=mycat --param START_DAY=10
+    """
+    from .local import format_runs, run_target
+
+    _require_workspace()
+    result, name = compile_for(spec_dir, out_dir, target)
+    values = _params_or_exit(result, name, params)
+    click.echo(f"running target {name} locally against {os.environ.get('DATABRICKS_HOST', '(profile)')}")
+    runs = run_target(result, out_dir, name, values, echo=click.echo)
+    click.echo(format_runs(runs))
+    if any(r.result != "ok" for r in runs):
+        sys.exit(1)
+
+
+@command()
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+@PARAM_OPTION
+def state(spec_dir: str, out_dir: str, target: str | None, params) -> None:
+    """List what uc_state (build/.local/state.sqlite) holds for a target's catalog."""
+    result, name = compile_for(spec_dir, out_dir, target)
+    values = _params_or_exit(result, name, params)
+    catalog = values.get(result.spec.bundle.state_catalog_parameter, "")
+    path = os.path.join(out_dir, ".local", "state.sqlite")
+    rows = []
+    if os.path.exists(path):
+        sys.path.insert(0, os.path.abspath(os.path.join(out_dir, "src")))
+        from stage_runtime.state import SqliteState
+
+        rows = SqliteState(path).list(catalog)
+    click.echo(f"uc_state for catalog {catalog} ({path}): {len(rows)} resource(s)")
+    if rows:
+        from .local import format_state
+
+        click.echo(format_state(rows))
+
+
+@command("destroy-local")
+@SPEC_OPTION
+@OUT_OPTION
+@TARGET_OPTION
+@PARAM_OPTION
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_run: bool) -> None:
+    """Run the bundle's cleanup notebook locally for the target's catalog."""
+    from .local import run_cleanup
+
+    _require_workspace()
+    result, name = compile_for(spec_dir, out_dir, target)
+    values = _params_or_exit(result, name, params)
+    param = result.spec.bundle.state_catalog_parameter
+    code = run_cleanup(out_dir, param, values.get(param, ""), dry_run)
+    sys.exit(code)
 
 
 def _catalog(result, target, params) -> tuple[str, str]:
@@ -47,7 +146,7 @@ def _catalog(result, target, params) -> tuple[str, str]:
     return name, values.get(name, "")
 
 
-@main.command()
+@command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
@@ -61,9 +160,9 @@ def deploy(spec_dir, out_dir, target) -> None:
       python -m compiler deploy -t free
       make deploy TARGET=all
     """
-    from .ops import deploy as run_deploy, preflight
+    from .deploy import deploy as run_deploy, preflight
 
-    result, name = _compile_for(spec_dir, out_dir, target)
+    result, name = compile_for(spec_dir, out_dir, target)
     cli = _cli()
     _ops(lambda: preflight(cli, out_dir, list(result.resolved.targets), name))
     outcome = _ops(lambda: run_deploy(cli, out_dir, name))
@@ -74,7 +173,7 @@ def deploy(spec_dir, out_dir, target) -> None:
     click.echo(f"deployed {name}" + (f": {job}" if job else " (no job URL in the deployment state)"))
 
 
-@main.command()
+@command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
@@ -84,10 +183,10 @@ def verify(spec_dir, out_dir, target) -> None:
     \b
     Example: python -m compiler verify -t free
     """
-    from .workspace_ops import verify as run_verify
+    from .workspace import verify as run_verify
 
-    result, name = _compile_for(spec_dir, out_dir, target)
-    report = _ops(lambda: run_verify(result, out_dir))
+    result, name = compile_for(spec_dir, out_dir, target)
+    report = _ops(lambda: run_verify(result, out_dir, name))
     click.echo(f"{report.root}: {len(report.ok)} file(s) as built")
     for label, items in (("missing", report.missing), ("stale (older than the build)", report.stale),
                          ("excluded but present", report.excluded_present), ("unexpected", report.unexpected)):
@@ -98,12 +197,12 @@ def verify(spec_dir, out_dir, target) -> None:
         sys.exit(1)
 
 
-@main.command()
+@command()
 @OUT_OPTION
 def status(out_dir) -> None:
     """Which targets are deployed, when, by which CLI, how many files, the job URLs, and whether
     build/ is newer than the deployment (from build/.databricks/)."""
-    from .ops import status as run_status
+    from .deploy import status as run_status
 
     rows = run_status(out_dir)
     if not rows:
@@ -117,7 +216,7 @@ def status(out_dir) -> None:
                    f"{urls}{flags}")
 
 
-@main.command("run")
+@command("run")
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
@@ -133,9 +232,9 @@ def run_deployed(spec_dir, out_dir, target, params, selector) -> None:
       python -m compiler run -t all --only "tag:menus,+menu_supervisor" --param CATALOG=mine
     """
     from .local import parse_overrides
-    from .ops import resolve_only, run_job
+    from .deploy import resolve_only, run_job
 
-    result, name = _compile_for(spec_dir, out_dir, target)
+    result, name = compile_for(spec_dir, out_dir, target)
     keys = _ops(lambda: resolve_only(result, name, selector)) if selector else None
     if keys:
         click.echo("tasks: " + ",".join(keys))
@@ -146,7 +245,7 @@ def run_deployed(spec_dir, out_dir, target, params, selector) -> None:
     _ops(lambda: run_job(_cli(), out_dir, name, result.spec.bundle.job_key, keys, overrides))
 
 
-@main.command()
+@command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
@@ -158,10 +257,10 @@ def hotfix(spec_dir, out_dir, target, stage) -> None:
     \b
     Example: python -m compiler hotfix -t default --stage refunder_agent
     """
-    from .diagnostics import did_you_mean
-    from .workspace_ops import hotfix as run_hotfix
+    from ..diagnostics import did_you_mean
+    from .workspace import hotfix as run_hotfix
 
-    result, name = _compile_for(spec_dir, out_dir, target)
+    result, name = compile_for(spec_dir, out_dir, target)
     if stage not in result.spec.stages:
         click.echo(f"error: unknown stage {stage!r}; {did_you_mean(stage, result.spec.stages) or 'see spec/stages/'}",
                    err=True)
@@ -171,7 +270,7 @@ def hotfix(spec_dir, out_dir, target, stage) -> None:
     click.echo(f"repair: {outcome.repair}")
 
 
-@main.command()
+@command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
@@ -187,9 +286,9 @@ def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
       python -m compiler destroy -t free --dry-run
       python -m compiler destroy -t free --yes --param CATALOG=mine
     """
-    from .ops import destroy as run_destroy, preflight
+    from .deploy import destroy as run_destroy, preflight
 
-    result, name = _compile_for(spec_dir, out_dir, target)
+    result, name = compile_for(spec_dir, out_dir, target)
     param, catalog = _catalog(result, name, params)
     cli = _cli()
     _ops(lambda: preflight(cli, out_dir, list(result.resolved.targets), name))
@@ -199,16 +298,16 @@ def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
     click.echo(f"dry run for {catalog} done" if dry_run else f"destroyed {name}; the next deploy syncs every file")
 
 
-@main.command()
+@command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
 def graph(spec_dir, out_dir, target) -> None:
     """Write each target's DAG: build/graphs/<t>.mmd (every build does), and SVG and PNG through
     Graphviz when `dot` is installed (apt-get install graphviz)."""
-    from .graphs import render_images
+    from ..graphs import render_images
 
-    result, name = _compile_for(spec_dir, out_dir, target)
+    result, name = compile_for(spec_dir, out_dir, target)
     targets = [target] if target else list(result.resolved.targets)
     for t in targets:
         click.echo(f"{out_dir}/graphs/{t}.mmd")
@@ -221,17 +320,17 @@ def graph(spec_dir, out_dir, target) -> None:
     click.echo(f"all targets, embedded: {out_dir}/README.md")
 
 
-@main.command()
+@command()
 @SPEC_OPTION
 @OUT_OPTION
 @click.argument("stage")
 def explain(spec_dir, out_dir, stage) -> None:
     """A stage's targets, ancestors, descendants, parameters per target, objects, and what
     changing it would affect. Example: python -m compiler explain lakeflow"""
-    from .diagnostics import did_you_mean
-    from .graphs import explain as run_explain
+    from ..diagnostics import did_you_mean
+    from ..graphs import explain as run_explain
 
-    result, _ = _compile_for(spec_dir, out_dir, None)
+    result, _ = compile_for(spec_dir, out_dir, None)
     name = result.graph.resolve_name(stage)
     if name is None:
         click.echo(f"error: unknown stage {stage!r}; "
@@ -241,7 +340,7 @@ def explain(spec_dir, out_dir, stage) -> None:
     click.echo(run_explain(result, name))
 
 
-@main.command("new-stage")
+@command("new-stage")
 @SPEC_OPTION
 @OUT_OPTION
 @click.argument("name")
@@ -255,11 +354,11 @@ def new_stage(spec_dir, out_dir, name, after, targets) -> None:
     """
     from .scaffold import new_stage as scaffold
 
-    result, _ = _compile_for(spec_dir, out_dir, None)
+    result, _ = compile_for(spec_dir, out_dir, None)
     wanted = [t.strip() for t in targets.split(",") if t.strip()]
     spec_path, source_path = _ops(lambda: scaffold(result, name, after, wanted))
     click.echo(f"created {os.path.relpath(spec_path)} and {os.path.relpath(source_path)}")
-    result, _ = _compile_for(spec_dir, out_dir, None)
+    result, _ = compile_for(spec_dir, out_dir, None)
     click.echo(f"built; it shows in {', '.join(f'{out_dir}/graphs/{t}.mmd' for t in (wanted or [_default(result)]))}")
 
 

@@ -28,6 +28,7 @@ class StageRun:
     seconds: float = 0.0
     registered: int = 0
     skipped: list[str] = field(default_factory=list)
+    error: str = ""  # the exception that failed the stage, from its report
 
 
 def resolve_value(value: str, variables: dict[str, str], target: str, bundle: str) -> str:
@@ -107,6 +108,7 @@ def run_target(compilation, out_dir: str, target: str, params: dict[str, str], e
             with open(report_path, encoding="utf-8") as handle:
                 report = json.load(handle)
             run.registered, run.skipped = len(report.get("registered", [])), report.get("skipped", [])
+            run.error = report.get("error", "")
         if proc.returncode != 0:
             failed.add(name)
         runs.append(run)
