@@ -2,8 +2,9 @@
 
 Each stage's `src/stages/<name>.py` is parsed with `ast` (never imported or run). The stage
 contract: a module-level `def run(ctx)`, parameters read only as `ctx.params["NAME"]` or
-`ctx.params.get("NAME")` with literal names, and no back doors around the runtime: no
-`WorkspaceClient(...)` of its own (use `ctx.workspace`, whose creations are registered), no
+`ctx.params.get("NAME")` with literal names, and no back doors around the runtime: no client of
+its own (`WorkspaceClient`, `ApiClient`, `Config`, by any alias, `type(w)()`, the client's private
+parts or its auth headers: use `ctx.workspace`, whose creations are registered), no
 `dbutils.widgets` (parameters come through `ctx.params`), no direct writes to the state store.
 
 Then: every parameter the code reads must be declared by the stage (error), every declared one
@@ -22,6 +23,12 @@ from .model import Spec, Stage
 from .resolve import Resolved
 
 FORBIDDEN_IMPORTS = ("stage_runtime.state", "uc_state", "utils.uc_state")
+# Ways to a workspace client that ctx.workspace does not track (E506): the SDK's client classes and
+# its configuration (by any alias), `type(w)()`, the client's private parts, its auth headers.
+CLIENT_CLASSES = ("WorkspaceClient", "AccountClient", "ApiClient", "Config")
+CLIENT_MODULES = ("databricks.sdk", "databricks.sdk.core", "databricks.sdk.config")
+PRIVATE_CLIENT_PARTS = ("_api_client", "_session")
+CLIENT_HINT = "use ctx.workspace: what it creates is registered in uc_state automatically"
 
 
 @dataclass
@@ -145,13 +152,24 @@ def _visit(node: ast.AST, facts: SourceFacts) -> None:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name == "bundle_path" and isinstance(func, ast.Attribute):
             _record_bundle_path(node, where, facts)
-        if name == "WorkspaceClient":
-            facts.problems.append(("E506", "stage code builds its own WorkspaceClient", *where,
-                                   "use ctx.workspace: what it creates is registered in uc_state automatically"))
+        if name in CLIENT_CLASSES:
+            facts.problems.append(("E506", f"stage code builds its own {name}", *where, CLIENT_HINT))
+        elif isinstance(func, ast.Call) and getattr(func.func, "id", "") == "type":
+            facts.problems.append(("E506", "stage code builds a client from type(...)()", *where, CLIENT_HINT))
+        elif name == "authenticate":
+            facts.problems.append(("E506", "stage code takes the workspace's auth headers (.authenticate()) for "
+                                           "calls of its own", *where, CLIENT_HINT))
+    elif isinstance(node, ast.Attribute) and node.attr in PRIVATE_CLIENT_PARTS:
+        facts.problems.append(("E506", f"stage code reaches into the client's `{node.attr}`", *where, CLIENT_HINT))
     elif isinstance(node, ast.Attribute) and node.attr == "widgets":
         facts.problems.append(("E507", "stage code uses dbutils.widgets directly", *where,
                                "declare the parameter in the stage spec and read ctx.params[\"NAME\"]"))
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "") in CLIENT_MODULES:
+            for alias in node.names:
+                if alias.name in CLIENT_CLASSES and alias.asname and alias.asname != alias.name:
+                    facts.problems.append(("E506", f"stage code imports {alias.name} as {alias.asname}", *where,
+                                           CLIENT_HINT))
         modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         for module in modules:
             if any(module == f or module.startswith(f + ".") for f in FORBIDDEN_IMPORTS):

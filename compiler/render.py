@@ -139,7 +139,8 @@ def cleanup_job(spec: Spec, target) -> dict:
     return {
         "name": spec.bundle.cleanup_name or f"{target.job['name']}: cleanup",
         "max_concurrent_runs": 1,
-        "parameters": [{"name": param, "default": default or ""}, {"name": "DRY_RUN", "default": "false"}],
+        "parameters": [{"name": param, "default": default or ""}, {"name": "DRY_RUN", "default": "false"},
+                       {"name": "DELETE_ADOPTED", "default": ""}],
         "tasks": [{"task_key": "cleanup", "notebook_task": {"notebook_path": "../cleanup.py"}, "max_retries": 0}],
     }
 

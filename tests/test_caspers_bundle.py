@@ -114,7 +114,8 @@ def test_job_settings(bundle, target):
 def test_cleanup_job(bundle, target):
     job = bundle["targets"][target]["resources"]["jobs"]["cleanup"]
     assert job["name"] == "Casper's Initializer: cleanup"
-    assert job["parameters"] == [{"name": "CATALOG", "default": "${var.catalog}"}, {"name": "DRY_RUN", "default": "false"}]
+    assert job["parameters"] == [{"name": "CATALOG", "default": "${var.catalog}"}, {"name": "DRY_RUN", "default": "false"},
+                                 {"name": "DELETE_ADOPTED", "default": ""}]
     assert job["tasks"] == [{"task_key": "cleanup", "notebook_task": {"notebook_path": "../cleanup.py"}, "max_retries": 0}]
 
 

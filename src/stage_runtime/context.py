@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import uuid
 from collections.abc import Mapping
 from typing import Any, Iterator
 
 from . import kinds
-from .state import Row, open_state, to_payload
-from .tracking import Tracker, install
+from .state import PENDING_PREFIX, Row, open_state, to_payload
+from .tracking import Hooks, Tracker, install
 
 PARAMS_ENV = "STAGE_PARAMS_JSON"  # local runs pass parameters here instead of widgets
 
@@ -100,7 +102,8 @@ class StateView:
 
 class StageContext:
     def __init__(self, stage: dict, params: Params, *, catalog: str, target: str = "", run_id: str = "",
-                 spark: Any = None, dbutils: Any = None, workspace_factory: Any = None, state_factory: Any = None):
+                 spark: Any = None, dbutils: Any = None, workspace_factory: Any = None, state_factory: Any = None,
+                 sweep: bool = False):
         self.stage = stage
         self.name = stage["name"]
         self.params = params
@@ -111,13 +114,18 @@ class StageContext:
         self.dbutils = dbutils
         self.local = dbutils is None
         self.skipped: list[str] = []
+        self.notes: list[str] = []  # what the runtime did on the stage's behalf (sweep, duplicates)
         self.error = ""  # set by notebook.run_stage when run(ctx) raises
         self.registered: list[tuple[str, str]] = []
-        self.tracker = Tracker(self._register)
+        self.tracker = Tracker(Hooks(self._record_intent, self._register_created, self._forget_intent,
+                                     self._principal))
         self._workspace = None
         self._workspace_factory = workspace_factory or _default_workspace
         self._state_factory = state_factory or (lambda: open_state(catalog, spark))
         self._state_store = None
+        self._me: str | None = None
+        self._sweep = sweep
+        self._before = None
         self.state = StateView(self)
 
     def __repr__(self) -> str:
@@ -135,23 +143,61 @@ class StageContext:
             self._state_store = self._state_factory()
         return self._state_store
 
-    def _register(self, kind: kinds.Kind, identity: str, payload: Any) -> None:
-        data = json.loads(to_payload(payload))
-        row = Row(self.catalog, kind.name, identity, kind.display_name(data if isinstance(data, dict) else {}),
-                  to_payload(payload), self.name, self.target, self.run_id)
+    def _principal(self) -> str | None:
+        if self._me is None:
+            self._me = self.workspace.current_user.me().user_name or ""
+        return self._me or None
+
+    def _write(self, row: Row, what: str) -> None:
         try:
             self._state().register(row)
         except Exception as err:
             raise RegistrationError(
-                f"stage {self.name} created {kind.name} {identity!r} but could not record it in uc_state "
-                f"({self.catalog}._caspers_state.resources): {err}. The resource exists and is not tracked: "
-                "delete it by hand, fix the cause, and run the stage again") from err
+                f"stage {self.name} could not record {what} in uc_state ({self.catalog}._caspers_state.resources): "
+                f"{err}") from err
+
+    def _row(self, kind: kinds.Kind, identity: str, payload: Any, status: str = "active",
+             origin: str = "created", name: str | None = None) -> Row:
+        data = json.loads(to_payload(payload))
+        shown = name if name is not None else kind.display_name(data if isinstance(data, dict) else {})
+        return Row(self.catalog, kind.name, identity, shown, to_payload(payload), self.name, self.target,
+                   self.run_id, status=status, origin=origin)
+
+    def _record_intent(self, kind: kinds.Kind, name: str, request: dict) -> str:
+        """Before a create is sent: a pending row naming what is being created (nothing is sent if
+        this cannot be written)."""
+        key = f"{PENDING_PREFIX}{uuid.uuid4().hex}"
+        payload = {"request": request, "intent_ms": int(time.time() * 1000)}
+        try:
+            self._state().register(self._row(kind, key, payload, status="pending", name=name))
+        except Exception as err:
+            raise RegistrationError(
+                f"stage {self.name} did not create {kind.name} {name!r}: uc_state "
+                f"({self.catalog}._caspers_state.resources) cannot record it ({err}); nothing was created") from err
+        return key
+
+    def _register_created(self, kind: kinds.Kind, identity: str, payload: Any, intent: str | None) -> None:
+        try:
+            self._write(self._row(kind, identity, payload), f"{kind.name} {identity!r}")
+        except RegistrationError as err:
+            raise RegistrationError(
+                f"{err}. The resource exists; its intent row (name {kind.display_name(payload)!r}) lets cleanup "
+                "find it by name: run the cleanup, fix the cause, and run the stage again") from err
+        if intent:
+            self._forget_intent(kind, intent)
         if (kind.name, identity) not in self.registered:
             self.registered.append((kind.name, identity))
 
-    def track(self, kind: str, obj: Any) -> str:
-        """Register a resource in uc_state: one created through a raw REST call, or one found
-        by name. `obj` is the SDK object, a dict, or the identity itself. Returns the identity."""
+    def _forget_intent(self, kind: kinds.Kind, intent: str | None) -> None:
+        if intent:
+            self._state().remove(self.catalog, kind.name, intent)
+
+    def track(self, kind: str, obj: Any, created: bool = False) -> str:
+        """Register a resource in uc_state: one created through a raw REST call whose answer lacks
+        its id (it settles exactly that creation, matched by id or name), or one found rather than
+        created (recorded as adopted: cleanup keeps it; `created=True` when the stage made it by a
+        call that is not a create, such as restoring a soft-deleted experiment). `obj` is the SDK
+        object, a dict, or the identity itself. Returns the identity."""
         spec = kinds.get(kind)
         if isinstance(obj, (str, int)):
             identity, payload = str(obj), {"identity": str(obj)}
@@ -161,9 +207,48 @@ class StageContext:
             if identity is None:
                 raise RegistrationError(f"ctx.track({kind!r}, ...): none of {', '.join(spec.id_fields)} is set in "
                                         f"{payload!r}; pass the identity explicitly")
-        self._register(spec, identity, {"response": payload})
-        self.tracker.claim(kind, identity)
+        name = spec.display_name({"response": payload}) if isinstance(payload, dict) else ""
+        creation = self.tracker.claim(kind, identity, name)
+        origin = "created" if creation is not None or created else "adopted"
+        self._write(self._row(spec, identity, {"response": payload}, origin=origin), f"{kind} {identity!r}")
+        if creation is not None and creation.intent:
+            self._forget_intent(spec, creation.intent)
+            creation.intent = None
+        if (kind, identity) not in self.registered:
+            self.registered.append((kind, identity))
         return identity
+
+    # the end-of-stage sweep ------------------------------------------------------------------
+    def begin(self) -> None:
+        """When the stage opens: the sweep's first listing (see sweep.py)."""
+        if self._sweep:
+            from .sweep import take
+
+            try:
+                self._before = take(self.workspace, self.catalog)
+            except Exception as err:  # noqa: BLE001 - no workspace yet: the stage's own first call says why
+                self.notes.append(f"sweep: off for this run, the workspace could not be listed "
+                                  f"({type(err).__name__}: {str(err).splitlines()[0][:200]})")
+
+    def _sweep_now(self) -> list[str]:
+        """When the stage closes: adopt what carries the catalog, return what cannot be explained."""
+        from .sweep import compare
+
+        rows = self._state().list(self.catalog)
+        held = {(r.kind, r.identity) for r in rows}
+        pending = {(r.kind, r.name) for r in rows if r.pending}
+        findings = compare(self.workspace, self.catalog, self._before, held, pending, self._principal())
+        for kind, found in findings.adopt:
+            self._write(self._row(kind, found.identity, {"response": found._asdict(), "found_by": "sweep"},
+                                  name=found.name), f"{kind.name} {found.identity!r}")
+            self.registered.append((kind.name, found.identity))
+            self.notes.append(f"sweep: registered {kind.name} {found.identity} ({found.name}), created outside "
+                              "ctx.workspace")
+        self.notes += [f"sweep: {kind.name} {found.identity} ({found.name}) appeared during the stage; its creator "
+                       "is not reported and nothing ties it to the catalog, so it was left alone"
+                       for kind, found in findings.unknown]
+        self.notes += [f"sweep: {e}" for e in findings.errors]
+        return [f"{kind.name} {found.identity} ({found.name})" for kind, found in findings.unexplained]
 
     # Spark and local runs ----------------------------------------------------------------------
     def sql(self, query: str, **args: Any):
@@ -193,13 +278,23 @@ class StageContext:
 
     # the final check ---------------------------------------------------------------------------
     def close(self) -> None:
+        """Fail the task if anything was created and left unregistered: a call whose answer lacked
+        the id and was never ctx.track()ed, or (the sweep) a resource made by another client."""
+        self.notes += self.tracker.notes
         missing = self.tracker.unregistered()
         if missing:
-            listed = ", ".join(f"{c.kind} (POST {c.path})" for c in missing)
+            listed = ", ".join(f"{c.kind} {c.name!r} (POST {c.path})" for c in missing)
             raise RegistrationError(
                 f"stage {self.name} created {len(missing)} resource(s) that were never registered: {listed}. "
                 "Call ctx.track(kind, obj) right after creating them through a raw REST call, so cleanup can "
-                "delete them")
+                "delete them (their intent rows let cleanup find them by name meanwhile)")
+        if self._sweep and self._before is not None:
+            unexplained = self._sweep_now()
+            if unexplained:
+                raise RegistrationError(
+                    f"stage {self.name} created {len(unexplained)} resource(s) outside ctx.workspace that uc_state "
+                    f"does not hold: {', '.join(unexplained)}. Create them through ctx.workspace (or register them "
+                    "with ctx.track), and give them names that carry the catalog")
 
 
 def _default_workspace():

@@ -1,10 +1,12 @@
 """Idempotent create-or-update-by-name helpers.
 
 Each finds the resource by its name, updates it if it exists and creates it otherwise, and
-registers it in uc_state either way (a create is registered by the tracked client; an update is
-registered here with ctx.track). Registration is an upsert, so rerunning a stage never adds a row.
-Names should carry the catalog (`Canonical Data Replay (caspersdev)`), so two catalogs never share
-a resource.
+registers it in uc_state either way: a create is registered by the tracked client (origin
+'created'); a find is registered here with ctx.track (origin 'adopted', unless an earlier run of
+the project created it, which the upsert keeps). Registration is an upsert, so rerunning a stage
+never adds a row. Names should carry the catalog (`Canonical Data Replay (caspersdev)`), so two
+catalogs never share a resource, and the end-of-stage sweep can tie what a library created to the
+run.
 """
 
 from __future__ import annotations
@@ -102,6 +104,26 @@ def ensure_database_instance(ctx, instance) -> str:
                    lambda: w.database.get_database_instance(instance.name),
                    lambda: w.database.create_database_instance(instance).result())
     return instance.name
+
+
+def ensure_experiment(ctx, name: str) -> str:
+    """The MLflow experiment at `name` (a workspace path), as an id. Deleting an experiment on a
+    workspace is a soft delete that keeps the name taken, so one deleted by an earlier cleanup is
+    restored instead of recreated (which would fail with RESOURCE_ALREADY_EXISTS)."""
+    from databricks.sdk.errors import NotFound
+
+    w = ctx.workspace
+    try:
+        found = w.experiments.get_by_name(experiment_name=name).experiment
+    except NotFound:
+        found = None
+    if found is None:
+        return w.experiments.create_experiment(name=name).experiment_id
+    restored = (found.lifecycle_stage or "active") == "deleted"
+    if restored:
+        w.experiments.restore_experiment(experiment_id=found.experiment_id)
+    ctx.track("experiments", {"experiment_id": found.experiment_id, "name": name}, created=restored)
+    return found.experiment_id
 
 
 def _fields(settings) -> dict:

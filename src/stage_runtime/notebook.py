@@ -11,7 +11,6 @@ from typing import Any
 
 from .context import Params, StageContext, read_widgets
 
-BUNDLE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPORT_ENV = "STAGE_REPORT"  # local runs: where finish_stage writes what was skipped and registered
 
 
@@ -32,11 +31,14 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     catalog_param = stage["state"]["catalog_parameter"]
     catalog = params[catalog_param] if catalog_param in params else \
         read_widgets(stage, [catalog_param], dbutils)[catalog_param]
-    return StageContext(
+    ctx = StageContext(
         stage, params, catalog=catalog, spark=spark, dbutils=dbutils,
         target=_widget("BUNDLE_TARGET", dbutils, "STAGE_TARGET"),
         run_id=_widget("JOB_RUN_ID", dbutils, "STAGE_RUN_ID"),
+        sweep=True,
     )
+    ctx.begin()  # the sweep's first listing: what exists before the stage creates anything
+    return ctx
 
 
 def load_stage_module(stage: dict, source: str) -> types.ModuleType:
@@ -61,18 +63,32 @@ def run_stage(ctx: StageContext, source: str) -> Any:
 
 
 def finish_stage(ctx: StageContext) -> None:
-    """Report, then the final check: anything created but not registered fails the task."""
+    """The final check (anything created but not registered fails the task), then the report.
+    When the stage itself failed, a final-check failure is printed rather than raised, so the
+    stage's own error is the one the task shows."""
+    try:
+        ctx.close()
+        problem = None
+    except Exception as err:  # noqa: BLE001
+        problem = err
+    for note in ctx.notes:
+        print(f"[{ctx.name}] {note}")
     report_path = os.environ.get(REPORT_ENV)
     if report_path:
         with open(report_path, "w", encoding="utf-8") as handle:
             json.dump({"stage": ctx.name, "skipped": ctx.skipped, "registered": ctx.registered,
-                       "unregistered": [c.kind for c in ctx.tracker.unregistered()],
-                       "error": ctx.error}, handle)
-    ctx.close()
+                       "unregistered": [c.kind for c in ctx.tracker.unregistered()], "notes": ctx.notes,
+                       "error": ctx.error or (f"{type(problem).__name__}: {problem}" if problem else "")}, handle)
+    if problem is not None:
+        if ctx.error:
+            print(f"[{ctx.name}] also: {type(problem).__name__}: {problem}", file=sys.stderr)
+        else:
+            raise problem
 
 
 def run_cleanup(job: dict, notebook_globals: dict[str, Any]) -> None:
-    """The cleanup job's notebook: delete what uc_state holds for CATALOG, print a summary."""
+    """The cleanup job's notebook: delete what the project created for CATALOG, print a summary.
+    DELETE_ADOPTED (optional, comma-separated names) also deletes resources it only found."""
     from .cleanup import run_cleanup as cleanup
     from .context import _default_workspace
     from .state import open_state
@@ -82,9 +98,11 @@ def run_cleanup(job: dict, notebook_globals: dict[str, Any]) -> None:
     values = read_widgets({"name": "cleanup"}, [job["catalog_parameter"], "DRY_RUN"], dbutils)
     catalog = values[job["catalog_parameter"]].strip()
     dry_run = values["DRY_RUN"].strip().lower() in ("1", "true", "yes")
+    adopted = _widget("DELETE_ADOPTED", dbutils, "STAGE_DELETE_ADOPTED")
     if not catalog:
         raise ValueError(f"cleanup needs a catalog: pass --params {job['catalog_parameter']}=<catalog>")
-    report = cleanup(_default_workspace(), open_state(catalog, spark), catalog, dry_run=dry_run)
+    report = cleanup(_default_workspace(), open_state(catalog, spark, create=False), catalog, dry_run=dry_run,
+                     delete_adopted=frozenset(n.strip() for n in adopted.split(";") if n.strip()))
     print(report.table())
     if report.failed:
         raise RuntimeError(f"cleanup of {catalog}: {len(report.failed)} resource(s) could not be deleted and stay "

@@ -5,26 +5,37 @@ resource, keyed by (catalog, kind, identity) and upserted, so registering the sa
 updates its row instead of adding one. Columns:
 
     catalog, kind, identity, name, payload (JSON: the SDK request and response), stage, target,
-    run_id, status ('active' | 'delete_failed'), last_error, created_at, updated_at
+    run_id, status, origin, last_error, created_at, updated_at
+
+- `status`: 'pending' (an intent recorded before the create call; its identity is `pending:<id>`
+  until the call returns), 'active', or 'delete_failed'.
+- `origin`: 'created' (the project made it: cleanup deletes it) or 'adopted' (it existed and a stage
+  only found it: cleanup keeps it unless asked by name). A row once 'created' stays 'created', and a
+  rerun that finds a resource without learning its name keeps the recorded name.
 
 On Databricks it is a Delta table written with parameterised SQL only (`spark.sql(q, args=...)`,
-`IDENTIFIER(:table)` for the name): no value is ever spliced into SQL text. Locally it is a SQLite
-file with the same columns behind the same interface.
+`IDENTIFIER(:table)` for the name): no value is ever spliced into SQL text; concurrent-write
+conflicts between tasks running in parallel are retried. Reading never creates anything: listing
+a catalog without the table gives no rows. Locally it is a SQLite file (WAL, busy timeout, retries)
+with the same columns behind the same interface.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 STATE_SCHEMA = "_caspers_state"
 STATE_TABLE = "resources"
-COLUMNS = ("catalog", "kind", "identity", "name", "payload", "stage", "target", "run_id", "status", "last_error",
-           "created_at", "updated_at")
+COLUMNS = ("catalog", "kind", "identity", "name", "payload", "stage", "target", "run_id", "status", "origin",
+           "last_error", "created_at", "updated_at")
+PENDING_PREFIX = "pending:"
 
 
 @dataclass
@@ -38,12 +49,17 @@ class Row:
     target: str = ""
     run_id: str = ""
     status: str = "active"
+    origin: str = "created"
     last_error: str = ""
     created_at: str = ""
     updated_at: str = ""
 
     def data(self) -> Any:
         return json.loads(self.payload)
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
 
 
 def to_payload(obj: Any) -> str:
@@ -57,55 +73,99 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-class SqliteState:
-    """uc_state in a local SQLite file (make run-local): same rows, same interface."""
+def retry(action: Callable[[], Any], transient: Callable[[BaseException], bool], attempts: int = 8,
+          first_wait: float = 0.05, sleep: Callable[[float], None] = time.sleep) -> Any:
+    """Run `action`, retrying transient failures with jittered exponential backoff."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except Exception as err:  # noqa: BLE001
+            if attempt == attempts - 1 or not transient(err):
+                raise
+            sleep(first_wait * (2 ** attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
-    def __init__(self, path: str):
+
+# ---- SQLite (local runs) --------------------------------------------------------------------------
+SQLITE_UPSERT = (
+    "INSERT INTO resources (catalog, kind, identity, name, payload, stage, target, run_id, status, origin, "
+    "last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?) "
+    "ON CONFLICT (catalog, kind, identity) DO UPDATE SET "
+    "name = CASE WHEN excluded.name = '' THEN resources.name ELSE excluded.name END, "
+    "payload = excluded.payload, stage = excluded.stage, target = excluded.target, run_id = excluded.run_id, "
+    "status = excluded.status, "
+    "origin = CASE WHEN resources.origin = 'created' THEN 'created' ELSE excluded.origin END, "
+    "last_error = '', updated_at = excluded.updated_at")
+
+
+def _sqlite_busy(err: BaseException) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err))
+
+
+class SqliteState:
+    """uc_state in a local SQLite file (make run-local): same rows, same interface. Many writers
+    (parallel stages, parallel tests) share it: WAL journal, a busy timeout, and retries."""
+
+    def __init__(self, path: str, create: bool = True):
         self.path = path
+        self.exists = os.path.exists(path)
+        if not create:
+            return
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        retry(self._create, _sqlite_busy)
+        self.exists = True
+
+    def _create(self) -> None:
         with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS resources ("
                 "catalog TEXT NOT NULL, kind TEXT NOT NULL, identity TEXT NOT NULL, name TEXT, payload TEXT NOT NULL, "
-                "stage TEXT, target TEXT, run_id TEXT, status TEXT NOT NULL, last_error TEXT, "
-                "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (catalog, kind, identity))")
+                "stage TEXT, target TEXT, run_id TEXT, status TEXT NOT NULL, origin TEXT NOT NULL DEFAULT 'created', "
+                "last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+                "PRIMARY KEY (catalog, kind, identity))")
+            columns = {r[1] for r in db.execute("PRAGMA table_info(resources)")}
+            if "origin" not in columns:  # a state file from before `origin` existed
+                db.execute("ALTER TABLE resources ADD COLUMN origin TEXT NOT NULL DEFAULT 'created'")
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA busy_timeout = 30000")
+        return db
+
+    def _write(self, statement: str, args: tuple) -> None:
+        def attempt():
+            with self._connect() as db:
+                db.execute(statement, args)
+
+        retry(attempt, _sqlite_busy)
 
     def register(self, row: Row) -> None:
         now = _now()
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO resources (catalog, kind, identity, name, payload, stage, target, run_id, status, "
-                "last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', '', ?, ?) "
-                "ON CONFLICT (catalog, kind, identity) DO UPDATE SET name = excluded.name, payload = excluded.payload, "
-                "stage = excluded.stage, target = excluded.target, run_id = excluded.run_id, status = 'active', "
-                "last_error = '', updated_at = excluded.updated_at",
-                (row.catalog, row.kind, row.identity, row.name, row.payload, row.stage, row.target, row.run_id, now, now))
+        self._write(SQLITE_UPSERT, (row.catalog, row.kind, row.identity, row.name, row.payload, row.stage,
+                                    row.target, row.run_id, row.status, row.origin, now, now))
 
     def list(self, catalog: str, kind: str | None = None) -> list[Row]:
+        if not self.exists:
+            return []
         query = f"SELECT {', '.join(COLUMNS)} FROM resources WHERE catalog = ?"
         args: tuple = (catalog,)
         if kind is not None:
             query += " AND kind = ?"
             args += (kind,)
-        with self._connect() as db:
-            rows = db.execute(query + " ORDER BY kind, created_at, identity", args).fetchall()
-        return [Row(*(value if value is not None else "" for value in r)) for r in rows]
+
+        def attempt():
+            with self._connect() as db:
+                return db.execute(query + " ORDER BY kind, created_at, identity", args).fetchall()
+
+        return [Row(*(value if value is not None else "" for value in r)) for r in retry(attempt, _sqlite_busy)]
 
     def remove(self, catalog: str, kind: str, identity: str) -> None:
-        with self._connect() as db:
-            db.execute("DELETE FROM resources WHERE catalog = ? AND kind = ? AND identity = ?", (catalog, kind, identity))
+        self._write("DELETE FROM resources WHERE catalog = ? AND kind = ? AND identity = ?", (catalog, kind, identity))
 
     def mark_failed(self, catalog: str, kind: str, identity: str, error: str) -> None:
-        with self._connect() as db:
-            db.execute("UPDATE resources SET status = 'delete_failed', last_error = ?, updated_at = ? "
-                       "WHERE catalog = ? AND kind = ? AND identity = ?", (error, _now(), catalog, kind, identity))
-
-    def catalogs(self) -> list[str]:
-        with self._connect() as db:
-            return [r[0] for r in db.execute("SELECT DISTINCT catalog FROM resources ORDER BY catalog")]
+        self._write("UPDATE resources SET status = 'delete_failed', last_error = ?, updated_at = ? "
+                    "WHERE catalog = ? AND kind = ? AND identity = ?", (error, _now(), catalog, kind, identity))
 
 
 def quote_identifier(*parts: str) -> str:
@@ -113,73 +173,105 @@ def quote_identifier(*parts: str) -> str:
     return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
 
 
+# ---- Delta (Databricks) ---------------------------------------------------------------------------
 # Every statement is a constant; values only ever travel in `args`.
 DELTA_CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS IDENTIFIER(:schema)"
 DELTA_CREATE_TABLE = (
     "CREATE TABLE IF NOT EXISTS IDENTIFIER(:table) (catalog STRING NOT NULL, kind STRING NOT NULL, "
     "identity STRING NOT NULL, name STRING, payload STRING NOT NULL, stage STRING, target STRING, run_id STRING, "
-    "status STRING NOT NULL, last_error STRING, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL) "
-    "USING DELTA")
+    "status STRING NOT NULL, origin STRING, last_error STRING, created_at TIMESTAMP NOT NULL, "
+    "updated_at TIMESTAMP NOT NULL) USING DELTA")
 DELTA_REGISTER = (
     "MERGE INTO IDENTIFIER(:table) AS t USING (SELECT :catalog AS catalog, :kind AS kind, :identity AS identity, "
-    ":name AS name, :payload AS payload, :stage AS stage, :target AS target, :run_id AS run_id) AS s "
+    ":name AS name, :payload AS payload, :stage AS stage, :target AS target, :run_id AS run_id, :status AS status, "
+    ":origin AS origin) AS s "
     "ON t.catalog = s.catalog AND t.kind = s.kind AND t.identity = s.identity "
-    "WHEN MATCHED THEN UPDATE SET name = s.name, payload = s.payload, stage = s.stage, target = s.target, "
-    "run_id = s.run_id, status = 'active', last_error = '', updated_at = current_timestamp() "
-    "WHEN NOT MATCHED THEN INSERT (catalog, kind, identity, name, payload, stage, target, run_id, status, last_error, "
-    "created_at, updated_at) VALUES (s.catalog, s.kind, s.identity, s.name, s.payload, s.stage, s.target, s.run_id, "
-    "'active', '', current_timestamp(), current_timestamp())")
-DELTA_LIST = ("SELECT catalog, kind, identity, name, payload, stage, target, run_id, status, last_error, "
+    "WHEN MATCHED THEN UPDATE SET name = CASE WHEN s.name = '' THEN t.name ELSE s.name END, payload = s.payload, "
+    "stage = s.stage, target = s.target, run_id = s.run_id, status = s.status, "
+    "origin = CASE WHEN t.origin = 'created' THEN 'created' ELSE s.origin END, last_error = '', "
+    "updated_at = current_timestamp() "
+    "WHEN NOT MATCHED THEN INSERT (catalog, kind, identity, name, payload, stage, target, run_id, status, origin, "
+    "last_error, created_at, updated_at) VALUES (s.catalog, s.kind, s.identity, s.name, s.payload, s.stage, "
+    "s.target, s.run_id, s.status, s.origin, '', current_timestamp(), current_timestamp())")
+DELTA_LIST = ("SELECT catalog, kind, identity, name, payload, stage, target, run_id, status, "
+              "coalesce(origin, 'created') AS origin, last_error, "
               "CAST(created_at AS STRING) AS created_at, CAST(updated_at AS STRING) AS updated_at "
               "FROM IDENTIFIER(:table) WHERE catalog = :catalog AND (:kind IS NULL OR kind = :kind) "
               "ORDER BY kind, created_at, identity")
 DELTA_REMOVE = "DELETE FROM IDENTIFIER(:table) WHERE catalog = :catalog AND kind = :kind AND identity = :identity"
 DELTA_MARK_FAILED = ("UPDATE IDENTIFIER(:table) SET status = 'delete_failed', last_error = :error, "
                      "updated_at = current_timestamp() WHERE catalog = :catalog AND kind = :kind AND identity = :identity")
+DELTA_COLUMNS = "DESCRIBE TABLE IDENTIFIER(:table)"
+DELTA_ADD_ORIGIN = "ALTER TABLE IDENTIFIER(:table) ADD COLUMNS (origin STRING)"
+
+MISSING = ("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND", "CATALOG_NOT_FOUND", "NO_SUCH_CATALOG", "NoSuchTable",
+           "NoSuchNamespace", "NoSuchDatabase", "UC_CATALOG_NOT_FOUND")
+CONFLICTS = ("Concurrent", "DELTA_CONCURRENT", "MetadataChanged", "ProtocolChanged", "DELTA_METADATA_CHANGED")
+
+
+def _missing(err: BaseException) -> bool:
+    return any(token in str(err) or token in type(err).__name__ for token in MISSING)
+
+
+def _conflict(err: BaseException) -> bool:
+    return any(token in str(err) or token in type(err).__name__ for token in CONFLICTS)
 
 
 class DeltaState:
     """uc_state as a Delta table in the run's catalog, through parameterised Spark SQL."""
 
-    def __init__(self, spark: Any, catalog: str):
+    def __init__(self, spark: Any, catalog: str, sleep: Callable[[float], None] = time.sleep):
         self.spark = spark
         self.catalog = catalog
         self.table = quote_identifier(catalog, STATE_SCHEMA, STATE_TABLE)
         self._ready = False
+        self._sleep = sleep
+
+    def _sql(self, statement: str, **args: Any):
+        return retry(lambda: self.spark.sql(statement, args=args), _conflict, sleep=self._sleep)
 
     def _ensure(self) -> None:
+        """Only writers create the schema and the table."""
         if not self._ready:
-            self.spark.sql(DELTA_CREATE_SCHEMA, args={"schema": quote_identifier(self.catalog, STATE_SCHEMA)})
-            self.spark.sql(DELTA_CREATE_TABLE, args={"table": self.table})
+            self._sql(DELTA_CREATE_SCHEMA, schema=quote_identifier(self.catalog, STATE_SCHEMA))
+            self._sql(DELTA_CREATE_TABLE, table=self.table)
+            columns = {str(r[0]).lower() for r in self._sql(DELTA_COLUMNS, table=self.table).collect()}
+            if columns and "origin" not in columns:  # a table from before `origin` existed
+                self._sql(DELTA_ADD_ORIGIN, table=self.table)
             self._ready = True
 
     def register(self, row: Row) -> None:
         self._ensure()
         values = {k: v for k, v in asdict(row).items() if k in ("catalog", "kind", "identity", "name", "payload",
-                                                                "stage", "target", "run_id")}
-        self.spark.sql(DELTA_REGISTER, args={"table": self.table, **values})
+                                                                "stage", "target", "run_id", "status", "origin")}
+        self._sql(DELTA_REGISTER, table=self.table, **values)
 
     def list(self, catalog: str, kind: str | None = None) -> list[Row]:
-        self._ensure()
-        frame = self.spark.sql(DELTA_LIST, args={"table": self.table, "catalog": catalog, "kind": kind})
-        return [Row(**{c: (r[c] if r[c] is not None else "") for c in COLUMNS}) for r in frame.collect()]
+        try:
+            frame = self._sql(DELTA_LIST, table=self.table, catalog=catalog, kind=kind)
+            rows = frame.collect()
+        except Exception as err:  # noqa: BLE001 - no table (or no catalog): nothing is registered
+            if _missing(err):
+                return []
+            raise
+        return [Row(**{c: (r[c] if r[c] is not None else "") for c in COLUMNS}) for r in rows]
 
     def remove(self, catalog: str, kind: str, identity: str) -> None:
-        self.spark.sql(DELTA_REMOVE, args={"table": self.table, "catalog": catalog, "kind": kind, "identity": identity})
+        self._sql(DELTA_REMOVE, table=self.table, catalog=catalog, kind=kind, identity=identity)
 
     def mark_failed(self, catalog: str, kind: str, identity: str, error: str) -> None:
-        self.spark.sql(DELTA_MARK_FAILED, args={"table": self.table, "catalog": catalog, "kind": kind,
-                                                "identity": identity, "error": error})
+        self._sql(DELTA_MARK_FAILED, table=self.table, catalog=catalog, kind=kind, identity=identity, error=error)
 
 
 STATE_DB_ENV = "STAGE_STATE_DB"
 
 
-def open_state(catalog: str, spark: Any = None):
-    """SQLite when STAGE_STATE_DB names a file (local runs), the Delta table when Spark is here."""
+def open_state(catalog: str, spark: Any = None, create: bool = True):
+    """SQLite when STAGE_STATE_DB names a file (local runs), the Delta table when Spark is here.
+    `create=False` for readers (listing, dry runs, cleanup): nothing is created to read."""
     path = os.environ.get(STATE_DB_ENV)
     if path:
-        return SqliteState(path)
+        return SqliteState(path, create=create)
     if spark is not None:
         return DeltaState(spark, catalog)
     raise RuntimeError(f"no uc_state store: set {STATE_DB_ENV} to a SQLite file for local runs "

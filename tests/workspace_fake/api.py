@@ -53,33 +53,47 @@ def _me(store, m, q, b):
 def _job_create(store: Store, m, q, b):
     job_id = store.new_id()
     settings = {k: v for k, v in b.items() if k != "access_control_list"}
-    store.put("jobs", job_id, {"job_id": job_id, "settings": settings, "created_time": _now_ms()})
+    store.put("jobs", job_id, {"job_id": job_id, "settings": settings, "created_time": _now_ms(),
+                               "creator_user_name": store.me})
     return {"job_id": job_id}
+
+
+def _job(store, job_id) -> dict:
+    """A job, answered as the Jobs API answers: a job that never existed or was deleted is a 400
+    INVALID_PARAMETER_VALUE "Job N does not exist." (not a 404)."""
+    found = store.find("jobs", job_id)
+    if found is None:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Job {job_id} does not exist.")
+    return found
 
 
 @route("POST", r"/api/2\.[0-2]/jobs/reset", "jobs", "update")
 def _job_reset(store, m, q, b):
-    job = store.get("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    job = _job(store, _need(b, "job_id"))
     job["settings"] = b.get("new_settings") or {}
     return {}
 
 
 @route("POST", r"/api/2\.[0-2]/jobs/update", "jobs", "update")
 def _job_update(store, m, q, b):
-    job = store.get("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    job = _job(store, _need(b, "job_id"))
     job["settings"].update(b.get("new_settings") or {})
     return {}
 
 
 @route("POST", r"/api/2\.[0-2]/jobs/delete", "jobs", "delete")
 def _job_delete(store, m, q, b):
-    store.delete("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    job_id = str(_need(b, "job_id"))
+    if job_id in store.deleted.get("jobs", set()):  # deleted before: the API can answer 403 for those
+        raise ApiError(403, "PERMISSION_DENIED", f"Job {job_id} does not exist or has been deleted.")
+    _job(store, job_id)
+    store.delete("jobs", job_id)
     return {}
 
 
 @route("GET", r"/api/2\.[0-2]/jobs/get", "jobs", "get")
 def _job_get(store, m, q, b):
-    return store.get("jobs", q.get("job_id"), f"Job {q.get('job_id')}")
+    return _job(store, q.get("job_id"))
 
 
 @route("GET", r"/api/2\.[0-2]/jobs/list", "jobs", "list")
@@ -92,7 +106,7 @@ def _job_list(store, m, q, b):
 
 @route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run")
 def _job_run_now(store, m, q, b):
-    job = store.get("jobs", _need(b, "job_id"), f"Job {b.get('job_id')}")
+    job = _job(store, _need(b, "job_id"))
     run_id = store.new_id()
     store.put("_runs", run_id, {"run_id": run_id, "job_id": job["job_id"], "number_in_job": run_id,
                                "job_parameters": b.get("job_parameters"),
@@ -119,7 +133,8 @@ def _pipeline_create(store, m, q, b):
     if any(p["name"] == name for p in store.all("pipelines")) and not b.get("allow_duplicate_names"):
         raise already_exists(f"Pipeline '{name}'")
     pid = f"pl-{store.new_id()}"
-    store.put("pipelines", pid, {"pipeline_id": pid, "name": name, "spec": dict(b, id=pid), "state": "IDLE"})
+    store.put("pipelines", pid, {"pipeline_id": pid, "name": name, "spec": dict(b, id=pid), "state": "IDLE",
+                                 "creator_user_name": store.me})
     return {"pipeline_id": pid}
 
 
@@ -130,7 +145,8 @@ def _pipeline_list(store, m, q, b):
     if match:
         pattern = re.escape(match.group(1)).replace("%", ".*").replace("_", ".")
         pipelines = [p for p in pipelines if re.fullmatch(pattern, p["name"])]
-    return {"statuses": [{"pipeline_id": p["pipeline_id"], "name": p["name"], "state": p["state"]} for p in pipelines]}
+    return {"statuses": [{"pipeline_id": p["pipeline_id"], "name": p["name"], "state": p["state"],
+                          "creator_user_name": p.get("creator_user_name")} for p in pipelines]}
 
 
 @route("GET", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "get")
@@ -168,8 +184,13 @@ def _app_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("apps", name):
         raise already_exists(f"App {name}")
-    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}")
+    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}", creator=store.me)
     return _app_view(store.put("apps", name, app))
+
+
+@route("GET", r"/api/2\.0/apps", "apps", "list")
+def _app_list(store, m, q, b):
+    return {"apps": [_app_view(a) for a in store.all("apps")]}
 
 
 @route("GET", r"/api/2\.0/apps/([^/]+)", "apps", "get")
@@ -211,7 +232,7 @@ def _database_routes(collection: str, kind: str, state: dict | None = None) -> N
         name = _need(b, "name")
         if store.find(kind, name):
             raise already_exists(f"{kind} {name}")
-        return store.put(kind, name, dict(b, **(state or {})))
+        return store.put(kind, name, dict(b, **(state or {}), creator=store.me))
 
     @route("GET", base + r"/([^/?]+)", kind, "get")
     def _get(store, m, q, b):
@@ -232,7 +253,7 @@ _database_routes("synced_tables", "synced_tables")
 @route("POST", r"/api/2\.0/sql/warehouses", "warehouses", "create")
 def _wh_create(store, m, q, b):
     wid = f"wh{store.new_id()}"
-    store.put("warehouses", wid, dict(b, id=wid, state="RUNNING"))
+    store.put("warehouses", wid, dict(b, id=wid, state="RUNNING", creator_name=store.me))
     return {"id": wid}
 
 
@@ -258,7 +279,8 @@ def _ep_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("serving_endpoints", name):
         raise already_exists(f"Endpoint {name}")
-    return store.put("serving_endpoints", name, dict(b, state={"config_update": "NOT_UPDATING", "ready": "READY"}))
+    return store.put("serving_endpoints", name, dict(b, state={"config_update": "NOT_UPDATING", "ready": "READY"},
+                                                     creator=store.me, creation_timestamp=_now_ms()))
 
 
 @route("GET", r"/api/2\.0/serving-endpoints", "serving_endpoints", "list")
@@ -286,7 +308,7 @@ def _cat_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("catalogs", name):
         raise already_exists(f"Catalog '{name}'")
-    return store.put("catalogs", name, dict(b, full_name=name, created_at=_now_ms()))
+    return store.put("catalogs", name, dict(b, full_name=name, created_at=_now_ms(), created_by=store.me))
 
 
 @route("GET", UC + r"/catalogs", "catalogs", "list")
@@ -323,7 +345,7 @@ def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], ful
         name = full_name(b)
         if store.find(kind, name):
             raise already_exists(f"{kind[:-1].title()} '{name}'")
-        return store.put(kind, name, dict(b, full_name=name))
+        return store.put(kind, name, dict(b, full_name=name, created_by=store.me, created_at=_now_ms()))
 
     @route("GET", base + r"/([^/]+)", kind, "get")
     def _get(store, m, q, b):
@@ -361,22 +383,55 @@ def _table_get(store, m, q, b):
 @route("POST", r"/api/2\.0/mlflow/experiments/create", "experiments", "create")
 def _exp_create(store, m, q, b):
     name = _need(b, "name")
-    if any(e["name"] == name for e in store.all("experiments")):
+    if any(e["name"] == name for e in store.all("experiments")):  # deleted ones keep their name taken
         raise already_exists(f"Experiment '{name}'")
     eid = str(store.new_id())
-    store.put("experiments", eid, {"experiment_id": eid, "name": name, "lifecycle_stage": "active"})
+    store.put("experiments", eid, {"experiment_id": eid, "name": name, "lifecycle_stage": "active",
+                                   "creation_time": _now_ms(), "last_update_time": _now_ms(),
+                                   "tags": [{"key": "mlflow.ownerEmail", "value": store.me}]})
     return {"experiment_id": eid}
+
+
+def _experiment(store, eid) -> dict:
+    return store.get("experiments", eid, f"Experiment with id '{eid}'")
 
 
 @route("POST", r"/api/2\.0/mlflow/experiments/delete", "experiments", "delete")
 def _exp_delete(store, m, q, b):
-    store.delete("experiments", _need(b, "experiment_id"))
+    """A soft delete, as on a workspace: the experiment stays, `deleted`, and its name stays taken."""
+    exp = _experiment(store, _need(b, "experiment_id"))
+    if exp["lifecycle_stage"] == "deleted":
+        raise not_found(f"Experiment with id '{exp['experiment_id']}'")
+    exp["lifecycle_stage"] = "deleted"
+    return {}
+
+
+@route("POST", r"/api/2\.0/mlflow/experiments/restore", "experiments", "update")
+def _exp_restore(store, m, q, b):
+    _experiment(store, _need(b, "experiment_id"))["lifecycle_stage"] = "active"
     return {}
 
 
 @route("GET", r"/api/2\.0/mlflow/experiments/get", "experiments", "get")
 def _exp_get(store, m, q, b):
-    return {"experiment": store.get("experiments", q.get("experiment_id"))}
+    return {"experiment": _experiment(store, q.get("experiment_id"))}
+
+
+@route("GET", r"/api/2\.0/mlflow/experiments/get-by-name", "experiments", "get")
+def _exp_get_by_name(store, m, q, b):
+    for exp in store.all("experiments"):
+        if exp["name"] == q.get("experiment_name"):
+            return {"experiment": exp}
+    raise not_found(f"Experiment '{q.get('experiment_name')}'")
+
+
+@route("POST", r"/api/2\.0/mlflow/experiments/search", "experiments", "list")
+def _exp_search(store, m, q, b):
+    view = b.get("view_type") or "ACTIVE_ONLY"
+    found = [e for e in store.all("experiments") if view == "ALL" or
+             (e["lifecycle_stage"] == "active") == (view == "ACTIVE_ONLY")]
+    found.sort(key=lambda e: -e["creation_time"])
+    return {"experiments": found[: int(b.get("max_results") or 1000)]}
 
 
 # ---- Genie and Agent Bricks (raw REST) -----------------------------------------------------------

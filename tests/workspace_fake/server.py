@@ -3,8 +3,9 @@
 Control routes (not part of the Databricks API):
   GET  /_fake/objects            live objects by kind: {"jobs": ["1001", ...], ...}; ?detail=1 for bodies
   GET  /_fake/log                every request seen: method, path, status, kind, op
-  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"429"|"timeout",
-                                  "seconds": 5, "seed": 0}: append a fault; {"clear": true} removes all
+  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"429"|"timeout"|"late",
+                                  "seconds": 5, "seed": 0, "times": -1}: append a fault; {"clear": true} removes
+                                  all. "late" does the work, then answers after `seconds`.
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
                                   (what a pipeline or job would have made, since nothing executes here)
   POST /_fake/reset              forget everything
@@ -18,6 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from . import api_more  # noqa: F401 - registers the remaining kinds' routes
 from .api import ROUTES
 from .store import ApiError, Fault, Store
 
@@ -61,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
             if not match:
                 continue
             fault = self.store.fault_for(kind, op)
-            if fault:
+            if fault and fault.mode != "late":
                 return self._fault(fault, parts.path, kind, op)
             try:
                 with self.store.lock:
@@ -70,7 +72,12 @@ class Handler(BaseHTTPRequestHandler):
             except ApiError as err:
                 status, payload = err.status, {"error_code": err.code, "message": err.message}
             self.store.record(self.command, parts.path, status, kind, op)
-            return self._reply(status, payload)
+            if fault:  # "late": done, but the answer comes after the client may have given up
+                time.sleep(fault.seconds)
+            try:
+                return self._reply(status, payload)
+            except (BrokenPipeError, ConnectionResetError):
+                return None
         self.store.record(self.command, parts.path, 501, "unknown", "unknown")
         self._reply(501, {"error_code": "NOT_IMPLEMENTED", "message": f"{self.command} {parts.path} is not "
                           "implemented by the workspace stand-in"})
@@ -103,13 +110,13 @@ class Handler(BaseHTTPRequestHandler):
                 if body.get("clear"):
                     store.faults.clear()
                 else:
-                    store.faults.append(Fault(**{k: body[k] for k in ("kind", "op", "fraction", "mode", "seconds", "seed")
-                                                 if k in body}))
+                    store.faults.append(Fault(**{k: body[k] for k in ("kind", "op", "fraction", "mode", "seconds", "seed",
+                                                                      "times") if k in body}))
             return self._reply(200, {})
         if path == "/_fake/reset" and self.command == "POST":
             with store.lock:
                 store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()
-                store.faults.clear()
+                store.faults.clear(), store.deleted.clear()
             return self._reply(200, {})
         self._reply(404, {"error_code": "NOT_FOUND", "message": f"no control route {path}"})
 

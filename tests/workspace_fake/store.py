@@ -36,16 +36,24 @@ class Fault:
     kind: str = "*"
     op: str = "*"
     fraction: float = 1.0
-    mode: str = "500"  # "500", "429" or "timeout"
-    seconds: float = 5.0  # how long a "timeout" stalls
+    # "500", "429", "timeout" (stall, then 504, nothing done), or "late" (do the work, e.g. create the
+    # resource, then answer only after `seconds`: a client that gave up may send it again)
+    mode: str = "500"
+    seconds: float = 5.0  # how long a "timeout" or "late" answer stalls
     seed: int = 0
+    times: int = -1  # apply to at most this many calls (-1: no limit)
     rng: random.Random = field(default=None, repr=False)
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
 
     def matches(self, kind: str, op: str) -> bool:
-        return self.kind in ("*", kind) and self.op in ("*", op) and self.rng.random() < self.fraction
+        if self.times == 0 or not (self.kind in ("*", kind) and self.op in ("*", op)):
+            return False
+        if self.rng.random() >= self.fraction:
+            return False
+        self.times -= 1 if self.times > 0 else 0
+        return True
 
 
 class Store:
@@ -56,6 +64,8 @@ class Store:
         self.volume_files: dict[str, bytes] = {}  # /Volumes/... path -> bytes
         self.log: list[dict] = []
         self.faults: list[Fault] = []
+        self.deleted: dict[str, set[str]] = {}  # kind -> ids deleted (some APIs answer those differently)
+        self.me = "tester@example.com"  # the principal every request acts as
         self._ids = itertools.count(1001)
 
     def new_id(self) -> int:
@@ -81,19 +91,23 @@ class Store:
     def delete(self, kind: str, key, what: str | None = None) -> dict:
         with self.lock:
             try:
-                return self.objects[kind].pop(str(key))
+                obj = self.objects[kind].pop(str(key))
             except KeyError:
                 raise not_found(what or f"{kind} {key}") from None
+            self.deleted.setdefault(kind, set()).add(str(key))
+            return obj
 
     def all(self, kind: str) -> list[dict]:
         with self.lock:
             return list(self.objects.get(kind, {}).values())
 
     def summary(self) -> dict[str, list[str]]:
-        """Live objects by kind: their ids, sorted (what GET /_fake/objects returns)."""
+        """Live objects by kind: their ids, sorted (what GET /_fake/objects returns). Soft-deleted
+        objects (experiments) and "_runs" etc. are not live resources."""
         with self.lock:
-            return {kind: sorted(objs) for kind, objs in sorted(self.objects.items())
-                    if objs and not kind.startswith("_")}  # "_runs" etc. are not resources
+            live = {kind: sorted(k for k, o in objs.items() if o.get("lifecycle_stage") != "deleted")
+                    for kind, objs in sorted(self.objects.items()) if not kind.startswith("_")}
+            return {kind: ids for kind, ids in live.items() if ids}
 
     # faults -------------------------------------------------------------------------------------
     def fault_for(self, kind: str, op: str) -> Fault | None:
