@@ -7,10 +7,12 @@ VENV := .venv
 PY := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/python
 SPEC ?= spec
 OUT ?= build
-TARGET ?= default
+TARGET ?=
+# Commands take the spec's default target when TARGET is not given (graph: every target).
+TARGET_ARG = $(if $(TARGET),--target $(TARGET))
 
 .PHONY: data bench-data build validate test bench clean distclean help run-local state destroy-local schemas \
-	deploy verify status run hotfix destroy graph explain new-stage
+	deploy verify status run hotfix destroy graph explain new-stage preflight
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
 help:
@@ -23,7 +25,7 @@ help:
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
-	@echo "make destroy-local TARGET=t [DRY_RUN=1]     run the cleanup notebook locally"
+	@echo "make destroy-local TARGET=t [DRY_RUN=1] [DELETE_ADOPTED=\"a;b\"]  run the cleanup notebook locally"
 	@echo "make deploy TARGET=t  build, preflight, validate and deploy (full sync after a destroy)"
 	@echo "make verify TARGET=t  compare the deployed files with build/"
 	@echo "make status           deployed targets, when, CLI version, files, job URLs"
@@ -63,50 +65,59 @@ build: $(VENV)/.runtime-deps
 validate: $(VENV)/.runtime-deps
 	@$(PY) -m compiler validate --spec $(SPEC)
 
+# The pipeline tests run on a local Spark, which needs Java 17 or newer.
 test: $(VENV)/.dev-deps
+	@command -v java >/dev/null 2>&1 || { echo "make test needs Java 17+ for the local Spark tests (pyspark): apt-get install -y openjdk-17-jre-headless"; exit 1; }
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 run-local: $(VENV)/.runtime-deps
-	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS)
+	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
 state: $(VENV)/.runtime-deps
-	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS)
+	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
 destroy-local: $(VENV)/.runtime-deps
-	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
+	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) \
+		$(if $(DELETE_ADOPTED),--delete-adopted "$(DELETE_ADOPTED)")
 
 schemas: $(VENV)/.runtime-deps
 	$(PY) -m compiler.validate
 
-deploy: $(VENV)/.runtime-deps data
-	@$(PY) -m compiler deploy --spec $(SPEC) --out $(OUT) --target $(TARGET)
+# The CLI and the login are checked before the dataset is generated (which takes a while).
+deploy: $(VENV)/.data-deps
+	@$(PY) -m compiler preflight --spec $(SPEC) $(TARGET_ARG)
+	@$(MAKE) --no-print-directory data
+	@$(PY) -m compiler deploy --spec $(SPEC) --out $(OUT) $(TARGET_ARG)
 
 verify: $(VENV)/.runtime-deps
-	@$(PY) -m compiler verify --spec $(SPEC) --out $(OUT) --target $(TARGET)
+	@$(PY) -m compiler verify --spec $(SPEC) --out $(OUT) $(TARGET_ARG)
 
 status: $(VENV)/.runtime-deps
 	@$(PY) -m compiler status --out $(OUT)
 
 run: $(VENV)/.runtime-deps
-	@$(PY) -m compiler run --spec $(SPEC) --out $(OUT) --target $(TARGET) $(if $(ONLY),--only "$(ONLY)") $(PARAM_ARGS)
+	@$(PY) -m compiler run --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(if $(ONLY),--only "$(ONLY)") $(PARAM_ARGS)
 
 hotfix: $(VENV)/.runtime-deps
-	@$(PY) -m compiler hotfix --spec $(SPEC) --out $(OUT) --target $(TARGET) --stage $(STAGE)
+	$(if $(STAGE),,$(error STAGE= is required: make hotfix STAGE=<stage> [TARGET=<target>]))
+	@$(PY) -m compiler hotfix --spec $(SPEC) --out $(OUT) $(TARGET_ARG) --stage $(STAGE)
 
 destroy: $(VENV)/.runtime-deps
-	@$(PY) -m compiler destroy --spec $(SPEC) --out $(OUT) --target $(TARGET) $(PARAM_ARGS) \
+	@$(PY) -m compiler destroy --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) \
 		$(if $(filter 1 true yes,$(YES)),--yes) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
 graph: $(VENV)/.runtime-deps
-	@$(PY) -m compiler graph --spec $(SPEC) --out $(OUT) $(if $(filter-out default,$(TARGET)),--target $(TARGET))
+	@$(PY) -m compiler graph --spec $(SPEC) --out $(OUT) $(TARGET_ARG)
 
 explain: $(VENV)/.runtime-deps
-	@$(PY) -m compiler explain --spec $(SPEC) --out $(OUT) $(STAGE)
+	$(if $(STAGE),,$(error STAGE= is required: make explain STAGE=<stage or task key>))
+	@$(PY) -m compiler explain --spec $(SPEC) $(STAGE)
 
 new-stage: $(VENV)/.runtime-deps
+	$(if $(NAME),,$(error NAME= is required: make new-stage NAME=<stage> [AFTER=<stage>] [TARGETS=a,b]))
 	@$(PY) -m compiler new-stage --spec $(SPEC) --out $(OUT) $(NAME) $(if $(AFTER),--after $(AFTER)) $(if $(TARGETS),--targets $(TARGETS))
 
 clean: $(VENV)/.runtime-deps

@@ -41,7 +41,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dataset"
         generation = []
-        for _ in range(3):
+        for attempt in range(3):
+            print(f"generating the dataset ({attempt + 1}/3)...", file=sys.stderr, flush=True)
             started = time.perf_counter()
             subprocess.run([sys.executable, str(ROOT / "src" / "data" / "canonical" / "generate.py"), "--out", str(out)],
                            check=True, stdout=subprocess.DEVNULL)
@@ -52,6 +53,7 @@ def main() -> None:
         cases = [("first run: catch up 70 days", None, 70), ("3 simulated minutes", 180, 3),
                  ("3 simulated hours", 3 * 3600, 3), ("1 simulated day", 86400, 3)]
         for label, span, start_day in cases:
+            print(f"replay: {label}...", file=sys.stderr, flush=True)
             samples, events, read = [], 0, 0
             for _ in range(5 if span else 3):
                 if span is None:

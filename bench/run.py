@@ -7,8 +7,9 @@ For each size (default 100, 1,000 and 10,000 stages; 10 targets) it generates a 
   | the floor (bench/floor.py) cold | the floor with --skip-unchanged, on its own output
 and the peak RSS of the cold builds. Also the Casper's spec (cold and no-op).
 
-Results go to bench/results.json (one entry per commit, for comparison across commits) and to a
-Markdown table printed here and written into README.md between the bench markers.
+Results go to bench/out/ (not tracked): results.json (one entry per commit, for comparison across
+commits) and table.md, the Markdown table also printed here. README.md's table (between the bench
+markers) is replaced only by a full run (every size, 5 runs or more) given --update-readme.
 
     python bench/run.py [--sizes 100,1000,10000] [--runs 5] [--no-readme]
 """
@@ -109,7 +110,7 @@ def markdown(entry: dict) -> str:
                     f"{r['validate']:.2f} s | {r['floor_cold']:.2f} s | {r['floor_noop']:.2f} s | "
                     f"{r['ratio_cold']:.2f}x | {r['rss_mb']:.0f} MB | {f'{dbt} s' if dbt else '-'} |")
     c = entry["caspers"]
-    rows.append(f"| Casper's (22) | {c['cold']:.2f} s | {c['noop']:.2f} s | {c['touch_one']:.2f} s | "
+    rows.append(f"| Casper's ({c['stages']} stages) | {c['cold']:.2f} s | {c['noop']:.2f} s | {c['touch_one']:.2f} s | "
                 f"{c['validate']:.2f} s | - | - | - | {c['rss_mb']:.0f} MB | - |")
     sizes = entry["sizes"]
     if "1000" in sizes and "10000" in sizes:
@@ -127,8 +128,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="replace README.md's table (only with a full run: every size, 5 runs or more)")
     args = parser.parse_args()
+    full = args.sizes == "100,1000,10000" and args.runs >= 5
+    if args.update_readme and not full:
+        parser.error("--update-readme needs a full run: the default --sizes and --runs 5 or more")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     entry = {"commit": commit or "unknown", "date": datetime.date.today().isoformat(), "runs": args.runs,
              "machine": machine(), "sizes": {}}
@@ -144,13 +149,19 @@ def main() -> None:
             shutil.copytree(ROOT / part, caspers / part, ignore=shutil.ignore_patterns("__pycache__"))
         print("measuring Casper's ...", flush=True)
         entry["caspers"] = measure_project(caspers, args.runs, with_floor=False)
+        entry["caspers"]["stages"] = len(list((caspers / "spec" / "stages").glob("*.yaml")))
     table = markdown(entry)
     print(table)
-    results = ROOT / "bench" / "results.json"
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    results = out / "results.json"
     history = json.loads(results.read_text()) if results.exists() else []
     history = [h for h in history if h.get("commit") != entry["commit"]] + [entry]
     results.write_text(json.dumps(history, indent=1) + "\n")
-    if not args.no_readme:
+    (out / "table.md").write_text(table + "\n")
+    print(f"results: {results}, {out / 'table.md'}" + ("" if args.update_readme else
+                                                       " (README.md unchanged: pass --update-readme with a full run)"))
+    if args.update_readme:
         readme = ROOT / "README.md"
         text = readme.read_text()
         start, end = "<!-- bench:start -->", "<!-- bench:end -->"

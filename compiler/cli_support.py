@@ -44,8 +44,22 @@ def guard(action):
         sys.exit(2)
 
 
+def _pick_target(result, target: str | None) -> str:
+    targets = result.resolved.targets
+    name = target or next(t for t, rt in targets.items() if rt.default)
+    if name not in targets:
+        from .diagnostics import did_you_mean
+        from .ops.errors import OpsError
+
+        err = OpsError("O104", f"unknown target {name!r}", did_you_mean(name, targets) or "targets: " + ", ".join(targets))
+        click.echo(err.render(), err=True)
+        sys.exit(1)
+    return name
+
+
 def compile_for(spec_dir: str, out_dir: str, target: str | None):
-    """Build (so what an operator command uses is exactly what deploys) and pick the target."""
+    """Build (so what an operator command uses is exactly what deploys) and pick the target.
+    The build's diagnostics are printed, once."""
     from .pipeline import build as run_build
 
     result, written = guard(lambda: run_build(spec_dir, out_dir))
@@ -57,12 +71,17 @@ def compile_for(spec_dir: str, out_dir: str, target: str | None):
         from .pipeline import compile_spec
 
         result = guard(lambda: compile_spec(spec_dir, through="check_dataflow"))
-    targets = result.resolved.targets
-    name = target or next(t for t, rt in targets.items() if rt.default)
-    if name not in targets:
-        from .diagnostics import did_you_mean
+    return result, _pick_target(result, target)
 
-        click.echo(f"error: unknown target {name!r}; {did_you_mean(name, targets) or 'targets: ' + ', '.join(targets)}",
-                   err=True)
+
+def compile_only(spec_dir: str, target: str | None, quiet: bool = False):
+    """Check the spec without writing anything (read-only commands). Errors are printed and stop
+    the command; warnings are left to `build`, unless `quiet` is off and there are errors."""
+    from .pipeline import compile_spec
+
+    result = guard(lambda: compile_spec(spec_dir, through="check_dataflow"))
+    if not result.ok:
+        report(result.diagnostics)
+        click.echo("the spec has errors; fix them first", err=True)
         sys.exit(1)
-    return result, name
+    return result, _pick_target(result, target)

@@ -104,13 +104,17 @@ def graph_files(compilation) -> dict[str, bytes]:
     return files
 
 
-def render_images(compilation, out_dir: str, formats=("svg", "png")) -> list[str]:
-    """Graphviz renderings of every target's DAG; [] when `dot` is not installed."""
+def render_images(compilation, out_dir: str, formats=("svg", "png"), targets=None) -> list[str]:
+    """Graphviz renderings of the targets' DAGs (every target's by default) into out_dir/graphs/;
+    [] when `dot` is not installed."""
+    import os
+
     dot_bin = shutil.which("dot")
     if not dot_bin:
         return []
     written = []
-    for target in compilation.resolved.targets:
+    os.makedirs(f"{out_dir}/graphs", exist_ok=True)
+    for target in targets or list(compilation.resolved.targets):
         source = dot(compilation, target)
         for fmt in formats:
             path = f"{out_dir}/graphs/{target}.{fmt}"

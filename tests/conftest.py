@@ -48,8 +48,18 @@ def copy_project(source: Path, dest: Path, git: bool = False) -> Path:
 
 @pytest.fixture
 def caspers(tmp_path: Path) -> Path:
-    """A private copy of the Casper's Kitchens project (spec/, src/, .gitignore), as a git worktree."""
-    return copy_project(ROOT, tmp_path / "caspers", git=True)
+    """A private copy of the Casper's Kitchens project (spec/, src/, .gitignore), as a git worktree,
+    with a stand-in for the shipped dataset `make data` writes (deploy refuses to go without it)."""
+    project = copy_project(ROOT, tmp_path / "caspers", git=True)
+    fake_dataset(project / "build")
+    return project
+
+
+def fake_dataset(build: Path) -> None:
+    """A placeholder where `make data` puts the canonical dataset (nothing here reads it)."""
+    folder = build / "data" / "canonical" / "canonical_dataset"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "events.parquet").write_bytes(b"placeholder: tests never read the dataset through a deploy")
 
 
 @pytest.fixture

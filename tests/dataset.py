@@ -24,9 +24,10 @@ def _hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def generate(out: Path, seed: int = 42) -> None:
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--seed", str(seed)], check=True,
-                   stdout=subprocess.DEVNULL)
+def generate(out: Path, seed: int = 42) -> str:
+    """Run the generator as `make data` does; returns what it printed (its progress)."""
+    return subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--seed", str(seed)], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout
 
 
 def shared_dataset() -> Path:

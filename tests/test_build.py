@@ -201,7 +201,7 @@ def test_a_foreign_folder_is_refused_and_left_as_it_was(example, tmp_path):
 
 def test_hidden_entries_and_shipped_data_do_not_make_a_folder_foreign(caspers):
     dataset = caspers / "build" / "data" / "canonical" / "canonical_dataset"
-    dataset.mkdir(parents=True)
+    dataset.mkdir(parents=True, exist_ok=True)
     (dataset / "events.parquet").write_bytes(b"x")  # `make data` ran before the first build
     (caspers / "build" / ".databricks").mkdir()
     run = run_compiler("build", cwd=caspers)

@@ -26,7 +26,9 @@ def events(data):
 
 
 def test_same_seed_same_bytes(data, tmp_path):
-    generate(tmp_path / "again")
+    printed = generate(tmp_path / "again").splitlines()
+    assert printed[0].startswith("generating the canonical dataset into") and "dimension tables written" in printed[1]
+    assert [line.split("(")[-1] for line in printed if "events: order" in line] == [f"{p}%)" for p in range(0, 100, 10)]
     for path in sorted(data.glob("*.parquet")):
         again = tmp_path / "again" / path.name
         assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(again.read_bytes()).digest(), path.name

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler.pipeline import compile_spec
 
-from .conftest import EXAMPLES, ROOT, copy_project, run_compiler
+from .conftest import EXAMPLES, ROOT, copy_project, fake_dataset, run_compiler
 from .fake_env import ops  # noqa: F401 - fixture
 
 ROOT_PATH = "/Workspace/Users/tester@example.com/caspers-kitchens-demo"
@@ -31,9 +31,11 @@ def download(remote: dict, root: str, dest: Path) -> list[str]:
 
 
 def test_every_target_deploys_and_runs_from_the_uploaded_copy_only(tmp_path, ops, monkeypatch):  # noqa: F811
-    from compiler.ops.local import run_cleanup, run_target, target_parameters
+    from compiler.ops.local import run_cleanup, run_target
+    from compiler.ops.params import target_parameters
 
     project = copy_project(ROOT, tmp_path / "caspers", git=True)
+    fake_dataset(project / "build")
     compilation = compile_spec(str(project / "spec"), out_dir=str(project / "build"))
     targets = list(compilation.resolved.targets)
     for target in targets:
@@ -42,11 +44,12 @@ def test_every_target_deploys_and_runs_from_the_uploaded_copy_only(tmp_path, ops
     uploaded = tmp_path / "uploaded"
     files = download(ops.remote(), ROOT_PATH, uploaded)
     assert "cleanup.py" in files and "databricks.yml" not in files  # git-ignored build/: only what is included
+    assert "data/canonical/canonical_dataset/events.parquet" in files  # the shipped data
 
     for key, value in ops.env.items():
         monkeypatch.setenv(key, value)
     for target in targets:
-        runs = run_target(compilation, str(uploaded), target, target_parameters(compilation, target, {}),
+        runs = run_target(compilation, str(uploaded), target, target_parameters(compilation, target, []),
                           echo=lambda line: None)
         for stage_run in runs:
             assert stage_run.result == "ok" or stage_run.error.startswith(NOT_IMPLEMENTED) or \
@@ -115,6 +118,7 @@ def _sync_of(project: Path) -> dict:
 
 def test_a_file_that_stops_syncing_is_removed_from_the_workspace(tmp_path, ops):  # noqa: F811
     project = copy_project(ROOT, tmp_path / "caspers", git=True)
+    fake_dataset(project / "build")
     assert ops.run(project, "deploy", "-t", "free").code == 0
     assert f"{ROOT_PATH}/data/canonical/README.md" in ops.remote()
     bundle = (project / "spec" / "bundle.yaml").read_text()

@@ -51,6 +51,8 @@ def test_free_runs_twice_without_duplicates_and_destroys_cleanly(caspers, server
     assert _live(server) == live and _rows(caspers) == live
     count = sqlite3.connect(caspers / "build" / ".local" / "state.sqlite").execute("SELECT count(*) FROM resources")
     assert count.fetchone() == (len(live),)
+    names = sqlite3.connect(caspers / "build" / ".local" / "state.sqlite").execute("SELECT kind, name FROM resources")
+    assert all(name for _, name in names), "a rerun must keep the names recorded by the first run"
 
     dry = _cli(caspers, server, tmp_path, "destroy-local", "--target", "free", "--dry-run")
     assert dry.code == 0 and "would delete" in dry.out and _live(server) == live
@@ -64,7 +66,7 @@ def test_parameters_can_be_overridden(caspers, server, tmp_path):
     assert run.code == 0, run.err
     assert ("catalogs", "other_cat") in _live(server) and _rows(caspers, "other_cat") == _live(server)
     bad = _cli(caspers, server, tmp_path, "run-local", "--target", "free", "--param", "NOPE=1")
-    assert bad.code == 1 and "has no parameter(s) NOPE" in bad.err
+    assert bad.code == 1 and "error: target free has no parameter NOPE [O102]" in bad.err
 
 
 def test_repeated_destroy_with_30_percent_delete_failures_ends_with_nothing(caspers, server, tmp_path):
@@ -106,3 +108,15 @@ def test_run_local_without_a_workspace_says_how_to_get_one(caspers):
     env = {k: "" for k in os.environ if k.startswith("DATABRICKS_")}
     run = run_compiler("run-local", "--target", "free", cwd=caspers, env=env)
     assert run.code == 1 and "DATABRICKS_HOST" in run.err and "tests.workspace_fake" in run.err
+
+
+def test_a_failing_stage_shows_its_own_source_lines(tmp_path, server):
+    project = copy_project(EXAMPLES / "base", tmp_path / "p")
+    (project / "src" / "stages" / "report.py").write_text(
+        "def run(ctx):\n"
+        "    catalog, days = ctx.params[\"CATALOG\"], ctx.params[\"WINDOW_DAYS\"]\n"
+        "    raise RuntimeError(f\"report for {catalog} over {days} days failed\")  # the line to show\n")
+    run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
+    assert run.code == 1
+    assert 'File "src/stages/report.py", line 3, in run' in run.err + run.out
+    assert "# the line to show" in run.err + run.out  # the stage's line, not the notebook's line 3

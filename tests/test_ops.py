@@ -144,6 +144,10 @@ def caspers_compiled():
 
 
 def test_run_passes_the_resolved_task_keys_and_parameters(caspers, ops):
+    never = ops.run(caspers, "run", "-t", "default")
+    assert never.code == 1 and "target default was never deployed" in never.err and "[O114]" in never.err
+    assert not any(c["args"][:2] == ["bundle", "run"] for c in ops.calls())
+    assert ops.run(caspers, "deploy", "-t", "default").code == 0
     run = ops.run(caspers, "run", "-t", "default", "--only", "+Lakebase_Reverse_ETL", "--param", "CATALOG=x")
     assert run.code == 0, run.err
     keys = "Canonical_Data,Spark_Declarative_Pipeline,Refund_Recommender_Stream,Lakebase_Reverse_ETL"
@@ -174,8 +178,15 @@ def test_hotfix_imports_reads_back_and_prints_the_repair(caspers, ops):
 def test_graph_files_parse_back_to_the_target_edges(caspers_compiled, caspers, ops):
     from compiler.graphs import parse_mermaid_edges, target_edges
 
+    assert ops.run(caspers, "build").code == 0  # every build writes the Mermaid files and build/README.md
+    before = {p: p.stat().st_mtime_ns for p in (caspers / "build").rglob("*") if p.is_file()}
     run = ops.run(caspers, "graph")
     assert run.code == 0, run.err
+    after = {p: p.stat().st_mtime_ns for p in (caspers / "build").rglob("*") if p.is_file()}
+    assert {p: t for p, t in after.items() if p.suffix not in (".svg", ".png")} == before  # drawing builds nothing
+    one = ops.run(caspers, "graph", "--target", "default")
+    assert [line for line in one.out.splitlines() if line.startswith("target ")] == [
+        "target default: build/graphs/default.mmd (written by every build)"]
     readme = (caspers / "build" / "README.md").read_text()
     for target in caspers_compiled.resolved.targets:
         text = (caspers / "build" / "graphs" / f"{target}.mmd").read_text()

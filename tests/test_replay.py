@@ -47,15 +47,17 @@ def dataset():
     return str(shared_dataset() / "events.parquet")
 
 
-def run(volume, dataset, now, speed=60.0, start_day=3):  # a short catch-up keeps the tests quick
-    return rc.run_once(volume.load, volume.save, rc.DatasetReader(dataset).read, volume.write, now, start_day, speed)
+def run(volume, dataset, now, speed=60.0, start_day=3, progress=lambda text: None):  # a short catch-up: quick
+    return rc.run_once(volume.load, volume.save, rc.DatasetReader(dataset).read, volume.write, now, start_day, speed,
+                       progress)
 
 
 def test_first_run_catches_up_to_start_day_and_time_of_day(dataset):
-    volume = Volume()
-    summary = run(volume, dataset, START, start_day=70)
+    volume, said = Volume(), []
+    summary = run(volume, dataset, START, start_day=70, progress=said.append)
     assert summary.first_run and summary.window == (rc.EPOCH, rc.EPOCH + 70 * rc.DAY + 10 * 3600 + 30 * 60)
     assert len(summary.files) == 71  # one file per dataset day (70 days and the morning of day 70)
+    assert len(said) == 71 and said[0] == "window part 1 of 71: 0 events so far"  # the catch-up shows progress
     import pyarrow.parquet as pq
 
     assert summary.rows_read < pq.read_metadata(dataset).num_rows  # each row group read once at most

@@ -218,13 +218,27 @@ def test_wait_for_first_file_sees_a_late_file_and_times_out_clearly(runtime, fak
     w.catalogs.create(name="c")
     w.schemas.create(name="s", catalog_name="c")
     w.volumes.create(catalog_name="c", schema_name="s", name="events", volume_type=catalog.VolumeType.MANAGED)
-    with pytest.raises(TimeoutError, match=r"no file arrived in /Volumes/c/s/events within 0.3 s; check the replay"):
+    with pytest.raises(TimeoutError, match=r"a first file in /Volumes/c/s/events: nothing within 0.3 s; check the replay"):
         wait_for_first_file(w, "/Volumes/c/s/events", 0.3, poll_s=0.05, hint="check the replay")
     timer = threading.Timer(0.3, lambda: w.files.upload("/Volumes/c/s/events/2024/part-0.json", io.BytesIO(b"{}")))
     timer.start()
     assert wait_for_first_file(w, "/Volumes/c/s/events", 10, poll_s=0.05) == "/Volumes/c/s/events/2024/part-0.json"
-    with pytest.raises(TimeoutError, match="table c.lakeflow.all_events did not appear within 0.2 s"):
+    with pytest.raises(TimeoutError, match="table c.lakeflow.all_events: nothing within 0.2 s"):
         wait_for_table(w, "c.lakeflow.all_events", 0.2, poll_s=0.05)
+
+
+def test_waits_say_what_they_wait_for_and_for_how_long(runtime):
+    from stage_runtime.waits import wait_until
+
+    now, said, answers = [0.0], [], iter([None, None, None, "here"])
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    assert wait_until(lambda: next(answers), "the thing", 120, poll_s=20, sleep=sleep, clock=lambda: now[0],
+                      say=said.append) == "here"
+    assert said == ["waiting for the thing (up to 120 s)", "still waiting for the thing: 40 s of 120 s",
+                    "the thing: done after 60 s"]
 
 
 def test_every_ensure_helper_registers_once_whether_it_creates_or_finds(runtime, fake, tmp_path):

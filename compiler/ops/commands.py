@@ -1,9 +1,11 @@
-"""Operator commands: run-local, state, destroy-local, deploy, verify, status, run, hotfix,
-destroy, graph, explain, new-stage.
+"""Operator commands: run-local, state, destroy-local, preflight, deploy, verify, status, run,
+hotfix, destroy, graph, explain, new-stage.
 
-Each builds first (so what is deployed, run or drawn is what the spec says now), then calls the
-library (local.py, deploy.py, workspace.py, ../graphs.py, scaffold.py) and prints. The commands are
-plain click commands collected in COMMANDS; cli.py adds them to its group.
+Commands that act on a workspace build first (so what is deployed or run is what the spec says
+now) and check what they need before doing any work (a reachable workspace, the CLI and its login,
+a deployed target); the read-only ones (`explain`, `graph`, `state`) compile without writing the
+bundle. Errors are `OpsError`s with a code, printed once. The commands are plain click commands
+collected in COMMANDS; cli.py adds them to its group.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 import click
 
-from ..cli_support import OUT_OPTION, PARAM_OPTION, SPEC_OPTION, TARGET_OPTION, compile_for, guard
+from ..cli_support import OUT_OPTION, PARAM_OPTION, SPEC_OPTION, TARGET_OPTION, compile_for, compile_only, guard
 
 COMMANDS: list[click.Command] = []
 
@@ -28,14 +30,9 @@ def command(name: str | None = None):
     return register
 
 
-def _fail(err) -> None:
-    click.echo(f"error: {err}" + (f"\n  hint: {err.hint}" if getattr(err, "hint", "") else ""), err=True)
-    sys.exit(1)
-
-
 def _ops(action):
     """Run a library call: an OpsError is a clear one-line failure, anything else an internal error."""
-    from .deploy import OpsError
+    from .errors import OpsError
 
     def attempt():
         try:
@@ -49,30 +46,28 @@ def _ops(action):
     return value
 
 
+def _fail(err) -> None:
+    click.echo(err.render(), err=True)
+    sys.exit(1)
+
+
 def _cli():
     from .deploy import Cli
 
     return Cli(echo=lambda line: click.echo(line, err=True))
 
 
-def _params_or_exit(result, target: str, pairs) -> dict:
-    from .local import parse_overrides, target_parameters
+def _params(result, target: str, pairs) -> dict:
+    from .params import target_parameters
 
-    try:
-        return target_parameters(result, target, parse_overrides(list(pairs)))
-    except ValueError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(1)
+    return _ops(lambda: target_parameters(result, target, list(pairs)))
 
 
-def _require_workspace() -> None:
-    if not (os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")):
-        click.echo("error: local runs talk to a workspace through DATABRICKS_HOST (and DATABRICKS_TOKEN)\n"
-                   "  hint: start the stand-in with `python -m tests.workspace_fake --port 0` and export the URL it "
-                   "prints as DATABRICKS_HOST (any DATABRICKS_TOKEN will do)", err=True)
-        sys.exit(1)
+def _warnings(result) -> int:
+    return sum(d.severity == "warning" for d in result.diagnostics)
 
 
+# ---- local runs ---------------------------------------------------------------------------------
 @command("run-local")
 @SPEC_OPTION
 @OUT_OPTION
@@ -87,11 +82,12 @@ def run_local(spec_dir: str, out_dir: str, target: str | None, params) -> None:
       python -m compiler run-local -t free --param CATALOG=mycat --param START_DAY=10
     """
     from .local import format_runs, run_target
+    from .workspace import check_reachable
 
-    _require_workspace()
+    host = _ops(check_reachable)
     result, name = compile_for(spec_dir, out_dir, target)
-    values = _params_or_exit(result, name, params)
-    click.echo(f"running target {name} locally against {os.environ.get('DATABRICKS_HOST', '(profile)')}")
+    values = _params(result, name, params)
+    click.echo(f"running target {name} locally against {host}")
     runs = run_target(result, out_dir, name, values, echo=click.echo)
     click.echo(format_runs(runs))
     if any(r.result != "ok" for r in runs):
@@ -104,21 +100,19 @@ def run_local(spec_dir: str, out_dir: str, target: str | None, params) -> None:
 @TARGET_OPTION
 @PARAM_OPTION
 def state(spec_dir: str, out_dir: str, target: str | None, params) -> None:
-    """List what uc_state (build/.local/state.sqlite) holds for a target's catalog."""
-    result, name = compile_for(spec_dir, out_dir, target)
-    values = _params_or_exit(result, name, params)
+    """List what uc_state (build/.local/state.sqlite) holds for a target's catalog. Reads only."""
+    result, name = compile_only(spec_dir, target)
+    values = _params(result, name, params)
     catalog = values.get(result.spec.bundle.state_catalog_parameter, "")
     path = os.path.join(out_dir, ".local", "state.sqlite")
-    rows = []
-    if os.path.exists(path):
-        sys.path.insert(0, os.path.abspath(os.path.join(out_dir, "src")))
-        from stage_runtime.state import SqliteState
+    sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(spec_dir)), "src")))
+    from stage_runtime.state import SqliteState
 
-        rows = SqliteState(path).list(catalog)
+    from .local import format_state
+
+    rows = SqliteState(path, create=False).list(catalog)
     click.echo(f"uc_state for catalog {catalog} ({path}): {len(rows)} resource(s)")
     if rows:
-        from .local import format_state
-
         click.echo(format_state(rows))
 
 
@@ -128,22 +122,32 @@ def state(spec_dir: str, out_dir: str, target: str | None, params) -> None:
 @TARGET_OPTION
 @PARAM_OPTION
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
-def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_run: bool) -> None:
+@click.option("--delete-adopted", default="", metavar="NAMES",
+              help="Also delete these resources the project only found (names separated by `;`).")
+def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_run: bool, delete_adopted: str) -> None:
     """Run the bundle's cleanup notebook locally for the target's catalog."""
     from .local import run_cleanup
+    from .workspace import check_reachable
 
-    _require_workspace()
+    _ops(check_reachable)
     result, name = compile_for(spec_dir, out_dir, target)
-    values = _params_or_exit(result, name, params)
+    values = _params(result, name, params)
     param = result.spec.bundle.state_catalog_parameter
-    code = run_cleanup(out_dir, param, values.get(param, ""), dry_run)
-    sys.exit(code)
+    sys.exit(run_cleanup(out_dir, param, values.get(param, ""), dry_run, delete_adopted))
 
 
-def _catalog(result, target, params) -> tuple[str, str]:
-    values = _params_or_exit(result, target, params)
-    name = result.spec.bundle.state_catalog_parameter
-    return name, values.get(name, "")
+# ---- the workspace, through the databricks CLI ----------------------------------------------------
+@command()
+@SPEC_OPTION
+@TARGET_OPTION
+def preflight(spec_dir, target) -> None:
+    """Check the databricks CLI (installed, new enough, logged in) and the target, and nothing else:
+    `make deploy` runs it before spending time on the dataset."""
+    from .deploy import preflight as run_preflight
+
+    result, name = compile_only(spec_dir, target, quiet=True)
+    _ops(lambda: run_preflight(_cli(), ".", list(result.resolved.targets), name))
+    click.echo(f"preflight ok for target {name}")
 
 
 @command()
@@ -160,17 +164,20 @@ def deploy(spec_dir, out_dir, target) -> None:
       python -m compiler deploy -t free
       make deploy TARGET=all
     """
-    from .deploy import deploy as run_deploy, preflight
+    from .deploy import check_shipped_data, deploy as run_deploy, preflight as run_preflight
 
     result, name = compile_for(spec_dir, out_dir, target)
     cli = _cli()
-    _ops(lambda: preflight(cli, out_dir, list(result.resolved.targets), name))
+    _ops(lambda: run_preflight(cli, out_dir, list(result.resolved.targets), name))
+    _ops(lambda: check_shipped_data(result.spec, out_dir))
     outcome = _ops(lambda: run_deploy(cli, out_dir, name))
     if outcome["full_sync"]:
         click.echo(f"(full sync: {name} was destroyed since its last deploy)")
     urls = (outcome["deployment"] or {}).get("job_urls", {})
     job = urls.get(result.spec.bundle.job_key)
-    click.echo(f"deployed {name}" + (f": {job}" if job else " (no job URL in the deployment state)"))
+    warned = _warnings(result)
+    click.echo(f"deployed {name}" + (f": {job}" if job else " (no job URL in the deployment state)")
+               + (f" (with {warned} warning(s), printed above)" if warned else ""))
 
 
 @command()
@@ -178,14 +185,17 @@ def deploy(spec_dir, out_dir, target) -> None:
 @OUT_OPTION
 @TARGET_OPTION
 def verify(spec_dir, out_dir, target) -> None:
-    """Compare what is deployed with what was built: missing, stale and unexpected files.
+    """Compare what is deployed with what a deploy uploads from build/ (the CLI's sync rules):
+    missing, stale, unexpected, and present although it no longer syncs.
 
     \b
     Example: python -m compiler verify -t free
     """
+    from .deploy import require_deployed
     from .workspace import verify as run_verify
 
     result, name = compile_for(spec_dir, out_dir, target)
+    _ops(lambda: require_deployed(out_dir, name))
     report = _ops(lambda: run_verify(result, out_dir, name))
     click.echo(f"{report.root}: {len(report.ok)} file(s) as built")
     for label, items in (("missing", report.missing), ("stale (older than the build)", report.stale),
@@ -231,25 +241,25 @@ def run_deployed(spec_dir, out_dir, target, params, selector) -> None:
       python -m compiler run -t default --only +lakebase
       python -m compiler run -t all --only "tag:menus,+menu_supervisor" --param CATALOG=mine
     """
-    from .local import parse_overrides
-    from .deploy import resolve_only, run_job
+    from .deploy import preflight as run_preflight, require_deployed, resolve_only, run_job
+    from .params import overrides_only
 
     result, name = compile_for(spec_dir, out_dir, target)
+    overrides = _ops(lambda: overrides_only(result, name, list(params)))
     keys = _ops(lambda: resolve_only(result, name, selector)) if selector else None
+    cli = _cli()
+    _ops(lambda: run_preflight(cli, out_dir, list(result.resolved.targets), name))
+    _ops(lambda: require_deployed(out_dir, name))
     if keys:
         click.echo("tasks: " + ",".join(keys))
-    try:
-        overrides = parse_overrides(list(params))
-    except ValueError as err:
-        _fail(err)
-    _ops(lambda: run_job(_cli(), out_dir, name, result.spec.bundle.job_key, keys, overrides))
+    _ops(lambda: run_job(cli, out_dir, name, result.spec.bundle.job_key, keys, overrides))
 
 
 @command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
-@click.option("--stage", required=True, help="The stage whose notebook to replace.")
+@click.option("--stage", required=True, help="The stage whose notebook to replace (make: STAGE=).")
 def hotfix(spec_dir, out_dir, target, stage) -> None:
     """Rebuild a stage's notebook from spec and source, import it over the deployed one, read it
     back, and print how to repair the failed run. The repo stays the source of truth.
@@ -257,14 +267,11 @@ def hotfix(spec_dir, out_dir, target, stage) -> None:
     \b
     Example: python -m compiler hotfix -t default --stage refunder_agent
     """
-    from ..diagnostics import did_you_mean
+    from .deploy import check_stage_in_target
     from .workspace import hotfix as run_hotfix
 
     result, name = compile_for(spec_dir, out_dir, target)
-    if stage not in result.spec.stages:
-        click.echo(f"error: unknown stage {stage!r}; {did_you_mean(stage, result.spec.stages) or 'see spec/stages/'}",
-                   err=True)
-        sys.exit(1)
+    stage = _ops(lambda: check_stage_in_target(result, name, stage))
     outcome = _ops(lambda: run_hotfix(result, out_dir, stage, name))
     click.echo(f"imported build/stages/{stage}.py to {outcome.path} and read it back: identical")
     click.echo(f"repair: {outcome.repair}")
@@ -286,57 +293,58 @@ def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
       python -m compiler destroy -t free --dry-run
       python -m compiler destroy -t free --yes --param CATALOG=mine
     """
-    from .deploy import destroy as run_destroy, preflight
+    from .deploy import destroy as run_destroy, preflight as run_preflight
 
     result, name = compile_for(spec_dir, out_dir, target)
-    param, catalog = _catalog(result, name, params)
+    values = _params(result, name, params)
+    param = result.spec.bundle.state_catalog_parameter
+    catalog = values.get(param, "")
     cli = _cli()
-    _ops(lambda: preflight(cli, out_dir, list(result.resolved.targets), name))
+    _ops(lambda: run_preflight(cli, out_dir, list(result.resolved.targets), name))
     if not dry_run and not yes:
-        click.confirm(f"Delete everything registered for catalog {catalog!r} and destroy target {name}?", abort=True)
+        click.confirm(f"Delete everything the project created for catalog {catalog!r} and destroy target {name}?",
+                      abort=True)
     _ops(lambda: run_destroy(cli, out_dir, name, param, catalog, result.spec.bundle.cleanup_key, dry_run))
     click.echo(f"dry run for {catalog} done" if dry_run else f"destroyed {name}; the next deploy syncs every file")
 
 
+# ---- reading the spec ----------------------------------------------------------------------------
 @command()
 @SPEC_OPTION
 @OUT_OPTION
 @TARGET_OPTION
 def graph(spec_dir, out_dir, target) -> None:
-    """Write each target's DAG: build/graphs/<t>.mmd (every build does), and SVG and PNG through
-    Graphviz when `dot` is installed (apt-get install graphviz)."""
+    """Draw a target's DAG (every target's without --target): the Mermaid text, and SVG and PNG
+    through Graphviz when `dot` is installed (apt-get install graphviz), under build/graphs/.
+    Builds nothing: every build already writes build/graphs/<t>.mmd."""
     from ..graphs import render_images
 
-    result, name = compile_for(spec_dir, out_dir, target)
-    targets = [target] if target else list(result.resolved.targets)
+    result, name = compile_only(spec_dir, target)
+    targets = [name] if target else list(result.resolved.targets)
+    images = render_images(result, out_dir, targets=targets)
     for t in targets:
-        click.echo(f"{out_dir}/graphs/{t}.mmd")
-    images = render_images(result, out_dir)
+        click.echo(f"target {t}: {out_dir}/graphs/{t}.mmd (written by every build)")
     for path in images:
-        if any(f"/graphs/{t}." in path for t in targets):
-            click.echo(path)
+        click.echo(path)
     if not images:
         click.echo("Graphviz `dot` is not installed, so no SVG/PNG: apt-get install graphviz", err=True)
-    click.echo(f"all targets, embedded: {out_dir}/README.md")
 
 
 @command()
 @SPEC_OPTION
-@OUT_OPTION
 @click.argument("stage")
-def explain(spec_dir, out_dir, stage) -> None:
+def explain(spec_dir, stage) -> None:
     """A stage's targets, ancestors, descendants, parameters per target, objects, and what
-    changing it would affect. Example: python -m compiler explain lakeflow"""
+    changing it would affect. Reads only. Example: python -m compiler explain lakeflow"""
     from ..diagnostics import did_you_mean
     from ..graphs import explain as run_explain
+    from .errors import OpsError
 
-    result, _ = compile_for(spec_dir, out_dir, None)
+    result, _ = compile_only(spec_dir, None)
     name = result.graph.resolve_name(stage)
     if name is None:
-        click.echo(f"error: unknown stage {stage!r}; "
-                   f"{did_you_mean(stage, list(result.spec.stages) + list(result.graph.by_task_key)) or 'see spec/stages/'}",
-                   err=True)
-        sys.exit(1)
+        known = list(result.spec.stages) + list(result.graph.by_task_key)
+        _fail(OpsError("O105", f"unknown stage {stage!r}", did_you_mean(stage, known) or "see spec/stages/"))
     click.echo(run_explain(result, name))
 
 
@@ -354,13 +362,9 @@ def new_stage(spec_dir, out_dir, name, after, targets) -> None:
     """
     from .scaffold import new_stage as scaffold
 
-    result, _ = compile_for(spec_dir, out_dir, None)
+    result, default = compile_only(spec_dir, None, quiet=True)
     wanted = [t.strip() for t in targets.split(",") if t.strip()]
     spec_path, source_path = _ops(lambda: scaffold(result, name, after, wanted))
     click.echo(f"created {os.path.relpath(spec_path)} and {os.path.relpath(source_path)}")
-    result, _ = compile_for(spec_dir, out_dir, None)
-    click.echo(f"built; it shows in {', '.join(f'{out_dir}/graphs/{t}.mmd' for t in (wanted or [_default(result)]))}")
-
-
-def _default(result) -> str:
-    return next(t for t, rt in result.resolved.targets.items() if rt.default)
+    compile_for(spec_dir, out_dir, None)
+    click.echo(f"built; it shows in {', '.join(f'{out_dir}/graphs/{t}.mmd' for t in (wanted or [default]))}")

@@ -17,16 +17,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from .errors import OpsError
+
 MIN_CLI = (0, 218, 0)  # the first Databricks CLI with bundles generally available
 INSTALL_HINT = "install it: curl -fsSL https://raw.githubusercontent.com/databricks/setup-cli/main/install.sh | sh"
-
-
-class OpsError(Exception):
-    """A one-line reason; `.hint` says how to fix it."""
-
-    def __init__(self, reason: str, hint: str = ""):
-        super().__init__(reason)
-        self.hint = hint
 
 
 @dataclass
@@ -42,12 +36,12 @@ class Cli:
     def run(self, args: list[str], cwd: str, capture: bool = False, check: bool = True) -> subprocess.CompletedProcess:
         binary = self.path()
         if binary is None:
-            raise OpsError("the databricks CLI is not installed (not found on PATH)", INSTALL_HINT)
+            raise OpsError("O110", "the databricks CLI is not installed (not found on PATH)", INSTALL_HINT)
         self.echo("$ databricks " + " ".join(_quote(a) for a in args))
         proc = subprocess.run([binary, *args], cwd=cwd, capture_output=capture, text=True)
         if check and proc.returncode != 0:
             detail = (proc.stderr or proc.stdout or "").strip().splitlines()
-            raise OpsError(f"`databricks {' '.join(args)}` failed (exit {proc.returncode})"
+            raise OpsError("O113", f"`databricks {' '.join(args)}` failed (exit {proc.returncode})"
                            + (f": {detail[-1]}" if detail else ""),
                            "the CLI's own output above says why" if not capture else "")
         return proc
@@ -66,23 +60,53 @@ def parse_version(text: str) -> tuple[int, ...] | None:
 def preflight(cli: Cli, out_dir: str, targets: list[str], target: str) -> None:
     """Installed, new enough, authenticated, and the target exists. Raises OpsError otherwise."""
     if cli.path() is None:
-        raise OpsError("the databricks CLI is not installed (not found on PATH)", INSTALL_HINT)
+        raise OpsError("O110", "the databricks CLI is not installed (not found on PATH)", INSTALL_HINT)
     version_text = cli.run(["version"], out_dir, capture=True, check=False).stdout
     version = parse_version(version_text)
     if version is None or version < MIN_CLI:
         found = ".".join(map(str, version)) if version else f"unknown ({version_text.strip()!r})"
-        raise OpsError(f"the databricks CLI is too old for bundles: {found}, need {'.'.join(map(str, MIN_CLI))} "
+        raise OpsError("O111", f"the databricks CLI is too old for bundles: {found}, need {'.'.join(map(str, MIN_CLI))} "
                        "or newer", "upgrade it: " + INSTALL_HINT.split(": ", 1)[1])
     me = cli.run(["current-user", "me", "--output", "json"], out_dir, capture=True, check=False)
     if me.returncode != 0:
-        raise OpsError("the databricks CLI is not authenticated",
+        raise OpsError("O112", "the databricks CLI is not authenticated",
                        "run `databricks auth login --host <workspace URL>`, or set DATABRICKS_HOST and "
                        "DATABRICKS_TOKEN")
     if target not in targets:
         from ..diagnostics import did_you_mean
 
-        raise OpsError(f"target {target!r} does not exist", did_you_mean(target, targets) or
+        raise OpsError("O104", f"target {target!r} does not exist", did_you_mean(target, targets) or
                        "targets: " + ", ".join(targets))
+
+
+def check_stage_in_target(compilation, target: str, stage: str) -> str:
+    """The stage's name (a task key is accepted too), if the target has it."""
+    from ..diagnostics import did_you_mean
+
+    name = compilation.graph.resolve_name(stage)
+    members = compilation.resolved.targets[target].members
+    if name is None:
+        known = list(compilation.spec.stages) + list(compilation.graph.by_task_key)
+        raise OpsError("O105", f"unknown stage {stage!r}", did_you_mean(stage, known) or "see spec/stages/")
+    if name not in members:
+        raise OpsError("O105", f"stage {name} is not in target {target}",
+                       "stages of the target: " + ", ".join(compilation.graph.topological_order(members)))
+    return name
+
+
+def check_shipped_data(spec, out_dir: str) -> None:
+    """Every `shipped_data` folder holds files before a deploy (or the jobs reading it fail later)."""
+    for folder, command in spec.bundle.shipped_data.items():
+        path = os.path.join(out_dir, *folder.split("/"))
+        if not (os.path.isdir(path) and any(files for _, _, files in os.walk(path))):
+            raise OpsError("O115", f"{out_dir}/{folder} holds no files, and the deployed jobs read it",
+                           f"run `{command}` first (make deploy does)")
+
+
+def require_deployed(out_dir: str, target: str) -> None:
+    if deployment(out_dir, target) is None:
+        raise OpsError("O114", f"target {target} was never deployed from {out_dir}/ (no deployment state in "
+                               f"{bundle_state_dir(out_dir, target)})", f"deploy it first: make deploy TARGET={target}")
 
 
 # ---- local deployment state ---------------------------------------------------------------------
@@ -197,14 +221,14 @@ def resolve_only(compilation, target: str, selector: str) -> list[str]:
         base = re.sub(r"^\d*\+|\+\d*$", "", atom)
         name = graph.resolve_name(base) if base and base != "*" and not base.startswith("tag:") else None
         if name is not None and name not in members:
-            raise OpsError(f"stage {name} is not in target {target}",
+            raise OpsError("O105", f"stage {name} is not in target {target}",
                            "stages of the target: " + ", ".join(graph.topological_order(members)))
     chosen, errors = graph.select(selector, universe=members)
     if errors:
         message, _, hint = errors[0].partition("; hint: ")
-        raise OpsError(f"cannot resolve selector {selector!r}: {message}", hint)
+        raise OpsError("O106", f"cannot resolve selector {selector!r}: {message}", hint)
     if not chosen:
-        raise OpsError(f"selector {selector!r} selects no stage of target {target}",
+        raise OpsError("O106", f"selector {selector!r} selects no stage of target {target}",
                        "stages of the target: " + ", ".join(sorted(members)))
     return [compilation.spec.stages[name].task_key for name in graph.topological_order(chosen)]
 

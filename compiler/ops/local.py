@@ -2,16 +2,14 @@
 dependency order, each in its own process, against the workspace at DATABRICKS_HOST (the stand-in
 in tests), with uc_state in build/.local/state.sqlite and no Spark.
 
-Widgets come from the target's parameter defaults: `${var.<name>}` is replaced by the variable's
-default and `${bundle.target}` by the target name; `PARAMS="K=V ..."` overrides. A stage whose
-dependencies failed is not run, as on Databricks.
+Widgets come from the target's parameters (params.py: defaults resolved, `PARAMS="K=V ..."`
+overrides, checked). A stage whose dependencies failed is not run, as on Databricks.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -29,42 +27,6 @@ class StageRun:
     registered: int = 0
     skipped: list[str] = field(default_factory=list)
     error: str = ""  # the exception that failed the stage, from its report
-
-
-def resolve_value(value: str, variables: dict[str, str], target: str, bundle: str) -> str:
-    def substitute(match: re.Match) -> str:
-        ref = match.group(1)
-        if ref.startswith("var.") and ref[4:] in variables:
-            return variables[ref[4:]]
-        if ref == "bundle.target":
-            return target
-        if ref == "bundle.name":
-            return bundle
-        return match.group(0)
-
-    return re.sub(r"\$\{([A-Za-z0-9_.\-]+)\}", substitute, value)
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, str]:
-    values = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise ValueError(f"cannot read parameter {pair!r}: write NAME=VALUE")
-        values[name] = value
-    return values
-
-
-def target_parameters(compilation, target: str, overrides: dict[str, str]) -> dict[str, str]:
-    spec, resolved = compilation.spec, compilation.resolved
-    variables = {name: v["default"] for name, v in spec.bundle.variables.items()}
-    params = {name: resolve_value(value or "", variables, target, spec.bundle.name)
-              for name, value in resolved.targets[target].parameters.items()}
-    unknown = sorted(set(overrides) - set(params))
-    if unknown:
-        raise ValueError(f"target {target} has no parameter(s) {', '.join(unknown)}; it has: {', '.join(params)}")
-    params.update(overrides)
-    return params
 
 
 def local_env(out_dir: str, target: str, params: dict[str, str], run_id: str) -> dict[str, str]:
@@ -115,8 +77,9 @@ def run_target(compilation, out_dir: str, target: str, params: dict[str, str], e
     return runs
 
 
-def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool) -> int:
+def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool, delete_adopted: str = "") -> int:
     env = local_env(out_dir, "", {catalog_param: catalog, "DRY_RUN": "true" if dry_run else "false"}, "local-cleanup")
+    env["STAGE_DELETE_ADOPTED"] = delete_adopted
     return subprocess.run([sys.executable, "cleanup.py"], cwd=out_dir, env=env).returncode
 
 

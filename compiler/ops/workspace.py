@@ -8,7 +8,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .deploy import OpsError, bundle_state_dir, job_urls
+from .deploy import bundle_state_dir, job_urls
+from .errors import OpsError
 
 NOTEBOOK_HEADER = b"# Databricks notebook source"
 BUNDLE_OWN_DIRS = ("state", "artifacts", "resources")  # the CLI's own folders under the root path
@@ -20,9 +21,36 @@ def workspace_client():
     try:
         return WorkspaceClient()
     except ValueError as err:  # the SDK's "cannot configure default credentials"
-        raise OpsError(f"cannot reach a workspace: {str(err).splitlines()[0]}",
+        raise OpsError("O120", f"cannot reach a workspace: {str(err).splitlines()[0]}",
                        "log in with `databricks auth login --host <workspace URL>`, or set DATABRICKS_HOST and "
                        "DATABRICKS_TOKEN") from None
+
+
+def check_reachable(timeout_s: int = 10) -> str:
+    """Fail fast, in about `timeout_s`, with one line, when no workspace is configured or it does
+    not answer, whatever retry settings the user's SDK configuration has. Returns its host."""
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
+    from databricks.sdk.errors import DatabricksError
+
+    hint = ("local runs talk to a workspace: export DATABRICKS_HOST and DATABRICKS_TOKEN (or a profile); without "
+            "one, start the stand-in with `.venv/bin/python -m tests.workspace_fake --port 8765` and export the "
+            "URL it prints as DATABRICKS_HOST, with any DATABRICKS_TOKEN")
+    if not (os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")):
+        raise OpsError("O120", "no workspace is configured (DATABRICKS_HOST is not set)", hint)
+    try:
+        w = WorkspaceClient(config=Config(retry_timeout_seconds=timeout_s, http_timeout_seconds=timeout_s))
+    except ValueError as err:
+        raise OpsError("O120", f"no workspace is configured: {str(err).splitlines()[0]}", hint) from None
+    try:
+        w.current_user.me()
+    except DatabricksError as err:
+        raise OpsError("O122", f"the workspace at {w.config.host} refused the login: {str(err).splitlines()[0]}",
+                       "check DATABRICKS_TOKEN (or your profile's credentials)") from None
+    except Exception as err:  # noqa: BLE001 - connection refused, DNS, timeouts after the capped retries
+        raise OpsError("O121", f"the workspace at {w.config.host} does not answer "
+                               f"({type(err).__name__}: {str(err).splitlines()[0][:160]})", hint) from None
+    return w.config.host
 
 
 def workspace_call(action):
@@ -32,11 +60,11 @@ def workspace_call(action):
     try:
         return action()
     except DatabricksError as err:
-        raise OpsError(f"the workspace refused a call: {type(err).__name__}: {str(err).splitlines()[0]}",
+        raise OpsError("O122", f"the workspace refused a call: {type(err).__name__}: {str(err).splitlines()[0]}",
                        "check that you are logged in to the right workspace and may read the bundle's folder") \
             from None
     except OSError as err:  # connection refused, timeouts after the SDK's retries
-        raise OpsError(f"the workspace did not answer: {type(err).__name__}: {str(err).splitlines()[0]}",
+        raise OpsError("O121", f"the workspace did not answer: {type(err).__name__}: {str(err).splitlines()[0]}",
                        "check DATABRICKS_HOST (or your profile's host) and your network") from None
 
 
@@ -121,7 +149,7 @@ def _built_files(out_dir: str) -> list[str]:
 
     files = read_manifest(out_dir).get("files")
     if not files:
-        raise OpsError(f"{out_dir}/ holds no build", "run `make build` first")
+        raise OpsError("O130", f"{out_dir}/ holds no build", "run `make build` first")
     return files
 
 
@@ -166,7 +194,7 @@ def _hotfix(compilation, out_dir: str, stage: str, target: str, w) -> HotfixResu
     back = base64.b64decode(exported.content or "")
     verified = _normalise(back) == _normalise(content)
     if not verified:
-        raise OpsError(f"the notebook read back from {path} differs from build/stages/{stage}.py",
+        raise OpsError("O123", f"the notebook read back from {path} differs from build/stages/{stage}.py",
                        "import it again; if it keeps differing, redeploy with `make deploy`")
     task_key = compilation.spec.stages[stage].task_key
     return HotfixResult(path, verified, repair_hint(w, out_dir, target, compilation.spec.bundle.job_key, task_key))

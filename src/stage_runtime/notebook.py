@@ -23,10 +23,21 @@ def _widget(name: str, dbutils: Any, env: str, default: str = "") -> str:
         return default
 
 
+def _print_with_source(kind, value, tb) -> None:
+    """Python's own traceback printer, which reads lines through linecache, where the stage's
+    source is registered under its project path. (The interpreter's default hook reads files from
+    disk and finds the generated notebook instead, showing its lines at the same numbers.)"""
+    import traceback
+
+    traceback.print_exception(kind, value, tb)
+
+
 def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     """Build the context from the notebook's globals (spark, dbutils on Databricks)."""
     dbutils = notebook_globals.get("dbutils")
     spark = notebook_globals.get("spark")
+    if dbutils is None:  # a local run: tracebacks must show the stage's own lines
+        sys.excepthook = _print_with_source
     params = Params(stage["name"], read_widgets(stage, stage["parameters"], dbutils))
     catalog_param = stage["state"]["catalog_parameter"]
     catalog = params[catalog_param] if catalog_param in params else \

@@ -1,28 +1,49 @@
-"""Bounded waits: every wait has a timeout and fails with a message saying what to check."""
+"""Bounded waits: every wait has a timeout, says what it waits for and for how long as it goes,
+and fails with a message saying what to check."""
 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+REPORT_EVERY_S = 30.0  # a line of progress at most this often
+
+
+def wait_until(check: Callable[[], T | None], what: str, timeout_s: float, poll_s: float, hint: str = "",
+               sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+               say: Callable[[str], None] = print) -> T:
+    """Poll `check` until it returns something truthy, printing progress; TimeoutError after `timeout_s`."""
+    started = clock()
+    deadline, next_report = started + timeout_s, started + REPORT_EVERY_S
+    say(f"waiting for {what} (up to {timeout_s:g} s)")
+    while True:
+        found = check()
+        if found:
+            say(f"{what}: done after {clock() - started:.0f} s")
+            return found
+        now = clock()
+        if now >= deadline:
+            raise TimeoutError(f"{what}: nothing within {timeout_s:g} s" + (f"; {hint}" if hint else ""))
+        if now >= next_report:
+            say(f"still waiting for {what}: {now - started:.0f} s of {timeout_s:g} s")
+            next_report = now + REPORT_EVERY_S
+        sleep(poll_s)
 
 
 def wait_for_first_file(w, folder: str, timeout_s: float, poll_s: float = 5.0, hint: str = "",
                         sleep: Callable[[float], None] = time.sleep,
-                        clock: Callable[[], float] = time.monotonic) -> str:
+                        clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print) -> str:
     """Return the path of the first non-empty file under `folder` (two levels deep)."""
     from databricks.sdk.errors import NotFound
 
-    deadline = clock() + timeout_s
-    while True:
+    def check():
         try:
-            found = _first_file(w, folder, depth=2)
+            return _first_file(w, folder, depth=2)
         except NotFound:
-            found = None
-        if found:
-            return found
-        if clock() >= deadline:
-            raise TimeoutError(f"no file arrived in {folder} within {timeout_s:g} s" + (f"; {hint}" if hint else ""))
-        sleep(poll_s)
+            return None
+
+    return wait_until(check, f"a first file in {folder}", timeout_s, poll_s, hint, sleep, clock, say)
 
 
 def _first_file(w, folder: str, depth: int) -> str | None:
@@ -38,10 +59,7 @@ def _first_file(w, folder: str, depth: int) -> str | None:
 
 def wait_for_table(w, full_name: str, timeout_s: float, poll_s: float = 10.0, hint: str = "",
                    sleep: Callable[[float], None] = time.sleep,
-                   clock: Callable[[], float] = time.monotonic) -> None:
+                   clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print) -> None:
     """Return once the Unity Catalog table exists."""
-    deadline = clock() + timeout_s
-    while not w.tables.exists(full_name).table_exists:
-        if clock() >= deadline:
-            raise TimeoutError(f"table {full_name} did not appear within {timeout_s:g} s" + (f"; {hint}" if hint else ""))
-        sleep(poll_s)
+    wait_until(lambda: w.tables.exists(full_name).table_exists, f"table {full_name}", timeout_s, poll_s, hint,
+               sleep, clock, say)

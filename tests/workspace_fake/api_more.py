@@ -10,7 +10,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from .api import _need, route
-from .store import ApiError, already_exists, not_found
+from .store import ApiError, already_exists
 
 
 def _now_ms() -> int:

@@ -207,7 +207,7 @@ def point_at(route: list[tuple[float, float]], cumulative: list[float], distance
     return a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share
 
 
-def build_events(dims: dict, seed: int = SEED) -> tuple[pa.Table, dict]:
+def build_events(dims: dict, seed: int = SEED, say=lambda text: None) -> tuple[pa.Table, dict]:
     rng = np.random.default_rng(seed)
     rnd = random.Random(seed)
     created, places = order_times(rng, dims)
@@ -225,7 +225,10 @@ def build_events(dims: dict, seed: int = SEED) -> tuple[pa.Table, dict]:
                                "customer_lon", "customer_addr", "items_json", "route_json", "ping_lat", "ping_lon",
                                "ping_progress")}
     pings_total = 0
+    marks = {count * tenth // 10: tenth * 10 for tenth in range(10)}
     for i in range(count):
+        if i in marks:
+            say(f"  events: order {i:,} of {count:,} ({marks[i]}%)")
         route = grid_route(rnd, kitchen[places[i]], (cust_lat[i], cust_lon[i]))
         pickup = svc["pickup"][i]
         scale = 69.0 * math.cos(math.radians(route[0][0]))
@@ -270,12 +273,14 @@ def build_events(dims: dict, seed: int = SEED) -> tuple[pa.Table, dict]:
     return table.take(pa.array(by_time)), {"orders": int(count), "pings": int(pings_total)}
 
 
-def write(out_dir: str, seed: int = SEED) -> dict:
+def write(out_dir: str, seed: int = SEED, say=lambda text: None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     dims = dimensions.build(seed)
     for name, rows in dims.items():
         pq.write_table(pa.Table.from_pylist(rows), os.path.join(out_dir, f"{name}.parquet"), compression="zstd")
-    events, stats = build_events(dims, seed)
+    say(f"  dimension tables written ({', '.join(dims)})")
+    events, stats = build_events(dims, seed, say)
+    say(f"  writing events.parquet ({events.num_rows:,} events)")
     pq.write_table(events, os.path.join(out_dir, "events.parquet"), row_group_size=ROW_GROUP, compression="zstd",
                    write_statistics=True)
     counts = {EVENT_TYPES[k]: int(v) for k, v in zip(*np.unique(np.asarray(events["event_type_id"]), return_counts=True))}
@@ -316,7 +321,8 @@ def main() -> None:
     if args.if_changed and up_to_date(args.out, args.seed):
         print(f"{args.out}: up to date")
         return
-    totals = write(args.out, args.seed)
+    print(f"generating the canonical dataset into {args.out} (about 20 s)", flush=True)
+    totals = write(args.out, args.seed, say=lambda text: print(text, flush=True))
     with open(os.path.join(args.out, STAMP), "w", encoding="utf-8") as handle:
         handle.write(generator_hash(args.seed) + "\n")
     print(json.dumps(totals, indent=1))

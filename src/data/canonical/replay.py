@@ -44,5 +44,6 @@ summary = run_once(
     now=datetime.now(timezone.utc),
     start_day=START_DAY,
     speed=SPEED,
+    progress=lambda text: print(text, flush=True),
 )
 print(summary)

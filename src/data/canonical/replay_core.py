@@ -184,7 +184,8 @@ class RunSummary:
 
 def run_once(load_state: Callable[[], ReplayState | None], save_state: Callable[[ReplayState], None],
              read_base: Callable[[int, int], tuple[list[dict], int]], write_file: Callable[[str, bytes], None],
-             now: datetime, start_day: int, speed: float) -> RunSummary:
+             now: datetime, start_day: int, speed: float, progress: Callable[[str], None] = lambda text: None
+             ) -> RunSummary:
     """One replay run. `read_base(start, end)` returns the dataset rows with ts in (start, end] and
     how many rows it had to read; `write_file(name, data)` replaces a file in the events volume."""
     state = load_state()
@@ -200,7 +201,10 @@ def run_once(load_state: Callable[[], ReplayState | None], save_state: Callable[
         state = replace(state, pending=window)
         save_state(state)
     files, events, rows_read = [], 0, 0
-    for index, (loop, base_start, base_end) in enumerate(segments(*window)):
+    parts = segments(*window)
+    for index, (loop, base_start, base_end) in enumerate(parts):
+        if len(parts) > 1:  # a catch-up: one line per simulated day
+            progress(f"window part {index + 1} of {len(parts)}: {events:,} events so far")
         rows, read = read_base(base_start, base_end)
         rows_read += read
         emitted = records(rows, loop, state.shift)

@@ -1,0 +1,75 @@
+"""Job parameters given on the command line (`PARAMS="K=V ..."`, `--param K=V`): one parser and one
+check, shared by run, run-local, state, destroy and destroy-local, so the same string means the
+same thing in every command.
+
+- Each item is NAME=VALUE; NAME must be a parameter of the target's job (did-you-mean otherwise).
+- A value may not contain a comma: `databricks bundle run --params` splits on commas, so `run` would
+  pass something else than the local commands did.
+- The uc_state catalog parameter may not be empty (a cleanup of "" would mean nothing, a run would
+  create objects in a catalog named "").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import OpsError
+
+_VAR = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+
+
+def parse_pairs(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise OpsError("O101", f"cannot read parameter {pair!r}", "write NAME=VALUE, e.g. PARAMS=\"CATALOG=mine\"")
+        values[name.strip()] = value
+    return values
+
+
+def resolve_value(value: str, variables: dict[str, str], target: str, bundle: str) -> str:
+    """A catalogue default with the bundle's own interpolations resolved as the CLI would:
+    `${var.<name>}` (the variable's default), `${bundle.target}`, `${bundle.name}`."""
+    def substitute(match: re.Match) -> str:
+        ref = match.group(1)
+        if ref.startswith("var.") and ref[4:] in variables:
+            return variables[ref[4:]]
+        if ref == "bundle.target":
+            return target
+        if ref == "bundle.name":
+            return bundle
+        return match.group(0)
+
+    return _VAR.sub(substitute, value)
+
+
+def target_parameters(compilation, target: str, pairs: list[str]) -> dict[str, str]:
+    """The target's job parameters (defaults resolved) with the given overrides, checked."""
+    from ..diagnostics import did_you_mean
+
+    spec, resolved = compilation.spec, compilation.resolved
+    overrides = parse_pairs(pairs)
+    variables = {name: v["default"] for name, v in spec.bundle.variables.items()}
+    params = {name: resolve_value(value or "", variables, target, spec.bundle.name)
+              for name, value in resolved.targets[target].parameters.items()}
+    for name in overrides:
+        if name not in params:
+            hint = did_you_mean(name, params) or ""
+            raise OpsError("O102", f"target {target} has no parameter {name}",
+                           (hint + " " if hint else "") + "its parameters: " + ", ".join(params))
+    for name, value in overrides.items():
+        if "," in value:
+            raise OpsError("O103", f"the value of {name} contains a comma: {value!r}",
+                           "`databricks bundle run --params` splits on commas, so the value cannot be passed as it is")
+    params.update(overrides)
+    state = spec.bundle.state_catalog_parameter
+    if state in params and not params[state].strip():
+        raise OpsError("O103", f"{state} is empty", f"give a catalog, e.g. PARAMS=\"{state}=mycatalog\"")
+    return params
+
+
+def overrides_only(compilation, target: str, pairs: list[str]) -> dict[str, str]:
+    """Just the overrides, after the full check (what `run` passes to the CLI)."""
+    target_parameters(compilation, target, pairs)
+    return parse_pairs(pairs)

@@ -1,0 +1,85 @@
+"""A stand-in for the SparkSession the Delta uc_state talks to on Databricks: it understands exactly
+the runtime's constant statements (stage_runtime/state.py, DELTA_*) and keeps the table in memory,
+so cleanup and registration can be tested on the workspace path, statement by statement.
+
+Only those statements are accepted; anything else fails the test. The table does not exist until
+DELTA_CREATE_TABLE runs: reading it before raises the error Databricks raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class AnalysisException(Exception):
+    pass
+
+
+@dataclass
+class EmulatedSpark:
+    state_module: object
+    rows: dict = field(default_factory=dict)  # (catalog, kind, identity) -> row dict
+    schema_exists: bool = False
+    table_exists: bool = False
+    statements: list = field(default_factory=list)
+    _result: list = field(default_factory=list)
+
+    def sql(self, query: str, args: dict | None = None):
+        st, args = self.state_module, dict(args or {})
+        self.statements.append(query)
+        known = {v: k for k, v in vars(st).items() if k.startswith("DELTA_") and isinstance(v, str)}
+        name = known.get(query)
+        if name is None:
+            raise AssertionError(f"not one of the runtime's statements: {query}")
+        getattr(self, "_" + name.lower())(args)
+        return self
+
+    def collect(self):
+        result, self._result = self._result, []
+        return result
+
+    def _need_table(self):
+        if not self.table_exists:
+            raise AnalysisException("[TABLE_OR_VIEW_NOT_FOUND] The table or view `_caspers_state`.`resources` "
+                                    "cannot be found.")
+
+    def _delta_create_schema(self, args):
+        self.schema_exists = True
+
+    def _delta_create_table(self, args):
+        assert self.schema_exists, "CREATE TABLE before its schema"
+        self.table_exists = True
+
+    def _delta_columns(self, args):
+        self._need_table()
+        self._result = [(column,) for column in self.state_module.COLUMNS]
+
+    def _delta_add_origin(self, args):
+        raise AssertionError("the emulated table has `origin` already")
+
+    def _delta_register(self, args):
+        self._need_table()
+        key = (args["catalog"], args["kind"], args["identity"])
+        row = self.rows.get(key)
+        if row is None:
+            self.rows[key] = dict(args, last_error="", created_at="t0", updated_at="t0")
+            self.rows[key].pop("table")
+            return
+        row.update({k: v for k, v in args.items() if k not in ("table", "name", "origin")})
+        row["name"] = row["name"] if args["name"] == "" else args["name"]
+        row["origin"] = "created" if row["origin"] == "created" else args["origin"]
+        row["last_error"] = ""
+
+    def _delta_list(self, args):
+        self._need_table()
+        self._result = [dict(r) for key, r in sorted(self.rows.items())
+                        if r["catalog"] == args["catalog"] and (args["kind"] is None or r["kind"] == args["kind"])]
+
+    def _delta_remove(self, args):
+        self._need_table()
+        self.rows.pop((args["catalog"], args["kind"], args["identity"]), None)
+
+    def _delta_mark_failed(self, args):
+        self._need_table()
+        row = self.rows.get((args["catalog"], args["kind"], args["identity"]))
+        if row:
+            row.update(status="delete_failed", last_error=args["error"])
