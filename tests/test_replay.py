@@ -196,3 +196,16 @@ def test_the_pipeline_filter_is_the_replay_glob_and_temporary_names_miss_it():
     assert logic.EVENT_FILE_GLOB == rc.EVENT_FILE_GLOB
     assert fnmatch.fnmatch(rc.file_name((1, 2), 3), rc.EVENT_FILE_GLOB)
     assert not fnmatch.fnmatch(rc.temporary_name(rc.file_name((1, 2), 3)), rc.EVENT_FILE_GLOB)
+
+
+def test_bench_data_shows_progress_as_it_goes(dataset):
+    import subprocess
+
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "data.py"), "--runs", "1", "--dataset",
+                          str(shared_dataset())], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    assert lines[0] == "replay: first run: catch up 70 days (1/1)..."
+    assert "  window part 1 of 71: 0 events so far" in lines and "  window part 2 of 71" not in "\n".join(lines)
+    assert any(line.startswith("  window part 61 of 71") for line in lines)
+    assert run.stdout.startswith("| step | median |") and "replay: 1 simulated day" in run.stdout
