@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import read_tree, run_compiler
-from .golden import build_args, case_dirs, materialise, run_case
+from .golden import build_args, case_dirs, materialise, run_case, summarise
 
 BAD = case_dirs("bad")
 GOOD = case_dirs("good")
@@ -17,12 +17,15 @@ def test_there_are_cases():
 
 
 @pytest.mark.parametrize("case", GOOD, ids=[c.name for c in GOOD])
-def test_good_case_builds(case, tmp_path):
+def test_good_case_builds_exactly_what_it_pins(case, tmp_path):
+    """Its messages (expected.txt) and what it builds (expected_jobs.yaml): jobs per target with
+    their parameters, tasks, dependencies and settings, and each notebook's `%` commands."""
+    import yaml
+
     result = run_case(case, tmp_path)
     assert result.code == 0, result.err
-    expected = case / "expected.txt"
-    if expected.exists():
-        assert result.err == expected.read_text()
+    assert result.err == (case / "expected.txt").read_text()
+    assert summarise(tmp_path / "project" / "build") == yaml.safe_load((case / "expected_jobs.yaml").read_text())
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c.name for c in BAD])

@@ -120,3 +120,20 @@ def test_a_failing_stage_shows_its_own_source_lines(tmp_path, server):
     assert run.code == 1
     assert 'File "src/stages/report.py", line 3, in run' in run.err + run.out
     assert "# the line to show" in run.err + run.out  # the stage's line, not the notebook's line 3
+
+
+def test_a_stage_that_leaves_a_creation_unregistered_fails_its_task(tmp_path, server):
+    """The generated notebook's final check, end to end: a raw call whose answer lacks the id, never
+    tracked, fails the task (and the intent row lets cleanup find the resource by name)."""
+    project = copy_project(EXAMPLES / "base", tmp_path / "p")
+    (project / "src" / "stages" / "ingest.py").write_text(
+        "def run(ctx):\n"
+        "    ctx.params[\"CATALOG\"], ctx.params[\"SCHEMA\"]\n"
+        "    ctx.workspace.api_client.do(\"POST\", \"/api/2.0/knowledge-assistants\", body={\"name\": \"menus (dev)\"})\n")
+    run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
+    assert run.code == 1
+    assert "created 1 resource(s) that were never registered: knowledge_assistants 'menus (dev)'" in run.err
+    rows = {line.split()[0]: line.split()[2] for line in run.out.splitlines()[-3:]}
+    assert rows == {"ingest": "failed", "transform": "not", "report": "not"}  # not run (upstream failed)
+    assert _cli(project, server, tmp_path, "destroy-local", "--target", "dev").code == 0
+    assert _live(server) == set()  # resolved by name from its intent row

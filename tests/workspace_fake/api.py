@@ -456,7 +456,7 @@ def _tile_routes(collection: str, kind: str, key: str) -> None:
     @route("POST", rf"/api/2\.0/{collection}", kind, "create")
     def _create(store, m, q, b):
         name = _need(b, "name")
-        if any(t["name"] == name for t in store.all(kind)):
+        if any((t.get("name") or t.get("display_name")) == name for t in store.all(kind)):
             raise already_exists(f"{kind} {name}")
         tile_id = f"tile-{store.new_id()}"
         obj = dict(b, tile_id=tile_id, status={"endpoint_status": "ONLINE"})

@@ -45,26 +45,33 @@ def collection(kind: str, base: str, key: str = "name", new_id: Callable | None 
             return {list_key: [wrap(o) for o in store.all(kind)]}
 
 
-# ---- Agent Bricks through the SDK services (2.1): the identity is `<collection>/<id>` -------------
+# ---- Agent Bricks through the SDK services (2.1) ----------------------------------------------------
+# The same resources as the raw tiles API (api.py): stored by bare id; the 2.1 API names them
+# `<collection>/<id>`, so one made through either API is listed, read and deleted through both.
 def _agent_bricks(collection_name: str, kind: str, list_key: str) -> None:
+    def view(key: str, obj: dict) -> dict:
+        return dict({k: v for k, v in obj.items() if k != "tile_id"}, name=f"{collection_name}/{key}", id=key,
+                    display_name=obj.get("display_name") or obj.get("name"))
+
     @route("POST", rf"/api/2\.1/{collection_name}", kind, "create")
     def _create(store, m, q, b):
         title = _need(b, "display_name")
-        if any(o.get("display_name") == title for o in store.all(kind)):
+        if any((o.get("display_name") or o.get("name")) == title for o in store.all(kind)):
             raise already_exists(f"{kind} {title}")
-        ident = f"{collection_name}/{store.new_id()}"
-        return store.put(kind, ident, dict(b, name=ident, id=ident.split("/")[1], creator=store.me,
-                                           state="ACTIVE", endpoint_name=f"ka-{ident.split('/')[1]}-endpoint"))
+        key = f"tile-{store.new_id()}"
+        obj = store.put(kind, key, dict(b, tile_id=key, creator=store.me, state="ACTIVE",
+                                        endpoint_name=f"ka-{key}-endpoint"))
+        return view(key, obj)
 
     @route("GET", rf"/api/2\.1/{collection_name}", kind, "list")
     def _list(store, m, q, b):
-        return {list_key: [o for k, o in store.objects.get(kind, {}).items() if "/" in k]}
+        return {list_key: [view(k, o) for k, o in store.objects.get(kind, {}).items()]}
 
-    @route("GET", rf"/api/2\.1/({collection_name}/[^/]+)", kind, "get")
+    @route("GET", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "get")
     def _get(store, m, q, b):
-        return store.get(kind, m.group(1))
+        return view(m.group(1), store.get(kind, m.group(1)))
 
-    @route("DELETE", rf"/api/2\.1/({collection_name}/[^/]+)", kind, "delete")
+    @route("DELETE", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "delete")
     def _delete(store, m, q, b):
         store.delete(kind, m.group(1))
         return {}
