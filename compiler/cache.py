@@ -8,15 +8,10 @@ problems is never cached, so its diagnostics are always recomputed.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 
 CACHE_FILE = os.path.join(".compiler", "cache.pickle")
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class BuildCache:
@@ -66,14 +61,3 @@ class BuildCache:
                 blob = value if isinstance(value, bytes) else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump((key, blob), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
-
-
-class NoCache(BuildCache):
-    def __init__(self) -> None:
-        super().__init__(None, "")
-
-    def get(self, key: tuple):
-        return None
-
-    def put(self, key: tuple, value) -> None:
-        pass

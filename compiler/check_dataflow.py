@@ -41,13 +41,14 @@ def check_dataflow(spec: Spec, graph: StageGraph, resolved: Resolved) -> list[Di
             for later in writers[1:]:
                 for earlier in writers[: writers.index(later)]:
                     if not (ancestors.is_ancestor(earlier, later) or ancestors.is_ancestor(later, earlier)):
-                        stage = spec.stages[later]
+                        stage, other = spec.stages[later], spec.stages[earlier]
                         diags.append(diag(
                             "W601",
                             f"`{obj}` is produced by both {earlier} and {later} in target {target.name}, "
                             "which can run at the same time",
                             stage.file.where(("produces", stage.produces.index(obj))),
-                            "order them with `depends_on`, or give the objects different names"))
+                            "order them with `depends_on`, or give the objects different names",
+                            related=[other.file.where(("produces", other.produces.index(obj)))]))
     return diags
 
 

@@ -22,7 +22,6 @@ from .load import display_path
 from .model import Spec, Stage
 from .resolve import Resolved
 
-FORBIDDEN_IMPORTS = ("stage_runtime.state", "uc_state", "utils.uc_state")
 # Ways to a workspace client that ctx.workspace does not track (E506): the SDK's client classes and
 # its configuration (by any alias), `type(w)()`, the client's private parts, its auth headers.
 CLIENT_CLASSES = ("WorkspaceClient", "AccountClient", "ApiClient", "Config")
@@ -94,9 +93,9 @@ def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic], cache=None
         return None
     key = None
     if cache is not None:
-        from .cache import content_hash
+        from .files import digest as content_hash
 
-        key = ("source", path, content_hash(raw))
+        key = ("source", path, content_hash(raw), spec.bundle.runtime.forbidden_imports)
         cached = cache.get(key)
         if cached is not None:
             _report(cached, stage, shown, diags)
@@ -110,7 +109,7 @@ def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic], cache=None
     except ValueError as err:  # e.g. null bytes
         diags.append(diag("E501", f"cannot parse Python source: {err}", Where(shown, 1, 1)))
         return None
-    facts = analyse_tree(tree)
+    facts = analyse_tree(tree, spec.bundle.runtime.forbidden_imports)
     if key is not None:
         cache.put(key, facts)
     _report(facts, stage, shown, diags)
@@ -125,7 +124,7 @@ def _report(facts: SourceFacts, stage: Stage, shown: str, diags: list[Diagnostic
                           "the generated notebook calls run(ctx); define it with one parameter"))
 
 
-def analyse_tree(tree: ast.Module) -> SourceFacts:
+def analyse_tree(tree: ast.Module, forbidden_imports: tuple[str, ...] = ("stage_runtime.state",)) -> SourceFacts:
     facts = SourceFacts()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "run":
@@ -133,7 +132,7 @@ def analyse_tree(tree: ast.Module) -> SourceFacts:
             positional = args.posonlyargs + args.args
             facts.has_run = len(positional) >= 1 or args.vararg is not None
     for node in ast.walk(tree):
-        _visit(node, facts)
+        _visit(node, facts, forbidden_imports)
     return facts
 
 
@@ -141,7 +140,7 @@ def _is_params(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "params"
 
 
-def _visit(node: ast.AST, facts: SourceFacts) -> None:
+def _visit(node: ast.AST, facts: SourceFacts, forbidden_imports: tuple[str, ...]) -> None:
     where = (getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
     if isinstance(node, ast.Subscript) and _is_params(node.value):
         _record_read(node.slice, where, facts)
@@ -172,7 +171,7 @@ def _visit(node: ast.AST, facts: SourceFacts) -> None:
                                            CLIENT_HINT))
         modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         for module in modules:
-            if any(module == f or module.startswith(f + ".") for f in FORBIDDEN_IMPORTS):
+            if any(module == f or module.startswith(f + ".") for f in forbidden_imports):
                 facts.problems.append(("E508", f"stage code imports the state store ({module})", *where,
                                        "resources created through ctx.workspace are registered automatically; "
                                        "use ctx.track(kind, obj) for the few created by raw REST calls"))

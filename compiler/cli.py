@@ -26,21 +26,47 @@ def main() -> None:
     """
 
 
+JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                           help="Print the result and every diagnostic as one JSON document on stdout.")
+STRICT_OPTION = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1; build writes nothing).")
+
+
+def _emit_json(ok: bool, diagnostics, **extra) -> None:
+    import json
+
+    from .diagnostics import to_json
+
+    click.echo(json.dumps({"ok": ok, **extra, "diagnostics": to_json(diagnostics)}, indent=1, ensure_ascii=False))
+
+
 @main.command()
 @SPEC_OPTION
 @OUT_OPTION
 @click.option("--timings", is_flag=True, help="Print how long each pass took.")
-def build(spec_dir: str, out_dir: str, timings: bool) -> None:
-    """Check the spec and write the bundle (only files that changed are rewritten)."""
+@JSON_OPTION
+@STRICT_OPTION
+def build(spec_dir: str, out_dir: str, timings: bool, as_json: bool, strict: bool) -> None:
+    """Check the spec and write the bundle (only files that changed are rewritten).
+
+    \b
+    Exit codes: 0 built (warnings allowed unless --strict), 1 errors (or warnings with --strict),
+    2 internal error.
+    """
     from .pipeline import build as run_build
 
     started = time.perf_counter()
-    result, written = guard(lambda: run_build(spec_dir, out_dir))
+    result, written = guard(lambda: run_build(spec_dir, out_dir, strict=strict))
+    if as_json:
+        counts = {"written": len(written.written), "removed": len(written.removed), "unchanged": written.unchanged} \
+            if written is not None else {}
+        _emit_json(written is not None, result.diagnostics, **counts)
+        sys.exit(0 if written is not None else 1)
     report(result.diagnostics)
     if timings:
         click.echo("  ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in result.timings.items()), err=True)
     if not result.ok or written is None:
-        click.echo(f"build failed; {os.path.join(out_dir, '')} left as it was", err=True)
+        why = " (--strict: warnings fail)" if result.ok and strict else ""
+        click.echo(f"build failed{why}; {os.path.join(out_dir, '')} left as it was", err=True)
         sys.exit(1)
     elapsed = time.perf_counter() - started
     click.echo(f"built {out_dir}/: {len(written.written)} written, {len(written.removed)} removed, "
@@ -49,13 +75,22 @@ def build(spec_dir: str, out_dir: str, timings: bool) -> None:
 
 @main.command()
 @SPEC_OPTION
-def validate(spec_dir: str) -> None:
+@JSON_OPTION
+@STRICT_OPTION
+def validate(spec_dir: str, as_json: bool, strict: bool) -> None:
     """Run every check, including the output check, and write nothing."""
     from .pipeline import compile_spec
 
     result = guard(lambda: compile_spec(spec_dir))
+    ok = result.ok and not (strict and result.diagnostics)
+    if as_json:
+        sizes = {"stages": len(result.spec.stages), "targets": len(result.spec.targets)} if result.spec else {}
+        _emit_json(ok, result.diagnostics, **sizes)
+        sys.exit(0 if ok else 1)
     report(result.diagnostics)
-    if not result.ok:
+    if not ok:
+        if result.ok:
+            click.echo("validate failed (--strict: warnings fail)", err=True)
         sys.exit(1)
     click.echo(f"{spec_dir}/ is valid: {len(result.spec.stages)} stages, {len(result.spec.targets)} targets")
 

@@ -46,7 +46,7 @@ def guard(action):
 
 def _pick_target(result, target: str | None) -> str:
     targets = result.resolved.targets
-    name = target or next(t for t, rt in targets.items() if rt.default)
+    name = target or result.spec.default_target
     if name not in targets:
         from .diagnostics import did_you_mean
         from .ops.errors import OpsError

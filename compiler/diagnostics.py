@@ -85,7 +85,9 @@ CODES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A located message. `line`/`col` are 1-based; 0 means "the whole file"."""
+    """A located message. `line`/`col` are 1-based; 0 means "the whole file". `related` are the
+    other places the message is about (the first of two duplicates, the other default target),
+    so one problem is reported once, naming every place."""
 
     severity: str
     code: str
@@ -94,9 +96,15 @@ class Diagnostic:
     line: int = 0
     col: int = 0
     hint: str = ""
+    related: tuple[tuple[str, int, int], ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Diagnostic":
+        """From dataclasses.asdict (the build manifest, JSON output): lists back to tuples."""
+        return cls(**{**data, "related": tuple(tuple(r) for r in data.get("related", ()))})
 
     def sort_key(self) -> tuple:
-        return (self.file, self.line, self.col, self.code, self.message, self.hint)
+        return (self.file, self.line, self.col, self.code, self.message, self.hint, self.related)
 
     def location(self) -> str:
         if not self.file:
@@ -107,17 +115,21 @@ class Diagnostic:
 
     def render(self) -> str:
         text = f"{self.location()}: {self.severity}: {self.message} [{self.code}]"
+        for file, line, col in self.related:
+            text += f"\n  also: {file}:{line}:{col or 1}" if line else f"\n  also: {file}"
         if self.hint:
             text += "\n  hint: " + self.hint.replace("\n", "\n        ")
         return text
 
 
-def diag(code: str, message: str, where: "Where | None" = None, hint: str = "") -> Diagnostic:
+def diag(code: str, message: str, where: "Where | None" = None, hint: str = "",
+         related: "tuple[Where, ...] | list[Where]" = ()) -> Diagnostic:
     """Make a diagnostic whose severity comes from the code registry."""
     severity = CODES[code][0]
+    others = tuple(sorted((w.file, w.line, w.col) for w in related))
     if where is None:
-        return Diagnostic(severity, code, message, hint=hint)
-    return Diagnostic(severity, code, message, where.file, where.line, where.col, hint)
+        return Diagnostic(severity, code, message, hint=hint, related=others)
+    return Diagnostic(severity, code, message, where.file, where.line, where.col, hint, others)
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,13 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 def sort_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Deterministic order, duplicates removed (two passes may find the same thing)."""
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> list[dict]:
+    import dataclasses
+
+    return [dict(dataclasses.asdict(d), related=[{"file": f, "line": l, "col": c} for f, l, c in d.related])
+            for d in sort_unique(diagnostics)]
 
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:

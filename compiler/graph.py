@@ -1,25 +1,14 @@
-"""A thin wrapper over one networkx DiGraph of stages, and dbt-like selectors over it.
+"""A thin wrapper over one networkx DiGraph of stages.
 
 Edges point from a dependency to its dependent (`canonical_data -> lakeflow`), so ancestors are
 what must run first and descendants are what a change affects. Unknown dependencies are left out
-of the graph (the graph check reports them); everything else is networkx.
-
-Selector syntax (used by target `select`/`exclude` and by `make run ONLY=...`):
-  `lakeflow` or `Spark_Declarative_Pipeline`   a stage, by stage name or task key
-  `+lakebase`  with all its ancestors;  `2+lakebase`  ancestors up to 2 levels
-  `lakeflow+`  with all its descendants; `lakeflow+1` descendants up to 1 level
-  `tag:menus`  stages with that tag;  `*`  every stage
-  `a b`        union (space-separated);  `tag:agent,+apps`  intersection (comma-separated)
+of the graph (the graph check reports them); everything else is networkx. Selectors over the graph
+live in selectors.py.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
-
-from .diagnostics import did_you_mean
-
-_ATOM = re.compile(r"^(?:(?P<up>\d*)(?P<up_plus>\+))?(?P<base>[^+\s,]+?)(?:(?P<down_plus>\+)(?P<down>\d*))?$")
 
 
 class StageGraph:
@@ -83,52 +72,3 @@ class StageGraph:
         if token in self.stages:
             return token
         return self.by_task_key.get(token)
-
-    def select(self, expression: str, universe: Iterable[str] | None = None) -> tuple[set[str], list[str]]:
-        """Evaluate a selector. Returns the selected stage names and error messages (with hints)."""
-        universe_set = set(self.stages) if universe is None else set(universe)
-        selected: set[str] = set()
-        errors: list[str] = []
-        terms = expression.split()
-        if not terms:
-            return set(), ["empty selector; hint: use `*`, a stage name, `+stage`, `stage+` or `tag:x`"]
-        for term in terms:
-            chosen: set[str] | None = None
-            for atom in term.split(","):
-                found, problem = self._atom(atom)
-                if problem:
-                    errors.append(problem)
-                    found = set()
-                chosen = found if chosen is None else chosen & found
-            selected |= chosen or set()
-        return selected & universe_set, errors
-
-    def _atom(self, atom: str) -> tuple[set[str], str]:
-        match = _ATOM.fullmatch(atom)
-        if not atom or not match:
-            return set(), (f"cannot read selector `{atom}`; hint: use `*`, `name`, `+name`, `name+`, "
-                           "`2+name`, `tag:x`, spaces for union and commas for intersection")
-        base = match["base"]
-        if base == "*":
-            roots = set(self.stages)
-        elif base.startswith("tag:"):
-            tag = base[4:]
-            roots = {name for name, stage in self.stages.items() if tag in stage.tags}
-            if not roots:
-                all_tags = {t for stage in self.stages.values() for t in stage.tags}
-                hint = did_you_mean(tag, all_tags) or "tags: " + ", ".join(sorted(all_tags))
-                return set(), f"no stage has tag `{tag}`; hint: {hint}"
-        else:
-            name = self.resolve_name(base)
-            if name is None:
-                hint = did_you_mean(base, list(self.stages) + list(self.by_task_key)) or \
-                    "name a stage (file stem of spec/stages/*.yaml) or its task key"
-                return set(), f"unknown stage `{base}` in selector; hint: {hint}"
-            roots = {name}
-        result = set(roots)
-        for root in roots:
-            if match["up_plus"]:
-                result |= self.ancestors(root, int(match["up"]) if match["up"] else None)
-            if match["down_plus"]:
-                result |= self.descendants(root, int(match["down"]) if match["down"] else None)
-        return result, ""

@@ -15,20 +15,15 @@ from __future__ import annotations
 import hashlib
 import os
 
-TOOL_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .files import TOOL_ROOT, digest, walk_files
+
 TOOL_PARTS = ("compiler", "templates", os.path.join("src", "stage_runtime"))
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _tool_files() -> list[str]:
     files = [os.path.join(TOOL_ROOT, "requirements.lock")]
     for part in TOOL_PARTS:
-        for folder, dirs, names in os.walk(os.path.join(TOOL_ROOT, part)):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            files += [os.path.join(folder, n) for n in sorted(names) if not n.endswith(".pyc")]
+        files += [path for path, _ in walk_files(os.path.join(TOOL_ROOT, part))]
     return files
 
 

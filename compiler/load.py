@@ -139,7 +139,7 @@ def load_file(kind: str, name: str, path: str, diags: list[Diagnostic], cache=No
     with open(path, "rb") as handle:
         raw = handle.read()
     if cache is not None:
-        from .cache import content_hash
+        from .files import digest as content_hash
 
         spec.cache_key = ("spec", kind, name, path, shown, content_hash(raw))
         cached = cache.get(spec.cache_key)
@@ -224,9 +224,10 @@ class _Walker:
         self.aliases = 0
         self.failed = False
 
-    def _error(self, code: str, message: str, node, hint: str = "") -> None:
+    def _error(self, code: str, message: str, node, hint: str = "", related: tuple = ()) -> None:
         mark = node.start_mark
-        self.diags.append(diag(code, message, Where(self.spec.display, mark.line + 1, mark.column + 1), hint))
+        self.diags.append(diag(code, message, Where(self.spec.display, mark.line + 1, mark.column + 1), hint,
+                               related=related))
         self.failed = True
 
     def walk(self, node, path: Path, depth: int) -> Any:
@@ -270,9 +271,10 @@ class _Walker:
                             "not a string", key_node, f"quote it: \"{key_node.value}\"")
                 continue
             if key in result:
-                first = self.spec.key_locs[path + (key,)] >> 16
-                self._error("E103", f"duplicate key {key!r} (first defined at line {first})", key_node,
-                            "remove one of the two; YAML keeps only the last, silently")
+                packed = self.spec.key_locs[path + (key,)]
+                first = Where(self.spec.display, packed >> 16, packed & 0xFFFF)
+                self._error("E103", f"duplicate key {key!r} (first defined at line {first.line})", key_node,
+                            "remove one of the two; YAML keeps only the last, silently", related=(first,))
                 continue
             self.spec.key_locs[path + (key,)] = _pack(key_node.start_mark)
             result[key] = self.walk(value_node, path + (key,), depth + 1)

@@ -37,6 +37,20 @@ class Bundle:
     shipped_data: dict[str, str] = field(default_factory=dict)  # bundle path -> the command that writes it
     cleanup_key: str = "cleanup"
     cleanup_name: str | None = None
+    runtime: "RuntimeContract" = None  # set by _bundle
+
+
+@dataclass(frozen=True)
+class RuntimeContract:
+    """What generated notebooks and the runtime (src/stage_runtime/) agree on; declared in the
+    spec (`state`, `cleanup`, `runtime` of bundle.yaml), with these defaults."""
+
+    state_schema: str = "_uc_state"
+    forbidden_imports: tuple[str, ...] = ("stage_runtime.state",)
+    target_parameter: str = "BUNDLE_TARGET"
+    run_id_parameter: str = "JOB_RUN_ID"
+    dry_run_parameter: str = "DRY_RUN"
+    delete_adopted_parameter: str = "DELETE_ADOPTED"
 
 
 @dataclass
@@ -77,6 +91,11 @@ class Spec:
     stages: dict[str, Stage] = field(default_factory=dict)  # sorted by name
     targets: dict[str, Target] = field(default_factory=dict)  # sorted by name
 
+    @property
+    def default_target(self) -> str | None:
+        """The target marked `default: true` (the resolve pass makes sure there is exactly one)."""
+        return next((name for name, target in self.targets.items() if target.default), None)
+
 
 def build_model(loaded: LoadedSpec) -> Spec:
     spec_dir = loaded.spec_dir
@@ -106,8 +125,22 @@ def _bundle(f: SpecFile) -> Bundle:
         state_catalog_parameter=(d.get("state") or {}).get("catalog_parameter", "CATALOG"),
         cleanup_key=(d.get("cleanup") or {}).get("key", "cleanup"),
         cleanup_name=(d.get("cleanup") or {}).get("name"),
+        runtime=_contract(d),
         assets=dict(d.get("assets") or {}),
         shipped_data=dict(d.get("shipped_data") or {}),
+    )
+
+
+def _contract(d: dict) -> RuntimeContract:
+    state, cleanup, runtime = d.get("state") or {}, d.get("cleanup") or {}, d.get("runtime") or {}
+    default = RuntimeContract()
+    return RuntimeContract(
+        state_schema=state.get("schema", default.state_schema),
+        forbidden_imports=tuple(runtime.get("forbidden_imports", default.forbidden_imports)),
+        target_parameter=runtime.get("target_parameter", default.target_parameter),
+        run_id_parameter=runtime.get("run_id_parameter", default.run_id_parameter),
+        dry_run_parameter=cleanup.get("dry_run_parameter", default.dry_run_parameter),
+        delete_adopted_parameter=cleanup.get("delete_adopted_parameter", default.delete_adopted_parameter),
     )
 
 

@@ -131,7 +131,7 @@ def _check_output(c: Compilation) -> list[Diagnostic]:
 
 PASSES: tuple[Pass, ...] = (
     Pass("load", ("spec_dir", "cache"), ("loaded",), _load, stops_on_error=False),
-    Pass("validate", ("loaded", "cache"), ("loaded",), _validate),
+    Pass("validate", ("loaded", "cache"), (), _validate),  # only diagnostics (and the cache of valid files)
     Pass("model", ("loaded",), ("spec", "graph"), _model),
     Pass("resolve", ("spec", "graph"), ("resolved",), _resolve),
     Pass("check_graph", ("spec", "graph", "resolved"), (), _check_graph),
@@ -168,9 +168,10 @@ def compile_spec(spec_dir: str, through: str = "check_output", cache=None, out_d
     return result
 
 
-def build(spec_dir: str, out_dir: str, fault=None) -> tuple[Compilation, object]:
+def build(spec_dir: str, out_dir: str, fault=None, strict: bool = False) -> tuple[Compilation, object]:
     """Compile and, when clean, write. Returns the compilation and the write result (or None).
-    When nothing changed since the last build (see incremental.py), only reads and hashes."""
+    When nothing changed since the last build (see incremental.py), only reads and hashes.
+    `strict`: warnings stop the build too (nothing is written)."""
     from . import incremental
     from .cache import BuildCache
     from .write import WriteResult, check_out_dir, check_ownership, read_manifest, write_bundle
@@ -180,14 +181,14 @@ def build(spec_dir: str, out_dir: str, fault=None) -> tuple[Compilation, object]
         return Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=[problem]), None
     started = time.perf_counter()
     manifest = read_manifest(out_dir)
-    if incremental.up_to_date(spec_dir, out_dir, manifest):
-        previous = [Diagnostic(**d) for d in manifest.get("diagnostics", [])]
+    if incremental.up_to_date(spec_dir, out_dir, manifest) and not (strict and manifest.get("diagnostics")):
+        previous = [Diagnostic.from_dict(d) for d in manifest.get("diagnostics", [])]
         result = Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=previous, stopped_at="up to date")
         result.timings["up to date"] = time.perf_counter() - started
         return result, WriteResult(unchanged=len(manifest["hashes"]))
     cache = BuildCache(out_dir, incremental.tool_key())
     result = compile_spec(spec_dir, cache=cache, out_dir=out_dir)
-    if not result.ok or result.files is None:
+    if not result.ok or result.files is None or (strict and result.diagnostics):
         return result, None
     problem = check_ownership(out_dir, manifest, list(result.spec.bundle.shipped_data))
     if problem:

@@ -27,9 +27,7 @@ from .graph import StageGraph
 from .model import Spec
 from .resolve import Resolved
 
-TOOL_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TEMPLATE_DIR = os.path.join(TOOL_ROOT, "templates")
-RUNTIME_DIR = os.path.join(TOOL_ROOT, "src", "stage_runtime")
+from .files import RUNTIME_DIR, TEMPLATE_DIR, read as _read, walk_files
 COMPILER_SYNC_EXCLUDES = [".compiler/**", ".local/**"]
 COMPILER_SYNC_INCLUDES = ["stages/**", "src/**", "cleanup.py"]  # what the compiler writes and the jobs run
 
@@ -132,15 +130,15 @@ def target_jobs(spec: Spec, graph: StageGraph, resolved: Resolved) -> dict[str, 
 
 def cleanup_job(spec: Spec, target) -> dict:
     """The cleanup job of a target: deletes what uc_state holds for the CATALOG it is given."""
-    param = spec.bundle.state_catalog_parameter
+    param, contract = spec.bundle.state_catalog_parameter, spec.bundle.runtime
     default = target.parameters.get(param)
     if default is None and param in spec.bundle.parameters:
         default = spec.bundle.parameters[param].default
     return {
         "name": spec.bundle.cleanup_name or f"{target.job['name']}: cleanup",
         "max_concurrent_runs": 1,
-        "parameters": [{"name": param, "default": default or ""}, {"name": "DRY_RUN", "default": "false"},
-                       {"name": "DELETE_ADOPTED", "default": ""}],
+        "parameters": [{"name": param, "default": default or ""}, {"name": contract.dry_run_parameter, "default": "false"},
+                       {"name": contract.delete_adopted_parameter, "default": ""}],
         "tasks": [{"task_key": "cleanup", "notebook_task": {"notebook_path": "../cleanup.py"}, "max_retries": 0}],
     }
 
@@ -173,8 +171,13 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
             stage_literal=py_literal(_stage_record(spec, name)),
             source_literal=source_literal(source),
         ))
+    contract = spec.bundle.runtime
     files["cleanup.py"] = _encode(env.get_template("cleanup.py.j2").render(
-        requirements=spec.bundle.requirements, job_literal=py_literal({"catalog_parameter": spec.bundle.state_catalog_parameter})))
+        requirements=spec.bundle.requirements, contract=contract, catalog_parameter=spec.bundle.state_catalog_parameter,
+        job_literal=py_literal({"catalog_parameter": spec.bundle.state_catalog_parameter,
+                                "state_schema": contract.state_schema,
+                                "dry_run_parameter": contract.dry_run_parameter,
+                                "delete_adopted_parameter": contract.delete_adopted_parameter})))
     files.update(runtime_files())
     for bundle_path, folder in spec.bundle.assets.items():
         files.update(asset_files(os.path.join(spec.project_root, folder), bundle_path))
@@ -236,8 +239,10 @@ def _task(spec: Spec, name: str, settings: dict, members: set[str]) -> dict:
     if deps:
         task["depends_on"] = [{"task_key": key} for key in deps]
     # The runtime records the target and the run with every resource it registers.
+    contract = spec.bundle.runtime
     task["notebook_task"] = {"notebook_path": f"../stages/{name}.py",
-                             "base_parameters": {"BUNDLE_TARGET": "${bundle.target}", "JOB_RUN_ID": "{{job.run_id}}"}}
+                             "base_parameters": {contract.target_parameter: "${bundle.target}",
+                                                 contract.run_id_parameter: "{{job.run_id}}"}}
     task.update(settings)
     return task
 
@@ -253,38 +258,21 @@ def _stage_record(spec: Spec, name: str) -> dict:
         "parameters": list(stage.parameters),
         "produces": list(stage.produces),
         "consumes": list(stage.consumes),
-        "state": {"catalog_parameter": spec.bundle.state_catalog_parameter},
+        "state": {"catalog_parameter": spec.bundle.state_catalog_parameter,
+                  "schema": spec.bundle.runtime.state_schema},
+        "context": {"target_parameter": spec.bundle.runtime.target_parameter,
+                    "run_id_parameter": spec.bundle.runtime.run_id_parameter},
     }
 
 
 def asset_files(folder: str, bundle_path: str) -> dict[str, bytes]:
     """Every file of an asset folder (caches and hidden files aside), at its bundle path."""
-    files = {}
-    for current, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        for file_name in sorted(names):
-            if file_name.startswith(".") or file_name.endswith(".pyc"):
-                continue
-            rel = os.path.relpath(os.path.join(current, file_name), folder).replace(os.sep, "/")
-            files[f"{bundle_path}/{rel}"] = _read(os.path.join(current, file_name))
-    return files
+    return {f"{bundle_path}/{rel}": _read(path) for path, rel in walk_files(folder)}
 
 
 def runtime_files() -> dict[str, bytes]:
-    files = {}
-    for folder, dirs, names in os.walk(RUNTIME_DIR):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
-        for file_name in sorted(names):
-            if file_name.endswith(".py"):
-                path = os.path.join(folder, file_name)
-                rel = os.path.relpath(path, os.path.dirname(RUNTIME_DIR)).replace(os.sep, "/")
-                files[f"src/{rel}"] = _read(path)
-    return files
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+    """The runtime package, at src/stage_runtime/ in the bundle (its Python files only)."""
+    return {f"src/stage_runtime/{rel}": _read(path) for path, rel in walk_files(RUNTIME_DIR) if rel.endswith(".py")}
 
 
 def _encode(text: str) -> bytes:

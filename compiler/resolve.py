@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .diagnostics import Diagnostic, did_you_mean, diag
 from .graph import StageGraph
 from .model import Spec
+from .selectors import SelectorError, select
 from .templating import SpecJinja
 
 
@@ -35,9 +36,7 @@ class Resolved:
 
 
 def resolve_targets(spec: Spec, graph: StageGraph, jinja: SpecJinja) -> tuple[Resolved, list[Diagnostic]]:
-    diags: list[Diagnostic] = []
-    diags += _check_names(spec)
-    diags += _check_defaults(spec)
+    diags: list[Diagnostic] = [d for rule in NAME_RULES for d in rule(spec)]
     resolved = Resolved()
     variables = {name: v["default"] for name, v in spec.bundle.variables.items()}
     bundle_ctx = {"name": spec.bundle.name}
@@ -58,45 +57,76 @@ def _stage_ctx(stage) -> dict:
     return {"name": stage.name, "task_key": stage.task_key, "tags": list(stage.tags)}
 
 
-def _check_names(spec: Spec) -> list[Diagnostic]:
-    """Target and parameter names used anywhere must exist; task keys must be unique."""
-    diags = []
-    targets, catalogue = list(spec.targets), list(spec.bundle.parameters)
+def _check_stage_targets(spec: Spec) -> list[Diagnostic]:
+    """Targets a stage names (in `targets` or `opt_out`) exist."""
+    diags, targets = [], list(spec.targets)
+    if not spec.targets:
+        return diags  # no targets at all is reported once (E308)
     for stage in spec.stages.values():
         for key in ("targets", "opt_out"):
             for t in getattr(stage, key):
-                if t not in spec.targets and spec.targets:  # no targets at all is reported once (E308)
-                    path = (key, list(stage.targets).index(t)) if key == "targets" and stage.targets_is_list else (key, t)
+                if t not in spec.targets:
+                    listed = key == "targets" and stage.targets_is_list
+                    path = (key, list(stage.targets).index(t)) if listed else (key, t)
                     diags.append(diag("E300", f"stage {stage.name} names unknown target `{t}`",
-                                      stage.file.where(path, key=not (key == "targets" and stage.targets_is_list)),
+                                      stage.file.where(path, key=not listed),
                                       did_you_mean(t, targets) or "targets: " + ", ".join(targets)))
+    return diags
+
+
+def _check_stage_parameters(spec: Spec) -> list[Diagnostic]:
+    """Parameters a stage reads are in the catalogue."""
+    diags, catalogue = [], list(spec.bundle.parameters)
+    for stage in spec.stages.values():
         for i, p in enumerate(stage.parameters):
             if p not in spec.bundle.parameters:
                 diags.append(diag("E303", f"stage {stage.name} reads parameter `{p}`, which is not in the catalogue",
                                   stage.file.where(("parameters", i)),
                                   did_you_mean(p, catalogue) or "add it under `parameters` in spec/bundle.yaml"))
+    return diags
+
+
+def _check_target_parameters(spec: Spec) -> list[Diagnostic]:
+    """Parameters a target overrides are in the catalogue."""
+    diags, catalogue = [], list(spec.bundle.parameters)
     for target in spec.targets.values():
         for p in target.parameters:
             if p not in spec.bundle.parameters:
                 diags.append(diag("E303", f"target {target.name} sets unknown parameter `{p}`",
                                   target.file.where(("parameters", p), key=True),
                                   did_you_mean(p, catalogue) or "add it under `parameters` in spec/bundle.yaml"))
+    return diags
+
+
+def _check_state_parameter(spec: Spec) -> list[Diagnostic]:
+    """The uc_state catalog parameter is in the catalogue."""
     state_param = spec.bundle.state_catalog_parameter
-    if state_param not in spec.bundle.parameters:
-        where = spec.bundle.file.where(("state", "catalog_parameter")) if "state" in spec.bundle.file.data \
-            else spec.bundle.file.where(("parameters",), key=True)
-        diags.append(diag("E303", f"the uc_state catalog parameter `{state_param}` is not in the catalogue", where,
-                          did_you_mean(state_param, catalogue) or
-                          "add it under `parameters`, or name another with `state: {catalog_parameter: ...}`"))
-    if spec.bundle.cleanup_key == spec.bundle.job_key:
-        diags.append(diag("E307", f"the cleanup job and the main job share the resource key `{spec.bundle.job_key}`",
-                          spec.bundle.file.where(("cleanup", "key")), "give `cleanup.key` another name"))
-    owners: dict[str, str] = {}
+    if state_param in spec.bundle.parameters:
+        return []
+    where = spec.bundle.file.where(("state", "catalog_parameter")) if "state" in spec.bundle.file.data \
+        else spec.bundle.file.where(("parameters",), key=True)
+    return [diag("E303", f"the uc_state catalog parameter `{state_param}` is not in the catalogue", where,
+                 did_you_mean(state_param, list(spec.bundle.parameters)) or
+                 "add it under `parameters`, or name another with `state: {catalog_parameter: ...}`")]
+
+
+def _check_cleanup_key(spec: Spec) -> list[Diagnostic]:
+    """The cleanup job and the main job have different resource keys."""
+    if spec.bundle.cleanup_key != spec.bundle.job_key:
+        return []
+    return [diag("E307", f"the cleanup job and the main job share the resource key `{spec.bundle.job_key}`",
+                 spec.bundle.file.where(("cleanup", "key")), "give `cleanup.key` another name")]
+
+
+def _check_task_keys(spec: Spec) -> list[Diagnostic]:
+    """Task keys are unique."""
+    diags, owners = [], {}
     for stage in spec.stages.values():
         first = owners.setdefault(stage.task_key, stage.name)
         if first != stage.name:
             diags.append(diag("E307", f"task key `{stage.task_key}` is used by stages {first} and {stage.name}",
-                              stage.file.where(("task_key",)), "task keys are unique; rename one of them"))
+                              stage.file.where(("task_key",)), "task keys are unique; rename one of them",
+                              related=[spec.stages[first].file.where(("task_key",))]))
     return diags
 
 
@@ -111,8 +141,13 @@ def _check_defaults(spec: Spec) -> list[Diagnostic]:
     if len(defaults) > 1:
         names = ", ".join(t.name for t in defaults)
         return [diag("E302", f"{len(defaults)} targets are marked `default: true` ({names})",
-                     t.file.where(("default",)), "keep `default: true` in exactly one target") for t in defaults]
+                     defaults[0].file.where(("default",)), "keep `default: true` in exactly one target",
+                     related=[t.file.where(("default",)) for t in defaults[1:]])]
     return []
+
+
+NAME_RULES = (_check_stage_targets, _check_stage_parameters, _check_target_parameters, _check_state_parameter,
+              _check_cleanup_key, _check_task_keys, _check_defaults)
 
 
 def _resolve_one(spec, graph, jinja, target, bundle_ctx, variables):
@@ -120,10 +155,10 @@ def _resolve_one(spec, graph, jinja, target, bundle_ctx, variables):
     members = {name for name, stage in spec.stages.items() if target.name in stage.targets}
     selected: set[str] = set()
     if target.select:
-        chosen, errors = graph.select(target.select)
+        chosen, errors = select(target.select, graph)
         diags += [_selector_diag(target, "select", e) for e in errors]
         if target.exclude:
-            dropped, errors = graph.select(target.exclude)
+            dropped, errors = select(target.exclude, graph)
             diags += [_selector_diag(target, "exclude", e) for e in errors]
             chosen -= dropped
         chosen = {s for s in chosen if target.name not in spec.stages[s].opt_out}
@@ -183,7 +218,6 @@ def _target_parameters(spec, jinja, target, members, ctx, diags):
     return values
 
 
-def _selector_diag(target, key: str, error: str) -> Diagnostic:
-    message, _, hint = error.partition("; hint: ")
-    return diag("E305", f"invalid `{key}` selector in target {target.name}: {message}",
-                target.file.where((key,)), hint)
+def _selector_diag(target, key: str, error: SelectorError) -> Diagnostic:
+    return diag("E305", f"invalid `{key}` selector in target {target.name}: {error.message}",
+                target.file.where((key,)), error.hint)

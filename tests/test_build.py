@@ -313,3 +313,41 @@ def test_stage_source_is_carried_exactly_and_cannot_split_cells(tmp_path):
     exec(compile(notebook.split("# The stage contract")[0], "nb", "exec"), namespace)
     assert namespace["SOURCE"] == (project / "src" / "stages" / "report.py").read_text()
     assert _cells(notebook) == 5 and not any(line.startswith("# MAGIC %sh") for line in notebook.splitlines())
+
+
+def test_json_and_strict_as_the_bundle_cli_has_them(tmp_path):
+    import json
+
+    from .golden import EXAMPLES, materialise
+
+    project = materialise(EXAMPLES / "good" / "warnings_only", tmp_path / "p")
+    strict = run_compiler("build", "--strict", cwd=project)
+    assert strict.code == 1 and "build failed (--strict: warnings fail)" in strict.err
+    assert not (project / "build").exists()
+    assert run_compiler("validate", "--strict", cwd=project).code == 1
+    as_json = run_compiler("build", "--json", cwd=project)
+    assert as_json.code == 0 and as_json.err == ""
+    document = json.loads(as_json.out)
+    assert document["ok"] is True and document["written"] > 0
+    w601 = next(d for d in document["diagnostics"] if d["code"] == "W601")
+    assert w601["severity"] == "warning" and w601["related"] == [{"file": "spec/stages/backfill.yaml", "line": 7, "col": 5}]
+    again = run_compiler("build", cwd=project)  # up to date: the stored diagnostics, places and all
+    assert again.code == 0 and "  also: spec/stages/backfill.yaml:7:5" in again.err
+    assert run_compiler("build", "--strict", cwd=project).code == 1  # up to date, still strict
+    bad = materialise(EXAMPLES / "bad" / "duplicate_task_key", tmp_path / "bad")
+    failed = run_compiler("validate", "--json", cwd=bad)
+    assert failed.code == 1 and json.loads(failed.out)["ok"] is False
+
+
+def test_the_runtime_contract_comes_from_the_spec(example):
+    bundle = example / "spec" / "bundle.yaml"
+    bundle.write_text(bundle.read_text() + "state: {schema: _my_state}\nruntime: {target_parameter: WHERE, "
+                      "run_id_parameter: RUN}\ncleanup: {dry_run_parameter: ONLY_LIST}\n")
+    assert run_compiler("build", cwd=example).code == 0
+    notebook = (example / "build" / "stages" / "report.py").read_text()
+    assert "'schema': '_my_state'" in notebook and "'target_parameter': 'WHERE'" in notebook
+    job = yaml.safe_load((example / "build" / "targets" / "dev.yml").read_text())["targets"]["dev"]["resources"]["jobs"]
+    assert job["main"]["tasks"][0]["notebook_task"]["base_parameters"] == {"WHERE": "${bundle.target}",
+                                                                           "RUN": "{{job.run_id}}"}
+    assert [p["name"] for p in job["cleanup"]["parameters"]] == ["CATALOG", "ONLY_LIST", "DELETE_ADOPTED"]
+    assert "'state_schema': '_my_state'" in (example / "build" / "cleanup.py").read_text()

@@ -115,7 +115,7 @@ def test_delta_state_binds_every_value(runtime):
     from stage_runtime import state as state_module
 
     spark = RecordingSpark()
-    store = state_module.DeltaState(spark, "my`cat")
+    store = state_module.DeltaState(spark, "my`cat", schema="_caspers_state")
     for text in HOSTILE:
         store.register(state_module.Row("my`cat", "jobs", text, text, json.dumps({"t": text}), text, text, text))
         store.mark_failed("my`cat", "jobs", text, text)

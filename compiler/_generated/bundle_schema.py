@@ -12,7 +12,8 @@ REGEX_PATTERNS = {
     '^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*$(?!\\n)': re.compile('^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*\\Z(?!\\n)'),
     '^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
     '^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^(?!(stages|targets|graphs|src|\\.[^/]*)(/|\\Z))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
-    '^[A-Za-z_][A-Za-z0-9_-]{0,99}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_-]{0,99}\\Z(?!\\n)')
+    '^[A-Za-z_][A-Za-z0-9_-]{0,99}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_-]{0,99}\\Z(?!\\n)'),
+    '^[A-Za-z_][A-Za-z0-9_.]{0,199}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_.]{0,199}\\Z(?!\\n)')
 }
 
 NoneType = type(None)
@@ -358,6 +359,22 @@ def validate_https___caspers_kitchens_example_schemas_bundle_schema_json(data, c
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup.name must be longer than or equal to 1 characters")
                         if data__cleanup__name_len > 4096:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup.name must be shorter than or equal to 4096 characters")
+                if "dry_run_parameter" in data__cleanup_keys:
+                    data__cleanup_keys.remove("dry_run_parameter")
+                    data__cleanup__dryrunparameter = data__cleanup["dry_run_parameter"]
+                    if not isinstance(data__cleanup__dryrunparameter, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup.dry_run_parameter must be string")
+                    if isinstance(data__cleanup__dryrunparameter, str):
+                        if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)'].search(data__cleanup__dryrunparameter):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup.dry_run_parameter must match pattern ^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)")
+                if "delete_adopted_parameter" in data__cleanup_keys:
+                    data__cleanup_keys.remove("delete_adopted_parameter")
+                    data__cleanup__deleteadoptedparameter = data__cleanup["delete_adopted_parameter"]
+                    if not isinstance(data__cleanup__deleteadoptedparameter, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup.delete_adopted_parameter must be string")
+                    if isinstance(data__cleanup__deleteadoptedparameter, str):
+                        if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)'].search(data__cleanup__deleteadoptedparameter):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup.delete_adopted_parameter must match pattern ^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)")
                 if data__cleanup_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".cleanup must not contain "+str(data__cleanup_keys)+" properties")
         if "state" in data_keys:
@@ -376,8 +393,56 @@ def validate_https___caspers_kitchens_example_schemas_bundle_schema_json(data, c
                     if isinstance(data__state__catalogparameter, str):
                         if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)'].search(data__state__catalogparameter):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".state.catalog_parameter must match pattern ^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)")
+                if "schema" in data__state_keys:
+                    data__state_keys.remove("schema")
+                    data__state__schema = data__state["schema"]
+                    if not isinstance(data__state__schema, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".state.schema must be string")
+                    if isinstance(data__state__schema, str):
+                        if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)'].search(data__state__schema):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".state.schema must match pattern ^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)")
                 if data__state_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".state must not contain "+str(data__state_keys)+" properties")
+        if "runtime" in data_keys:
+            data_keys.remove("runtime")
+            data__runtime = data["runtime"]
+            if not isinstance(data__runtime, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime must be object")
+            data__runtime_is_dict = isinstance(data__runtime, dict)
+            if data__runtime_is_dict:
+                data__runtime_keys = set(data__runtime.keys())
+                if "forbidden_imports" in data__runtime_keys:
+                    data__runtime_keys.remove("forbidden_imports")
+                    data__runtime__forbiddenimports = data__runtime["forbidden_imports"]
+                    if not isinstance(data__runtime__forbiddenimports, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.forbidden_imports must be array")
+                    data__runtime__forbiddenimports_is_list = isinstance(data__runtime__forbiddenimports, (list, tuple))
+                    if data__runtime__forbiddenimports_is_list:
+                        data__runtime__forbiddenimports_len = len(data__runtime__forbiddenimports)
+                        for data__runtime__forbiddenimports_x, data__runtime__forbiddenimports_item in enumerate(data__runtime__forbiddenimports):
+                            if not isinstance(data__runtime__forbiddenimports_item, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.forbidden_imports[{data__runtime__forbiddenimports_x}]".format(**locals()) + " must be string")
+                            if isinstance(data__runtime__forbiddenimports_item, str):
+                                if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_.]{0,199}$(?!\\n)'].search(data__runtime__forbiddenimports_item):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.forbidden_imports[{data__runtime__forbiddenimports_x}]".format(**locals()) + " must match pattern ^[A-Za-z_][A-Za-z0-9_.]{0,199}$(?!\\n)")
+                if "target_parameter" in data__runtime_keys:
+                    data__runtime_keys.remove("target_parameter")
+                    data__runtime__targetparameter = data__runtime["target_parameter"]
+                    if not isinstance(data__runtime__targetparameter, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.target_parameter must be string")
+                    if isinstance(data__runtime__targetparameter, str):
+                        if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)'].search(data__runtime__targetparameter):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.target_parameter must match pattern ^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)")
+                if "run_id_parameter" in data__runtime_keys:
+                    data__runtime_keys.remove("run_id_parameter")
+                    data__runtime__runidparameter = data__runtime["run_id_parameter"]
+                    if not isinstance(data__runtime__runidparameter, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.run_id_parameter must be string")
+                    if isinstance(data__runtime__runidparameter, str):
+                        if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)'].search(data__runtime__runidparameter):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime.run_id_parameter must match pattern ^[A-Za-z_][A-Za-z0-9_]{0,99}$(?!\\n)")
+                if data__runtime_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".runtime must not contain "+str(data__runtime_keys)+" properties")
         if "parameters" in data_keys:
             data_keys.remove("parameters")
             data__parameters = data["parameters"]

@@ -133,7 +133,8 @@ def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_r
     result, name = compile_for(spec_dir, out_dir, target)
     values = _params(result, name, params)
     param = result.spec.bundle.state_catalog_parameter
-    sys.exit(run_cleanup(out_dir, param, values.get(param, ""), dry_run, delete_adopted))
+    sys.exit(run_cleanup(out_dir, param, values.get(param, ""), dry_run, delete_adopted,
+                         result.spec.bundle.runtime.dry_run_parameter))
 
 
 # ---- the workspace, through the databricks CLI ----------------------------------------------------
@@ -304,7 +305,8 @@ def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
     if not dry_run and not yes:
         click.confirm(f"Delete everything the project created for catalog {catalog!r} and destroy target {name}?",
                       abort=True)
-    _ops(lambda: run_destroy(cli, out_dir, name, param, catalog, result.spec.bundle.cleanup_key, dry_run))
+    _ops(lambda: run_destroy(cli, out_dir, name, param, catalog, result.spec.bundle.cleanup_key, dry_run,
+                             result.spec.bundle.runtime.dry_run_parameter))
     click.echo(f"dry run for {catalog} done" if dry_run else f"destroyed {name}; the next deploy syncs every file")
 
 

@@ -199,8 +199,8 @@ def deploy(cli: Cli, out_dir: str, target: str) -> dict:
 
 
 def destroy(cli: Cli, out_dir: str, target: str, catalog_param: str, catalog: str, cleanup_key: str,
-            dry_run: bool) -> None:
-    params = f"{catalog_param}={catalog}" + (",DRY_RUN=true" if dry_run else "")
+            dry_run: bool, dry_run_param: str = "DRY_RUN") -> None:
+    params = f"{catalog_param}={catalog}" + (f",{dry_run_param}=true" if dry_run else "")
     cli.run(["bundle", "run", cleanup_key, "-t", target, "--params", params], out_dir)
     if dry_run:
         return
@@ -212,23 +212,25 @@ def destroy(cli: Cli, out_dir: str, target: str, catalog_param: str, catalog: st
 
 
 # ---- running a slice ----------------------------------------------------------------------------
-def resolve_only(compilation, target: str, selector: str) -> list[str]:
+def resolve_only(compilation, target: str, text: str) -> list[str]:
     """Task keys (dependencies first) selected on the target's own graph. Naming a stage the
     target does not have is an error, not a silent empty (or ancestors-only) selection."""
+    from ..selectors import evaluate, parse, resolve_stage
+
     graph = compilation.graph
     members = compilation.resolved.targets[target].members
-    for atom in re.split(r"[\s,]+", selector.strip()):
-        base = re.sub(r"^\d*\+|\+\d*$", "", atom)
-        name = graph.resolve_name(base) if base and base != "*" and not base.startswith("tag:") else None
-        if name is not None and name not in members:
-            raise OpsError("O105", f"stage {name} is not in target {target}",
-                           "stages of the target: " + ", ".join(graph.topological_order(members)))
-    chosen, errors = graph.select(selector, universe=members)
+    selector, errors = parse(text)
+    if selector is not None:
+        for atom in (a for term in selector.terms for a in term):
+            name = resolve_stage(graph, atom)
+            if name is not None and name not in members:
+                raise OpsError("O105", f"stage {name} is not in target {target}",
+                               "stages of the target: " + ", ".join(graph.topological_order(members)))
+        chosen, errors = evaluate(selector, graph, universe=members)
     if errors:
-        message, _, hint = errors[0].partition("; hint: ")
-        raise OpsError("O106", f"cannot resolve selector {selector!r}: {message}", hint)
+        raise OpsError("O106", f"cannot resolve selector {text!r}: {errors[0].message}", errors[0].hint)
     if not chosen:
-        raise OpsError("O106", f"selector {selector!r} selects no stage of target {target}",
+        raise OpsError("O106", f"selector {text!r} selects no stage of target {target}",
                        "stages of the target: " + ", ".join(sorted(members)))
     return [compilation.spec.stages[name].task_key for name in graph.topological_order(chosen)]
 

@@ -77,8 +77,9 @@ def run_target(compilation, out_dir: str, target: str, params: dict[str, str], e
     return runs
 
 
-def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool, delete_adopted: str = "") -> int:
-    env = local_env(out_dir, "", {catalog_param: catalog, "DRY_RUN": "true" if dry_run else "false"}, "local-cleanup")
+def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool, delete_adopted: str = "",
+                dry_run_param: str = "DRY_RUN") -> int:
+    env = local_env(out_dir, "", {catalog_param: catalog, dry_run_param: "true" if dry_run else "false"}, "local-cleanup")
     env["STAGE_DELETE_ADOPTED"] = delete_adopted
     return subprocess.run([sys.executable, "cleanup.py"], cwd=out_dir, env=env).returncode
 
@@ -97,6 +98,11 @@ def format_state(rows) -> str:
 
 
 def _table(header: tuple, rows: list[tuple]) -> str:
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    line = lambda row: "  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)).rstrip()  # noqa: E731
-    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])
+    """The runtime's table formatter (src/stage_runtime/cleanup.py), so both print alike."""
+    from ..files import RUNTIME_DIR
+
+    if os.path.dirname(RUNTIME_DIR) not in sys.path:
+        sys.path.insert(0, os.path.dirname(RUNTIME_DIR))
+    from stage_runtime.cleanup import table
+
+    return table(header, rows)

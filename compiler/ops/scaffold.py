@@ -47,7 +47,7 @@ def new_stage(compilation, name: str, after: str | None, targets: list[str]) -> 
     if after and after not in spec.stages:
         hint = did_you_mean(after, spec.stages) or "stages: " + ", ".join(spec.stages)
         raise OpsError("O140", f"AFTER names unknown stage {after!r}", hint)
-    default = next(t for t in spec.targets.values() if t.default).name
+    default = spec.default_target
     targets = targets or [default]
     for target in targets:
         if target not in spec.targets:

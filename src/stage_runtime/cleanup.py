@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import kinds
-from .state import STATE_SCHEMA, Row
+from .state import DEFAULT_SCHEMA, Row
 
 INTENT_SKEW_MS = 60_000  # clock difference allowed between this machine and the workspace
-SYSTEM_SCHEMAS = ("information_schema", STATE_SCHEMA)
+SYSTEM_SCHEMA = "information_schema"
 
 
 @dataclass
@@ -51,14 +51,19 @@ class Report:
             return f"{verb} catalog {self.catalog}: nothing is registered for it in uc_state; nothing changed"
         header = ("kind", "name", "identity", "result")
         rows = [(o.kind, o.name, o.identity, o.result + (f": {o.detail}" if o.detail else "")) for o in self.outcomes]
-        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
-        line = lambda r: "  ".join(str(v).ljust(widths[i]) for i, v in enumerate(r)).rstrip()  # noqa: E731
         counts: dict[str, int] = {}
         for o in self.outcomes:
             counts[o.result] = counts.get(o.result, 0) + 1
         summary = ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
-        return "\n".join([f"{verb} catalog {self.catalog}: {summary}", line(header),
-                          line(tuple("-" * w for w in widths)), *map(line, rows)])
+        return f"{verb} catalog {self.catalog}: {summary}\n" + table(header, rows)
+
+
+def table(header: tuple, rows: list[tuple]) -> str:
+    """A plain-text table: columns padded, a rule under the header. (The one table formatter: the
+    local commands print theirs with it too.)"""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    line = lambda row: "  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])
 
 
 def _order(row: Row) -> tuple:
@@ -71,7 +76,7 @@ def _newest_first(stamp: str) -> str:
 
 
 def run_cleanup(workspace, state, catalog: str, dry_run: bool = False,
-                delete_adopted: frozenset[str] = frozenset()) -> Report:
+                delete_adopted: frozenset[str] = frozenset(), state_schema: str = DEFAULT_SCHEMA) -> Report:
     report = Report(catalog, dry_run)
     rows = sorted(state.list(catalog), key=_order)
     principal = None
@@ -85,7 +90,7 @@ def run_cleanup(workspace, state, catalog: str, dry_run: bool = False,
         else:
             report.outcomes.append(_delete(workspace, state, row, dry_run))
     for row in (r for r in rows if r.kind == "catalogs"):
-        report.outcomes.append(_catalog(workspace, state, row, rows, report, dry_run, delete_adopted))
+        report.outcomes.append(_catalog(workspace, state, row, rows, report, dry_run, delete_adopted, state_schema))
     return report
 
 
@@ -95,7 +100,7 @@ def _kept_adopted(row: Row) -> Outcome:
 
 
 def _catalog(workspace, state, row: Row, rows: list[Row], report: Report, dry_run: bool,
-             delete_adopted: frozenset[str]) -> Outcome:
+             delete_adopted: frozenset[str], state_schema: str) -> Outcome:
     name = row.name or row.identity
     explicit = row.identity in delete_adopted
     if row.origin == "adopted" and not explicit:
@@ -107,7 +112,7 @@ def _catalog(workspace, state, row: Row, rows: list[Row], report: Report, dry_ru
         ours = {r.identity for r in rows if r.kind == "schemas"}
         try:
             foreign = sorted(s.full_name for s in workspace.schemas.list(catalog_name=row.identity)
-                             if s.name not in SYSTEM_SCHEMAS and s.full_name not in ours)
+                             if s.name not in (SYSTEM_SCHEMA, state_schema) and s.full_name not in ours)
         except Exception as err:  # noqa: BLE001
             if not kinds.BY_NAME["catalogs"].gone(err):
                 return Outcome("catalogs", row.identity, name, "failed", f"cannot list its schemas: {err}")

@@ -10,6 +10,7 @@ import types
 from typing import Any
 
 from .context import Params, StageContext, read_widgets
+from .state import DEFAULT_SCHEMA, open_state
 
 REPORT_ENV = "STAGE_REPORT"  # local runs: where finish_stage writes what was skipped and registered
 
@@ -42,10 +43,13 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     catalog_param = stage["state"]["catalog_parameter"]
     catalog = params[catalog_param] if catalog_param in params else \
         read_widgets(stage, [catalog_param], dbutils)[catalog_param]
+    context = stage.get("context", {})
+    schema = stage["state"].get("schema", DEFAULT_SCHEMA)
     ctx = StageContext(
         stage, params, catalog=catalog, spark=spark, dbutils=dbutils,
-        target=_widget("BUNDLE_TARGET", dbutils, "STAGE_TARGET"),
-        run_id=_widget("JOB_RUN_ID", dbutils, "STAGE_RUN_ID"),
+        target=_widget(context.get("target_parameter", "BUNDLE_TARGET"), dbutils, "STAGE_TARGET"),
+        run_id=_widget(context.get("run_id_parameter", "JOB_RUN_ID"), dbutils, "STAGE_RUN_ID"),
+        state_factory=lambda: open_state(catalog, spark, schema=schema),
         sweep=True,
     )
     ctx.begin()  # the sweep's first listing: what exists before the stage creates anything
@@ -102,18 +106,20 @@ def run_cleanup(job: dict, notebook_globals: dict[str, Any]) -> None:
     DELETE_ADOPTED (optional, comma-separated names) also deletes resources it only found."""
     from .cleanup import run_cleanup as cleanup
     from .context import _default_workspace
-    from .state import open_state
 
     dbutils = notebook_globals.get("dbutils")
     spark = notebook_globals.get("spark")
-    values = read_widgets({"name": "cleanup"}, [job["catalog_parameter"], "DRY_RUN"], dbutils)
+    dry_param = job.get("dry_run_parameter", "DRY_RUN")
+    values = read_widgets({"name": "cleanup"}, [job["catalog_parameter"], dry_param], dbutils)
     catalog = values[job["catalog_parameter"]].strip()
-    dry_run = values["DRY_RUN"].strip().lower() in ("1", "true", "yes")
-    adopted = _widget("DELETE_ADOPTED", dbutils, "STAGE_DELETE_ADOPTED")
+    dry_run = values[dry_param].strip().lower() in ("1", "true", "yes")
+    adopted = _widget(job.get("delete_adopted_parameter", "DELETE_ADOPTED"), dbutils, "STAGE_DELETE_ADOPTED")
     if not catalog:
         raise ValueError(f"cleanup needs a catalog: pass --params {job['catalog_parameter']}=<catalog>")
-    report = cleanup(_default_workspace(), open_state(catalog, spark, create=False), catalog, dry_run=dry_run,
-                     delete_adopted=frozenset(n.strip() for n in adopted.split(";") if n.strip()))
+    schema = job.get("state_schema", DEFAULT_SCHEMA)
+    report = cleanup(_default_workspace(), open_state(catalog, spark, create=False, schema=schema), catalog,
+                     dry_run=dry_run, delete_adopted=frozenset(n.strip() for n in adopted.split(";") if n.strip()),
+                     state_schema=schema)
     print(report.table())
     if report.failed:
         raise RuntimeError(f"cleanup of {catalog}: {len(report.failed)} resource(s) could not be deleted and stay "

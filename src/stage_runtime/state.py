@@ -1,6 +1,7 @@
 """uc_state: where the runtime records every resource a stage created or adopted.
 
-One table, `<CATALOG>._caspers_state.resources` (the name the guide documents), one row per
+One table, `<CATALOG>.<schema>.resources` (the schema is part of the spec's runtime contract;
+Casper's Kitchens uses `_caspers_state`, the name the guide documents), one row per
 resource, keyed by (catalog, kind, identity) and upserted, so registering the same resource twice
 updates its row instead of adding one. Columns:
 
@@ -31,7 +32,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-STATE_SCHEMA = "_caspers_state"
+DEFAULT_SCHEMA = "_uc_state"  # the spec's `state.schema` reaches the runtime through each notebook
 STATE_TABLE = "resources"
 COLUMNS = ("catalog", "kind", "identity", "name", "payload", "stage", "target", "run_id", "status", "origin",
            "last_error", "created_at", "updated_at")
@@ -220,10 +221,12 @@ def _conflict(err: BaseException) -> bool:
 class DeltaState:
     """uc_state as a Delta table in the run's catalog, through parameterised Spark SQL."""
 
-    def __init__(self, spark: Any, catalog: str, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, spark: Any, catalog: str, sleep: Callable[[float], None] = time.sleep,
+                 schema: str = DEFAULT_SCHEMA):
         self.spark = spark
         self.catalog = catalog
-        self.table = quote_identifier(catalog, STATE_SCHEMA, STATE_TABLE)
+        self.schema = schema
+        self.table = quote_identifier(catalog, schema, STATE_TABLE)
         self._ready = False
         self._sleep = sleep
 
@@ -233,7 +236,7 @@ class DeltaState:
     def _ensure(self) -> None:
         """Only writers create the schema and the table."""
         if not self._ready:
-            self._sql(DELTA_CREATE_SCHEMA, schema=quote_identifier(self.catalog, STATE_SCHEMA))
+            self._sql(DELTA_CREATE_SCHEMA, schema=quote_identifier(self.catalog, self.schema))
             self._sql(DELTA_CREATE_TABLE, table=self.table)
             columns = {str(r[0]).lower() for r in self._sql(DELTA_COLUMNS, table=self.table).collect()}
             if columns and "origin" not in columns:  # a table from before `origin` existed
@@ -266,13 +269,13 @@ class DeltaState:
 STATE_DB_ENV = "STAGE_STATE_DB"
 
 
-def open_state(catalog: str, spark: Any = None, create: bool = True):
+def open_state(catalog: str, spark: Any = None, create: bool = True, schema: str = DEFAULT_SCHEMA):
     """SQLite when STAGE_STATE_DB names a file (local runs), the Delta table when Spark is here.
     `create=False` for readers (listing, dry runs, cleanup): nothing is created to read."""
     path = os.environ.get(STATE_DB_ENV)
     if path:
         return SqliteState(path, create=create)
     if spark is not None:
-        return DeltaState(spark, catalog)
+        return DeltaState(spark, catalog, schema=schema)
     raise RuntimeError(f"no uc_state store: set {STATE_DB_ENV} to a SQLite file for local runs "
                        "(make run-local does), or run on Databricks where Spark is available")
