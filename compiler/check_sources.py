@@ -50,15 +50,7 @@ def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str,
             continue
         facts[stage.name] = stage_facts
         _compare_parameters(stage, stage_facts, display_path(source_path(spec, stage)), diags)
-    _check_values(spec, resolved, diags)
-    for bundle_path, folder in spec.bundle.assets.items():
-        path = os.path.join(spec.project_root, *folder.split("/"))
-        if not os.path.isdir(path):
-            diags.append(diag("E511", f"asset folder {folder} (for bundle path {bundle_path}) does not exist",
-                              spec.bundle.file.where(("assets", bundle_path)), f"create {folder}/, or remove the entry"))
-        elif not os.path.realpath(path).startswith(os.path.realpath(spec.project_root) + os.sep):
-            diags.append(diag("E510", f"asset folder {folder} resolves outside the project",
-                              spec.bundle.file.where(("assets", bundle_path)), "keep assets under src/"))
+    diags += _check_state_value(spec, resolved) + _check_stage_values(spec, resolved) + _check_assets(spec)
     return facts, diags
 
 
@@ -210,14 +202,22 @@ def _compare_parameters(stage: Stage, facts: SourceFacts, shown_source: str, dia
                               f"read it as ctx.params[\"{name}\"], or remove it from `parameters`"))
 
 
-def _check_values(spec: Spec, resolved: Resolved, diags: list[Diagnostic]) -> None:
-    state_param = spec.bundle.state_catalog_parameter
+def _check_state_value(spec: Spec, resolved: Resolved) -> list[Diagnostic]:
+    """The uc_state catalog parameter has a value in every target with stages."""
+    state_param, diags = spec.bundle.state_catalog_parameter, []
     for target in resolved.targets.values():
         if target.members and state_param in target.parameters and target.parameters[state_param] is None:
             diags.append(diag("E505", f"the uc_state catalog parameter `{state_param}` has no value in target "
                                       f"{target.name}", spec.bundle.file.where(("parameters", state_param), key=True),
                               f"give it a `default` in spec/bundle.yaml, or set it under `parameters` in "
                               f"spec/targets/{target.name}.yaml"))
+    return diags
+
+
+def _check_stage_values(spec: Spec, resolved: Resolved) -> list[Diagnostic]:
+    """Every parameter a stage declares has a value in every target the stage is in."""
+    diags = []
+    for target in resolved.targets.values():
         for name in sorted(target.members):
             stage = spec.stages[name]
             for i, param in enumerate(stage.parameters):
@@ -226,3 +226,18 @@ def _check_values(spec: Spec, resolved: Resolved, diags: list[Diagnostic]) -> No
                                       stage.file.where(("parameters", i)),
                                       f"give it a `default` in spec/bundle.yaml, or set it under `parameters` "
                                       f"in spec/targets/{target.name}.yaml"))
+    return diags
+
+
+def _check_assets(spec: Spec) -> list[Diagnostic]:
+    """Asset folders exist and stay inside the project."""
+    diags = []
+    for bundle_path, folder in spec.bundle.assets.items():
+        path = os.path.join(spec.project_root, *folder.split("/"))
+        if not os.path.isdir(path):
+            diags.append(diag("E511", f"asset folder {folder} (for bundle path {bundle_path}) does not exist",
+                              spec.bundle.file.where(("assets", bundle_path)), f"create {folder}/, or remove the entry"))
+        elif not os.path.realpath(path).startswith(os.path.realpath(spec.project_root) + os.sep):
+            diags.append(diag("E510", f"asset folder {folder} resolves outside the project",
+                              spec.bundle.file.where(("assets", bundle_path)), "keep assets under src/"))
+    return diags
