@@ -110,13 +110,18 @@ def test_run_local_without_a_workspace_says_how_to_get_one(caspers):
     assert run.code == 1 and "DATABRICKS_HOST" in run.err and "tests.workspace_fake" in run.err
 
 
-def test_a_failing_stage_shows_its_own_source_lines(tmp_path, server):
+def _run_example_with(tmp_path, server, stage: str, source: str) -> tuple[Path, object]:
+    """run-local of the example project, one stage's source replaced."""
     project = copy_project(EXAMPLES / "base", tmp_path / "p")
-    (project / "src" / "stages" / "report.py").write_text(
+    (project / "src" / "stages" / f"{stage}.py").write_text(source)
+    return project, _cli(project, server, tmp_path, "run-local", "--target", "dev")
+
+
+def test_a_failing_stage_shows_its_own_source_lines(tmp_path, server):
+    _, run = _run_example_with(tmp_path, server, "report", (
         "def run(ctx):\n"
         "    catalog, days = ctx.params[\"CATALOG\"], ctx.params[\"WINDOW_DAYS\"]\n"
-        "    raise RuntimeError(f\"report for {catalog} over {days} days failed\")  # the line to show\n")
-    run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
+        "    raise RuntimeError(f\"report for {catalog} over {days} days failed\")  # the line to show\n"))
     assert run.code == 1
     assert 'File "src/stages/report.py", line 3, in run' in run.err + run.out
     assert "# the line to show" in run.err + run.out  # the stage's line, not the notebook's line 3
@@ -125,12 +130,10 @@ def test_a_failing_stage_shows_its_own_source_lines(tmp_path, server):
 def test_a_stage_that_leaves_a_creation_unregistered_fails_its_task(tmp_path, server):
     """The generated notebook's final check, end to end: a raw call whose answer lacks the id, never
     tracked, fails the task (and the intent row lets cleanup find the resource by name)."""
-    project = copy_project(EXAMPLES / "base", tmp_path / "p")
-    (project / "src" / "stages" / "ingest.py").write_text(
+    project, run = _run_example_with(tmp_path, server, "ingest", (
         "def run(ctx):\n"
         "    ctx.params[\"CATALOG\"], ctx.params[\"SCHEMA\"]\n"
-        "    ctx.workspace.api_client.do(\"POST\", \"/api/2.0/knowledge-assistants\", body={\"name\": \"menus (dev)\"})\n")
-    run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
+        "    ctx.workspace.api_client.do(\"POST\", \"/api/2.0/knowledge-assistants\", body={\"name\": \"menus (dev)\"})\n"))
     assert run.code == 1
     assert "created 1 resource(s) that were never registered: knowledge_assistants 'menus (dev)'" in run.err
     rows = {line.split()[0]: line.split()[2] for line in run.out.splitlines()[-3:]}

@@ -45,6 +45,13 @@ def collection(kind: str, base: str, key: str = "name", new_id: Callable | None 
             return {list_key: [wrap(o) for o in store.all(kind)]}
 
 
+def listing(kind: str, path: str, key: str) -> None:
+    """GET `path` answers {key: every object of the kind}."""
+    @route("GET", path, kind, "list")
+    def _list(store, m, q, b):
+        return {key: store.all(kind)}
+
+
 # ---- Agent Bricks through the SDK services (2.1) ----------------------------------------------------
 # The same resources as the raw tiles API (api.py): stored by bare id; the 2.1 API names them
 # `<collection>/<id>`, so one made through either API is listed, read and deleted through both.
@@ -160,9 +167,7 @@ def _role_delete(store, m, q, b):
     return {}
 
 
-@route("GET", r"/api/2\.0/database/instances", "database_instances", "list")
-def _instances_list(store, m, q, b):
-    return {"database_instances": store.all("database_instances")}
+listing("database_instances", r"/api/2\.0/database/instances", "database_instances")
 
 
 # ---- compute, dashboards, secrets, Genie listing ---------------------------------------------------
@@ -178,9 +183,7 @@ def _cluster_get(store, m, q, b):
     return store.get("clusters", q.get("cluster_id"), f"Cluster {q.get('cluster_id')}")
 
 
-@route("GET", r"/api/2\.1/clusters/list", "clusters", "list")
-def _cluster_list(store, m, q, b):
-    return {"clusters": store.all("clusters")}
+listing("clusters", r"/api/2\.1/clusters/list", "clusters")
 
 
 @route("POST", r"/api/2\.1/clusters/permanent-delete", "clusters", "delete")
@@ -189,26 +192,9 @@ def _cluster_delete(store, m, q, b):
     return {}
 
 
-@route("POST", r"/api/2\.0/lakeview/dashboards", "dashboards", "create")
-def _dashboard_create(store, m, q, b):
-    did = f"dash{store.new_id()}"
-    return store.put("dashboards", did, dict(b, dashboard_id=did, lifecycle_state="ACTIVE", create_time="now"))
-
-
-@route("GET", r"/api/2\.0/lakeview/dashboards", "dashboards", "list")
-def _dashboard_list(store, m, q, b):
-    return {"dashboards": store.all("dashboards")}
-
-
-@route("GET", r"/api/2\.0/lakeview/dashboards/([^/]+)", "dashboards", "get")
-def _dashboard_get(store, m, q, b):
-    return store.get("dashboards", m.group(1))
-
-
-@route("DELETE", r"/api/2\.0/lakeview/dashboards/([^/]+)", "dashboards", "delete")
-def _dashboard_trash(store, m, q, b):
-    store.delete("dashboards", m.group(1))
-    return {}
+collection("dashboards", r"/api/2\.0/lakeview/dashboards", key="dashboard_id", list_key="dashboards",
+           new_id=lambda store: f"dash{store.new_id()}", wrap=lambda o: dict(o, lifecycle_state="ACTIVE"),
+           item=r"/api/2\.0/lakeview/dashboards/([^/?]+)")
 
 
 @route("POST", r"/api/2\.0/secrets/scopes/create", "secret_scopes", "create")
@@ -226,14 +212,10 @@ def _scope_delete(store, m, q, b):
     return {}
 
 
-@route("GET", r"/api/2\.0/secrets/scopes/list", "secret_scopes", "list")
-def _scope_list(store, m, q, b):
-    return {"scopes": store.all("secret_scopes")}
+listing("secret_scopes", r"/api/2\.0/secrets/scopes/list", "scopes")
 
 
-@route("GET", r"/api/2\.0/genie/spaces", "genie_spaces", "list")
-def _genie_list(store, m, q, b):
-    return {"spaces": store.all("genie_spaces")}
+listing("genie_spaces", r"/api/2\.0/genie/spaces", "spaces")
 
 
 # ---- models: workspace registry and Unity Catalog --------------------------------------------------
