@@ -69,6 +69,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E600": (ERROR, "consumer does not depend on its producer"),
     "W601": (WARNING, "object written by unordered stages"),
     "E602": (ERROR, "unknown placeholder in object pattern"),
+    "E603": (ERROR, "consumer of an asynchronous object does not wait for it"),
+    "W604": (WARNING, "waiting for an object nothing writes asynchronously"),
     # Jinja in spec strings
     "E700": (ERROR, "Jinja syntax error"),
     "E701": (ERROR, "Jinja undefined variable"),

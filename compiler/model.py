@@ -70,6 +70,8 @@ class Stage:
     source: str  # relative to the project root, e.g. src/stages/lakeflow.py
     file: SpecFile
     targets_is_list: bool = False
+    async_produces: list[str] = field(default_factory=list)  # written by the stage's jobs, after it ends
+    waits_for: list[str] = field(default_factory=list)  # async objects it waits for (bounded)
 
 
 @dataclass
@@ -165,6 +167,8 @@ def _stage(f: SpecFile) -> Stage:
         source=d.get("source") or f"src/stages/{f.name}.py",
         file=f,
         targets_is_list=is_list,
+        async_produces=list(d.get("async_produces") or []),
+        waits_for=list(d.get("waits_for") or []),
     )
 
 

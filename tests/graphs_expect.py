@@ -2,9 +2,12 @@
 
 CD, SDP = "Canonical_Data", "Spark_Declarative_Pipeline"
 ONLY_EXPECTATIONS = [
-    ("default", "+lakebase", [CD, SDP, "Refund_Recommender_Stream", "Lakebase_Reverse_ETL"]),
-    ("default", "+Lakebase_Reverse_ETL", [CD, SDP, "Refund_Recommender_Stream", "Lakebase_Reverse_ETL"]),
-    ("default", "+apps", [CD, SDP, "Refund_Recommender_Stream", "Lakebase_Reverse_ETL", "Databricks_App_Refund_Manager"]),
+    # the stream depends on the agent whose endpoint it calls (the original left that edge out)
+    ("default", "+lakebase", [CD, SDP, "Refund_Recommender_Agent", "Refund_Recommender_Stream", "Lakebase_Reverse_ETL"]),
+    ("default", "+Lakebase_Reverse_ETL", [CD, SDP, "Refund_Recommender_Agent", "Refund_Recommender_Stream",
+                                          "Lakebase_Reverse_ETL"]),
+    ("default", "+apps", [CD, SDP, "Refund_Recommender_Agent", "Refund_Recommender_Stream", "Lakebase_Reverse_ETL",
+                          "Databricks_App_Refund_Manager"]),
     ("default", "lakeflow+1", [SDP, "Refund_Recommender_Agent", "Refund_Recommender_Stream"]),
     ("complaints", "+complaint_agent_stream", [CD, SDP, "Complaint_Agent", "Complaint_Generator_Stream",
                                                "Complaint_Agent_Stream"]),
@@ -21,8 +24,9 @@ ONLY_EXPECTATIONS = [
                                       "Support_Lakebase_And_App"]),
     ("support", "Support_Request_Agent", ["Support_Request_Agent"]),
     # complaint_lakebase alone has no dependency inside the selection, so it sorts right after Canonical_Data
-    ("all", "+apps complaint_lakebase", [CD, "Complaint_Lakebase", SDP, "Refund_Recommender_Stream",
-                                         "Lakebase_Reverse_ETL", "Databricks_App_Refund_Manager"]),
+    ("all", "+apps complaint_lakebase", [CD, "Complaint_Lakebase", SDP, "Refund_Recommender_Agent",
+                                         "Refund_Recommender_Stream", "Lakebase_Reverse_ETL",
+                                         "Databricks_App_Refund_Manager"]),
     ("all", "tag:refunds", ["Refund_Recommender_Agent", "Refund_Recommender_Stream", "Lakebase_Reverse_ETL",
                             "Databricks_App_Refund_Manager"]),
 ]

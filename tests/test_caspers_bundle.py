@@ -17,7 +17,8 @@ DEFAULT = {
     "Canonical_Data": ("canonical_data", []),
     "Spark_Declarative_Pipeline": ("lakeflow", ["Canonical_Data"]),
     "Refund_Recommender_Agent": ("refunder_agent", ["Spark_Declarative_Pipeline"]),
-    "Refund_Recommender_Stream": ("refunder_stream", ["Spark_Declarative_Pipeline"]),
+    # The original lets the stream start before the agent it calls exists (§4.3); the spec orders them.
+    "Refund_Recommender_Stream": ("refunder_stream", ["Spark_Declarative_Pipeline", "Refund_Recommender_Agent"]),
     "Lakebase_Reverse_ETL": ("lakebase", ["Refund_Recommender_Stream"]),
     "Databricks_App_Refund_Manager": ("apps", ["Lakebase_Reverse_ETL"]),
 }

@@ -150,7 +150,7 @@ def test_run_passes_the_resolved_task_keys_and_parameters(caspers, ops):
     assert ops.run(caspers, "deploy", "-t", "default").code == 0
     run = ops.run(caspers, "run", "-t", "default", "--only", "+Lakebase_Reverse_ETL", "--param", "CATALOG=x")
     assert run.code == 0, run.err
-    keys = "Canonical_Data,Spark_Declarative_Pipeline,Refund_Recommender_Stream,Lakebase_Reverse_ETL"
+    keys = "Canonical_Data,Spark_Declarative_Pipeline,Refund_Recommender_Agent,Refund_Recommender_Stream,Lakebase_Reverse_ETL"
     assert f"tasks: {keys}" in run.out
     assert ops.calls()[-1]["args"] == ["bundle", "run", "caspers", "-t", "default", "--only", keys, "--params", "CATALOG=x"]
     bad = ops.run(caspers, "run", "-t", "free", "--only", "+menu_data")

@@ -159,6 +159,19 @@ def validate_https___caspers_kitchens_example_schemas_stage_schema_json(data, cu
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".produces must contain unique items")
                 for data__produces_x, data__produces_item in enumerate(data__produces):
                     validate_https___caspers_kitchens_example_schemas_stage_schema_json___defs_object_pattern(data__produces_item, custom_formats, (name_prefix or "data") + ".produces[{data__produces_x}]".format(**locals()))
+        if "async_produces" in data_keys:
+            data_keys.remove("async_produces")
+            data__asyncproduces = data["async_produces"]
+            if not isinstance(data__asyncproduces, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".async_produces must be array")
+            data__asyncproduces_is_list = isinstance(data__asyncproduces, (list, tuple))
+            if data__asyncproduces_is_list:
+                def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                data__asyncproduces_len = len(data__asyncproduces)
+                if data__asyncproduces_len > len(set(fn(data__asyncproduces_x) for data__asyncproduces_x in data__asyncproduces)):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".async_produces must contain unique items")
+                for data__asyncproduces_x, data__asyncproduces_item in enumerate(data__asyncproduces):
+                    validate_https___caspers_kitchens_example_schemas_stage_schema_json___defs_object_pattern(data__asyncproduces_item, custom_formats, (name_prefix or "data") + ".async_produces[{data__asyncproduces_x}]".format(**locals()))
         if "consumes" in data_keys:
             data_keys.remove("consumes")
             data__consumes = data["consumes"]
@@ -172,6 +185,19 @@ def validate_https___caspers_kitchens_example_schemas_stage_schema_json(data, cu
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".consumes must contain unique items")
                 for data__consumes_x, data__consumes_item in enumerate(data__consumes):
                     validate_https___caspers_kitchens_example_schemas_stage_schema_json___defs_object_pattern(data__consumes_item, custom_formats, (name_prefix or "data") + ".consumes[{data__consumes_x}]".format(**locals()))
+        if "waits_for" in data_keys:
+            data_keys.remove("waits_for")
+            data__waitsfor = data["waits_for"]
+            if not isinstance(data__waitsfor, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".waits_for must be array")
+            data__waitsfor_is_list = isinstance(data__waitsfor, (list, tuple))
+            if data__waitsfor_is_list:
+                def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                data__waitsfor_len = len(data__waitsfor)
+                if data__waitsfor_len > len(set(fn(data__waitsfor_x) for data__waitsfor_x in data__waitsfor)):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".waits_for must contain unique items")
+                for data__waitsfor_x, data__waitsfor_item in enumerate(data__waitsfor):
+                    validate_https___caspers_kitchens_example_schemas_stage_schema_json___defs_object_pattern(data__waitsfor_item, custom_formats, (name_prefix or "data") + ".waits_for[{data__waitsfor_x}]".format(**locals()))
         if "tags" in data_keys:
             data_keys.remove("tags")
             data__tags = data["tags"]
