@@ -47,7 +47,11 @@ $(VENV)/.data-deps: $(VENV)/.runtime-deps requirements-data.lock
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-data.lock
 	touch $@
 
-$(VENV)/.dev-deps: $(VENV)/.data-deps requirements-dev.lock
+$(VENV)/.agent-deps: $(VENV)/.data-deps requirements-agents.lock
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-agents.lock
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.agent-deps requirements-dev.lock
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
@@ -73,13 +77,13 @@ test: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-run-local: $(VENV)/.runtime-deps
+run-local: $(VENV)/.agent-deps
 	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
 state: $(VENV)/.runtime-deps
 	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
-destroy-local: $(VENV)/.runtime-deps
+destroy-local: $(VENV)/.agent-deps
 	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) \
 		$(if $(DELETE_ADOPTED),--delete-adopted "$(DELETE_ADOPTED)")
 

@@ -215,7 +215,8 @@ def test_warnings_are_said_once_and_deploy_counts_them(caspers, ops):
 # ---- make: its own words, the right target, checks before work ------------------------------------
 def _make(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """`make` in a copy of the project that shares this checkout's environment (.venv, lock files)."""
-    for name in ("Makefile", "pyproject.toml", "requirements.lock", "requirements-data.lock", "requirements-dev.lock"):
+    for name in ("Makefile", "pyproject.toml", "requirements.lock", "requirements-data.lock", "requirements-agents.lock",
+                 "requirements-dev.lock"):
         if not (project / name).exists():
             shutil.copy2(ROOT / name, project / name)  # copy2 keeps the times: the venv stays up to date
     if not (project / ".venv").exists():

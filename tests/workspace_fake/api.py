@@ -16,12 +16,14 @@ from urllib.parse import unquote
 
 from .store import ApiError, Store, already_exists, not_found
 
-ROUTES: list[tuple[str, re.Pattern, str, str, Callable]] = []
+ROUTES: list[tuple[str, re.Pattern, str, str, Callable, bool]] = []
 
 
-def route(method: str, pattern: str, kind: str, op: str):
+def route(method: str, pattern: str, kind: str, op: str, locked: bool = True):
+    """Register a handler. `locked=False` for handlers that call back into the stand-in (an agent
+    endpoint asks the LLM and runs SQL over HTTP) or take long: they lock the store themselves."""
     def register(handler: Callable) -> Callable:
-        ROUTES.append((method, re.compile("^" + pattern + "$"), kind, op, handler))
+        ROUTES.append((method, re.compile("^" + pattern + "$"), kind, op, handler, locked))
         return handler
 
     return register
@@ -279,18 +281,42 @@ def _ep_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("serving_endpoints", name):
         raise already_exists(f"Endpoint {name}")
-    return store.put("serving_endpoints", name, dict(b, state={"config_update": "NOT_UPDATING", "ready": "READY"},
-                                                     creator=store.me, creation_timestamp=_now_ms()))
+    return store.put("serving_endpoints", name, dict(b, state=_starting(store), creator=store.me,
+                                                     creation_timestamp=_now_ms(), _polls=0))
+
+
+def _starting(store) -> dict:
+    """A new or updated endpoint is NOT_READY until it has been read `endpoint_ready_after` times
+    (a negative number: never), as Model Serving takes minutes to become READY."""
+    if store.config.get("endpoint_ready_after", 2) == 0:
+        return {"config_update": "NOT_UPDATING", "ready": "READY"}
+    return {"config_update": "IN_PROGRESS", "ready": "NOT_READY"}
+
+
+def _endpoint_view(store, endpoint: dict) -> dict:
+    after = store.config.get("endpoint_ready_after", 2)
+    endpoint["_polls"] = endpoint.get("_polls", 0) + 1
+    if endpoint["state"]["ready"] != "READY" and 0 <= after <= endpoint["_polls"]:
+        endpoint["state"] = {"config_update": "NOT_UPDATING", "ready": "READY"}
+    return {k: v for k, v in endpoint.items() if not k.startswith("_")}
+
+
+@route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/config", "serving_endpoints", "update")
+def _ep_update_config(store, m, q, b):
+    endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
+    endpoint["config"] = {k: v for k, v in b.items() if k != "name"}
+    endpoint["state"], endpoint["_polls"] = _starting(store), 0
+    return _endpoint_view(store, endpoint)
 
 
 @route("GET", r"/api/2\.0/serving-endpoints", "serving_endpoints", "list")
 def _ep_list(store, m, q, b):
-    return {"endpoints": store.all("serving_endpoints")}
+    return {"endpoints": [{k: v for k, v in e.items() if not k.startswith("_")} for e in store.all("serving_endpoints")]}
 
 
 @route("GET", r"/api/2\.0/serving-endpoints/([^/]+)", "serving_endpoints", "get")
 def _ep_get(store, m, q, b):
-    return store.get("serving_endpoints", m.group(1))
+    return _endpoint_view(store, store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}"))
 
 
 @route("DELETE", r"/api/2\.0/serving-endpoints/([^/]+)", "serving_endpoints", "delete")

@@ -139,7 +139,7 @@ def _pt_create(store, m, q, b):
     if store.find("serving_endpoints", name):
         raise already_exists(f"Endpoint {name}")
     return store.put("serving_endpoints", name, dict(b, state={"config_update": "NOT_UPDATING", "ready": "READY"},
-                                                     creator=store.me, creation_timestamp=_now_ms()))
+                                                     creator=store.me, creation_timestamp=_now_ms(), _polls=0))
 
 
 # ---- vector search, online tables, Lakebase tables and roles ----------------------------------------

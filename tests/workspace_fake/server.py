@@ -3,11 +3,15 @@
 Control routes (not part of the Databricks API):
   GET  /_fake/objects            live objects by kind: {"jobs": ["1001", ...], ...}; ?detail=1 for bodies
   GET  /_fake/log                every request seen: method, path, status, kind, op
-  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"429"|"timeout"|"late",
-                                  "seconds": 5, "seed": 0, "times": -1}: append a fault; {"clear": true} removes
-                                  all. "late" does the work, then answers after `seconds`.
+  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"429"|"timeout"|"late"|
+                                  "slow"|"garbage", "seconds": 5, "seed": 0, "times": -1}: append a fault; {"clear":
+                                  true} removes all. "late" does the work, then answers after `seconds`; "slow"
+                                  waits `seconds` first (latency); "garbage": a model answers text that is not JSON.
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
                                   (what a pipeline or job would have made, since nothing executes here)
+  POST /_fake/config             {"endpoint_ready_after": 2, "mlflow_uri": "file:...", "sql": {...}}: settings
+                                  (polls until a serving endpoint is READY, -1 never; where agent endpoints load
+                                  their models; the SQL engine's data, see sql_engine.py)
   POST /_fake/reset              forget everything
 """
 
@@ -19,7 +23,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_more  # noqa: F401 - registers the remaining kinds' routes
+from . import api_more, serving  # noqa: F401 - register the remaining kinds' routes, serving and SQL
 from .api import ROUTES
 from .store import ApiError, Fault, Store
 
@@ -58,21 +62,27 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if parts.path.startswith("/_fake/"):
             return self._control(parts.path, query, body)
-        for method, pattern, kind, op, handler in ROUTES:
+        for method, pattern, kind, op, handler, locked in ROUTES:
             match = pattern.match(parts.path) if method == self.command else None
             if not match:
                 continue
             fault = self.store.fault_for(kind, op)
-            if fault and fault.mode != "late":
+            if fault and fault.mode not in ("late", "slow", "garbage"):
                 return self._fault(fault, parts.path, kind, op)
+            if fault and fault.mode == "slow":  # latency: answer normally, after `seconds`
+                time.sleep(fault.seconds)
+            arguments = (self.store, match, query, body if isinstance(body, (dict, bytes)) else {})
             try:
-                with self.store.lock:
-                    payload = handler(self.store, match, query, body if isinstance(body, (dict, bytes)) else {})
+                if locked:
+                    with self.store.lock:
+                        payload = handler(*arguments)
+                else:
+                    payload = handler(*arguments, fault=fault) if fault and fault.mode == "garbage" else handler(*arguments)
                 status = 200
             except ApiError as err:
                 status, payload = err.status, {"error_code": err.code, "message": err.message}
             self.store.record(self.command, parts.path, status, kind, op)
-            if fault:  # "late": done, but the answer comes after the client may have given up
+            if fault and fault.mode == "late":  # done, but the answer comes after the client may have given up
                 time.sleep(fault.seconds)
             try:
                 return self._reply(status, payload)
@@ -113,6 +123,10 @@ class Handler(BaseHTTPRequestHandler):
                     store.faults.append(Fault(**{k: body[k] for k in ("kind", "op", "fraction", "mode", "seconds", "seed",
                                                                       "times") if k in body}))
             return self._reply(200, {})
+        if path == "/_fake/config" and self.command == "POST":
+            with store.lock:
+                store.config.update(body)
+            return self._reply(200, store.config)
         if path == "/_fake/reset" and self.command == "POST":
             with store.lock:
                 store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()

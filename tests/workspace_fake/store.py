@@ -66,6 +66,7 @@ class Store:
         self.faults: list[Fault] = []
         self.deleted: dict[str, set[str]] = {}  # kind -> ids deleted (some APIs answer those differently)
         self.me = "tester@example.com"  # the principal every request acts as
+        self.config: dict = {}  # POST /_fake/config: endpoint_ready_after, mlflow_uri, llm_models, ...
         self._ids = itertools.count(1001)
 
     def new_id(self) -> int:

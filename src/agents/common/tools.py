@@ -1,0 +1,68 @@
+"""Unity Catalog SQL table functions as agent tools, run through the SQL Statement Execution API of
+a warehouse, with the argument bound as a parameter (never spliced into the SQL)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+MAX_ROWS = 50  # rows a tool shows the model
+MAX_CHARS = 6000
+
+
+class ToolError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class SqlFunctionTool:
+    name: str
+    description: str
+    argument: str  # the one parameter the model fills in
+    argument_description: str
+    query: str  # SELECT * FROM <function>(:arg)
+
+    def spec(self) -> dict:
+        """The tool as the OpenAI chat API describes tools."""
+        return {"type": "function", "function": {
+            "name": self.name, "description": self.description,
+            "parameters": {"type": "object", "required": [self.argument], "additionalProperties": False,
+                           "properties": {self.argument: {"type": "string", "description": self.argument_description}}}}}
+
+    def run(self, runner: "StatementRunner", arguments: dict) -> str:
+        value = arguments.get(self.argument)
+        if not isinstance(value, str) or not value.strip():
+            return json.dumps({"error": f"{self.name} needs `{self.argument}` (a string)"})
+        rows = runner.rows(self.query, {"arg": value.strip()})
+        text = json.dumps(rows[:MAX_ROWS], default=str, ensure_ascii=False)
+        return text if len(text) <= MAX_CHARS else text[:MAX_CHARS] + "...(truncated)"
+
+
+class StatementRunner:
+    """Runs one parameterised statement on a SQL warehouse and returns its rows as dicts."""
+
+    def __init__(self, workspace: Any, warehouse_id: str, timeout_s: float = 60.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.w, self.warehouse_id, self.timeout_s, self._sleep = workspace, warehouse_id, timeout_s, sleep
+
+    def rows(self, statement: str, parameters: dict[str, str]) -> list[dict]:
+        from databricks.sdk.service.sql import StatementParameterListItem, StatementState
+
+        answer = self.w.statement_execution.execute_statement(
+            statement=statement, warehouse_id=self.warehouse_id, wait_timeout="30s",
+            parameters=[StatementParameterListItem(name=k, value=v, type="STRING") for k, v in parameters.items()])
+        deadline = time.monotonic() + self.timeout_s
+        while answer.status and answer.status.state in (StatementState.PENDING, StatementState.RUNNING):
+            if time.monotonic() > deadline:
+                raise ToolError(f"statement {answer.statement_id} did not finish within {self.timeout_s:g} s")
+            self._sleep(1.0)
+            answer = self.w.statement_execution.get_statement(answer.statement_id)
+        state = answer.status.state if answer.status else None
+        if state != StatementState.SUCCEEDED:
+            error = answer.status.error.message if answer.status and answer.status.error else str(state)
+            raise ToolError(f"statement failed: {error}")
+        columns = [c.name for c in (answer.manifest.schema.columns or [])] if answer.manifest else []
+        data = (answer.result.data_array or []) if answer.result else []
+        return [dict(zip(columns, row)) for row in data]

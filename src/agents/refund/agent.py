@@ -1,0 +1,68 @@
+"""RefundGPT: one small tool-calling agent over the refund SQL functions (sql.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..common import loop
+from ..common.answers import Field, one_line
+from ..common.tools import SqlFunctionTool, StatementRunner
+from . import sql
+
+FIELDS = (
+    Field("refund_usd", "number", minimum=0, maximum=10_000),
+    Field("refund_class", "enum", choices=("none", "partial", "full")),
+    Field("reason", "string", max_length=500),
+)
+
+SYSTEM_PROMPT = f"""You are RefundGPT. You recommend refunds for late deliveries of Casper's Kitchens orders.
+Given an order id:
+1. Call {sql.ORDER_DETAILS} with the order id to see its events, its kitchen (`location`) and, in the
+   order_created event's body, the items and their prices.
+2. Call {sql.DELIVERY_TIME} with the order id for the minutes from creation to delivery.
+3. Call {sql.LOCATION_TIMINGS} with the kitchen's name for its usual delivery times (p50, p75, p99, in minutes).
+Then decide:
+- not delivered yet, or delivered within the kitchen's p75: refund_class "none", refund_usd 0;
+- later than p75 but within p99: refund_class "partial", refund_usd about a quarter of the order's total;
+- later than p99: refund_class "full", refund_usd the order's total.
+Answer with exactly one line of JSON and nothing else:
+{{"refund_usd": <number>, "refund_class": "none" | "partial" | "full", "reason": "<one sentence>"}}"""
+
+
+def tools(catalog: str) -> dict[str, SqlFunctionTool]:
+    described = {
+        sql.ORDER_DETAILS: ("Every event of an order, with its kitchen and the items of its order_created event.",
+                            "oid", "The order id, e.g. A7K2M9"),
+        sql.DELIVERY_TIME: ("When an order was created and delivered, and the minutes in between.",
+                            "oid", "The order id"),
+        sql.LOCATION_TIMINGS: ("A kitchen's delivery-time percentiles (minutes) over the last day of data.",
+                               "loc", "The kitchen's name, e.g. Chicago"),
+    }
+    return {name: SqlFunctionTool(name, text, arg, arg_text, sql.call(catalog, name))
+            for name, (text, arg, arg_text) in described.items()}
+
+
+class RefundAgent:
+    """recommend(order_id) -> the checked answer; respond(order_id) -> it as one line of JSON."""
+
+    def __init__(self, catalog: str, llm_endpoint: str, warehouse_id: str, workspace: Any = None, client: Any = None):
+        from ..common import clients
+
+        self.catalog, self.llm_endpoint = catalog, llm_endpoint
+        self.workspace = workspace or clients.workspace()
+        self.client = client or clients.openai_client(self.workspace)
+        self.runner = StatementRunner(self.workspace, warehouse_id)
+        self.tools = tools(catalog)
+
+    def recommend(self, order_id: str) -> dict:
+        return loop.answer(self.client, self.llm_endpoint, SYSTEM_PROMPT, f"Order id: {order_id.strip()}",
+                           self.tools, self.runner, FIELDS)
+
+    def respond(self, text: str) -> str:
+        return one_line(self.recommend(_order_id(text)))
+
+
+def _order_id(text: str) -> str:
+    """The order id in a request: the text itself, or after `Order id:` (what the stream sends)."""
+    text = (text or "").strip()
+    return text.split(":", 1)[1].strip() if text.lower().startswith("order id:") else text

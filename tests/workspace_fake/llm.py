@@ -1,0 +1,113 @@
+"""The stand-in's language model: deterministic and scripted, behind the foundation model names of
+`store.config["llm_models"]` (databricks-meta-llama-3-3-70b-instruct by default).
+
+It speaks the OpenAI chat completions shape and works like a careful model would: for a refund
+question it calls the refund tools (order details and delivery time, then the kitchen's timings),
+then answers from their results with the policy of the system prompt, as one line of JSON. A
+`garbage` fault makes it answer prose instead, to exercise the agents' answer checks."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+
+DEFAULT_MODELS = ("databricks-meta-llama-3-3-70b-instruct",)
+REFUND_TOOLS = ("refund_order_details", "refund_order_delivery_time", "refund_location_timings")
+
+
+def is_llm(store, name: str) -> bool:
+    return name in store.config.get("llm_models", DEFAULT_MODELS)
+
+
+def completion(model: str, content: str = "", tool_calls: list[dict] | None = None) -> dict:
+    message: dict = {"role": "assistant", "content": content}
+    if tool_calls:
+        message["tool_calls"] = tool_calls
+    return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "message": message,
+                                         "finish_reason": "tool_calls" if tool_calls else "stop"}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+
+def _call(name: str, **arguments) -> dict:
+    return {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)}}
+
+
+def _results(messages: list[dict]) -> dict[str, object]:
+    """Tool name -> parsed result, from the assistant's calls and the tool messages answering them."""
+    names = {c["id"]: c["function"]["name"] for m in messages if m.get("role") == "assistant"
+             for c in m.get("tool_calls") or []}
+    found = {}
+    for m in messages:
+        if m.get("role") == "tool" and m.get("tool_call_id") in names:
+            try:
+                found[names[m["tool_call_id"]]] = json.loads(m.get("content") or "null")
+            except ValueError:
+                found[names[m["tool_call_id"]]] = None
+    return found
+
+
+def respond(model: str, body: dict, garbage: bool = False) -> dict:
+    messages = body.get("messages") or []
+    tools = {t.get("function", {}).get("name") for t in body.get("tools") or []}
+    if garbage:
+        return completion(model, "I think this customer deserves something nice, maybe a coupon?")
+    if set(REFUND_TOOLS) <= tools:
+        return _refund(model, messages)
+    question = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), "")
+    return completion(model, f"(scripted) {str(question)[:200]}")
+
+
+def _refund(model: str, messages: list[dict]) -> dict:
+    question = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
+    match = re.search(r"order id:\s*(\S+)", str(question), flags=re.I)
+    order_id = match.group(1) if match else str(question).strip()
+    results = _results(messages)
+    if "refund_order_details" not in results or "refund_order_delivery_time" not in results:
+        return completion(model, tool_calls=[_call("refund_order_details", oid=order_id),
+                                             _call("refund_order_delivery_time", oid=order_id)])
+    timing = (results["refund_order_delivery_time"] or [{}])
+    timing = timing[0] if isinstance(timing, list) and timing else {}
+    location = timing.get("location")
+    if location and "refund_location_timings" not in results:
+        return completion(model, tool_calls=[_call("refund_location_timings", loc=location)])
+    return completion(model, json.dumps(_decide(results, timing)))
+
+
+def _decide(results: dict, timing: dict) -> dict:
+    minutes = _number(timing.get("duration_minutes"))
+    stats = results.get("refund_location_timings")
+    stats = stats[0] if isinstance(stats, list) and stats else {}
+    p75, p99 = _number(stats.get("p75")), _number(stats.get("p99"))
+    total = _order_total(results.get("refund_order_details"))
+    if minutes is None:
+        return {"refund_usd": 0, "refund_class": "none", "reason": "The order has not been delivered yet."}
+    if p75 is None or minutes <= p75:
+        return {"refund_usd": 0, "refund_class": "none",
+                "reason": f"Delivered in {minutes:.1f} minutes, within the kitchen's usual times."}
+    if p99 is None or minutes <= p99:
+        return {"refund_usd": round(total * 0.25, 2), "refund_class": "partial",
+                "reason": f"Delivered in {minutes:.1f} minutes, later than 75% of the kitchen's orders ({p75:.1f})."}
+    return {"refund_usd": round(total, 2), "refund_class": "full",
+            "reason": f"Delivered in {minutes:.1f} minutes, later than 99% of the kitchen's orders ({p99:.1f})."}
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _order_total(details) -> float:
+    for row in details if isinstance(details, list) else []:
+        if row.get("event_type") == "order_created":
+            try:
+                items = json.loads(row.get("body") or "{}").get("items") or []
+            except ValueError:
+                return 0.0
+            return sum(float(i.get("price") or 0) * int(i.get("qty") or 0) for i in items)
+    return 0.0

@@ -1,0 +1,144 @@
+"""Model Serving invocations and the SQL Statement Execution API of the stand-in.
+
+- `POST /serving-endpoints/chat/completions` and `/responses` (the routes the OpenAI client uses
+  with base_url <host>/serving-endpoints) and `POST /serving-endpoints/<name>/invocations`:
+  a foundation model name answers with the scripted model (llm.py); an endpoint of the store
+  answers with the agent it serves, loaded with MLflow from `store.config["mlflow_uri"]` (the local
+  tracking store the stage logged to), so stream -> agent -> model runs for real; an unknown name is
+  a 404, a served endpoint that is not READY a 503.
+- `POST /api/2.0/sql/statements` runs on the local Spark engine (sql_engine.py).
+
+Faults apply as everywhere (kind `serving_invocations`, op `invoke`; kind `statements`, op
+`execute`), plus `slow` (latency) and `garbage` (the model answers prose).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from . import llm
+from .api import _need, route
+from .sql_engine import SqlEngine
+from .store import ApiError
+
+_AGENTS: dict[tuple[str, str, str], object] = {}
+_AGENTS_LOCK = threading.Lock()
+
+
+def _endpoint(store, name: str) -> dict:
+    with store.lock:
+        endpoint = store.find("serving_endpoints", name)
+    if endpoint is None:
+        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Endpoint with name '{name}' does not exist.")
+    if endpoint.get("state", {}).get("ready") != "READY":
+        raise ApiError(503, "TEMPORARILY_UNAVAILABLE", f"Endpoint '{name}' is not ready.")
+    return endpoint
+
+
+def _agent(store, endpoint: dict):
+    """The served model, loaded once per (endpoint, entity, version) from the MLflow store."""
+    entities = (endpoint.get("config") or {}).get("served_entities") or []
+    if not entities:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Endpoint '{endpoint['name']}' serves nothing.")
+    entity, version = entities[0]["entity_name"], str(entities[0].get("entity_version") or "1")
+    key = (endpoint["name"], entity, version)
+    with _AGENTS_LOCK:
+        if key not in _AGENTS:
+            import mlflow
+
+            uri = store.config.get("mlflow_uri")
+            if not uri:
+                raise ApiError(503, "TEMPORARILY_UNAVAILABLE", "the stand-in has no MLflow store (mlflow_uri)")
+            mlflow.set_tracking_uri(uri)
+            mlflow.set_registry_uri(uri)
+            _AGENTS[key] = mlflow.pyfunc.load_model(f"models:/{entity}/{version}")
+        return _AGENTS[key]
+
+
+def _agent_text(store, name: str, user_text: str) -> str:
+    answer = _agent(store, _endpoint(store, name)).predict({"input": [{"role": "user", "content": user_text}]})
+    output = answer["output"] if isinstance(answer, dict) else answer.output
+    item = output[-1] if isinstance(output[-1], dict) else output[-1].model_dump()
+    return item["content"][0]["text"]
+
+
+def _user_text(body: dict) -> str:
+    items = body.get("messages") or body.get("input") or []
+    if isinstance(items, str):
+        return items
+    for item in reversed(items):
+        if item.get("role") == "user":
+            content = item.get("content")
+            return " ".join(p.get("text", "") for p in content) if isinstance(content, list) else str(content)
+    return ""
+
+
+def _responses(model: str, text: str) -> dict:
+    return {"id": f"resp_{uuid.uuid4().hex}", "object": "response", "created_at": int(time.time()), "model": model,
+            "status": "completed", "output": [{"type": "message", "id": f"msg_{uuid.uuid4().hex}", "role": "assistant",
+                                                "status": "completed",
+                                                "content": [{"type": "output_text", "text": text, "annotations": []}]}]}
+
+
+def _answer(store, name: str, body: dict, shape: str, fault=None) -> dict:
+    garbage = fault is not None and fault.mode == "garbage"
+    if llm.is_llm(store, name):
+        reply = llm.respond(name, body, garbage=garbage)
+        return reply if shape == "chat" else _responses(name, reply["choices"][0]["message"]["content"])
+    text = "Sure, a refund sounds fair." if garbage else _agent_text(store, name, _user_text(body))
+    return llm.completion(name, text) if shape == "chat" else _responses(name, text)
+
+
+@route("POST", r"/serving-endpoints/chat/completions", "serving_invocations", "invoke", locked=False)
+def _chat(store, m, q, b, fault=None):
+    return _answer(store, _need(b, "model"), b, "chat", fault)
+
+
+@route("POST", r"/serving-endpoints/responses", "serving_invocations", "invoke", locked=False)
+def _responses_route(store, m, q, b, fault=None):
+    return _answer(store, _need(b, "model"), b, "responses", fault)
+
+
+@route("POST", r"/serving-endpoints/([^/]+)/invocations", "serving_invocations", "invoke", locked=False)
+def _invocations(store, m, q, b, fault=None):
+    return _answer(store, m.group(1), b, "chat" if "messages" in b else "responses", fault)
+
+
+# ---- SQL statements ------------------------------------------------------------------------------
+_ENGINES: dict[int, tuple[dict, SqlEngine]] = {}
+
+
+def _engine(store) -> SqlEngine | None:
+    config = store.config.get("sql")
+    if not config:
+        return None
+    with _AGENTS_LOCK:
+        current = _ENGINES.get(id(store))
+        if current is None or current[0] != config:
+            _ENGINES[id(store)] = (dict(config), SqlEngine(config))
+        return _ENGINES[id(store)][1]
+
+
+@route("POST", r"/api/2\.0/sql/statements/?", "statements", "execute", locked=False)
+def _statement(store, m, q, b, fault=None):
+    warehouse = _need(b, "warehouse_id")
+    with store.lock:
+        if store.find("warehouses", warehouse) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Warehouse {warehouse} does not exist.")
+    statement_id = f"stmt-{uuid.uuid4().hex}"
+    engine = _engine(store)
+    if engine is None:
+        return {"statement_id": statement_id, "status": {"state": "FAILED", "error": {
+            "error_code": "BAD_REQUEST", "message": "[TABLE_OR_VIEW_NOT_FOUND] no data in this workspace"}}}
+    parameters = {p["name"]: p.get("value") for p in b.get("parameters") or []}
+    try:
+        columns, rows = engine.execute(_need(b, "statement"), parameters)
+    except Exception as err:  # noqa: BLE001 - a SQL error is the statement's result, as on a warehouse
+        return {"statement_id": statement_id, "status": {"state": "FAILED", "error": {
+            "error_code": "BAD_REQUEST", "message": str(err).splitlines()[0][:500]}}}
+    return {"statement_id": statement_id, "status": {"state": "SUCCEEDED"},
+            "manifest": {"format": "JSON_ARRAY", "schema": {"column_count": len(columns), "columns": columns},
+                         "total_row_count": len(rows)},
+            "result": {"chunk_index": 0, "row_offset": 0, "row_count": len(rows), "data_array": rows}}
