@@ -316,6 +316,11 @@ def _ep_list(store, m, q, b):
 
 @route("GET", r"/api/2\.0/serving-endpoints/([^/]+)", "serving_endpoints", "get")
 def _ep_get(store, m, q, b):
+    from .llm import is_llm
+
+    if is_llm(store, m.group(1)):  # a foundation model endpoint the workspace provides (not a resource of ours)
+        return {"name": m.group(1), "endpoint_type": "FOUNDATION_MODEL_API", "state": {"ready": "READY",
+                                                                                      "config_update": "NOT_UPDATING"}}
     return _endpoint_view(store, store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}"))
 
 

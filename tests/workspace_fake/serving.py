@@ -82,8 +82,22 @@ def _responses(model: str, text: str) -> dict:
                                                 "content": [{"type": "output_text", "text": text, "annotations": []}]}]}
 
 
+def scripted_refund(order_id: str) -> str:
+    """An agent answer without an agent (config `scripted_agents`), for measuring what calls it: a
+    deterministic decision from the order id."""
+    import hashlib
+    import json
+
+    kind = ("none", "none", "partial", "full")[hashlib.sha256(order_id.encode()).digest()[0] % 4]
+    return json.dumps({"refund_usd": {"none": 0, "partial": 4.5, "full": 18.0}[kind], "refund_class": kind,
+                       "reason": f"scripted decision for {order_id}"})
+
+
 def _answer(store, name: str, body: dict, shape: str, fault=None) -> dict:
     garbage = fault is not None and fault.mode == "garbage"
+    if name in store.config.get("scripted_agents", ()):
+        text = "Sure, a refund sounds fair." if garbage else scripted_refund(_user_text(body).split(":")[-1].strip())
+        return llm.completion(name, text) if shape == "chat" else _responses(name, text)
     if llm.is_llm(store, name):
         reply = llm.respond(name, body, garbage=garbage)
         return reply if shape == "chat" else _responses(name, reply["choices"][0]["message"]["content"])

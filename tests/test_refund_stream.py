@@ -1,0 +1,157 @@
+"""The refund recommender stream (src/jobs/refund_stream.py): every delivered order scored exactly
+once across runs, caps, crashes and retries; transient failures backed off and deferred; invalid
+answers stored as errors; bounded concurrency; the endpoint asker against the stand-in; the Delta
+sink's pending-orders query on local Spark."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from .conftest import ROOT
+from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
+
+sys.path.insert(0, str(ROOT / "src"))
+
+from jobs import refund_stream as rs  # noqa: E402
+
+GOOD = json.dumps({"refund_usd": 0, "refund_class": "none", "reason": "on time"})
+
+
+def orders(n: int) -> list[rs.Order]:
+    return [rs.Order(f"o{i:03d}", f"2024-01-01 00:{i % 60:02d}", f"2024-01-01 01:{i % 60:02d}:{i // 60:02d}")
+            for i in range(n)]
+
+
+def quiet(**settings) -> dict:
+    return {"settings": rs.Settings(**settings), "sleep": lambda s: None, "say": lambda text: None}
+
+
+def test_every_order_is_scored_once_across_capped_runs():
+    sink = rs.MemorySink(orders(30))
+    asked = []
+    for run in range(3):
+        summary = rs.run(sink, lambda oid: asked.append(oid) or GOOD, **quiet(cap=10, concurrency=4))
+        assert (summary.pending, summary.scored, summary.deferred) == (10, 10, 0)
+    assert sorted(asked) == sorted(sink.rows) == [f"o{i:03d}" for i in range(30)]  # each asked once
+    assert rs.run(sink, lambda oid: pytest.fail("nothing is left to ask"), **quiet()).pending == 0
+
+
+def test_a_crash_mid_batch_loses_nothing_and_duplicates_nothing():
+    sink = rs.MemorySink(orders(20))
+    calls = []
+
+    def dying(order_id):
+        calls.append(order_id)
+        if len(calls) == 13:
+            raise SystemExit("the job's cluster went away")
+        return GOOD
+
+    with pytest.raises(SystemExit):
+        rs.run(sink, dying, **quiet(concurrency=1, chunk=5))
+    assert len(sink.rows) == 10  # two chunks were merged before the crash
+    summary = rs.run(sink, lambda oid: calls.append(oid) or GOOD, **quiet(concurrency=1, chunk=5))
+    assert summary.scored == 10 and sorted(sink.rows) == [f"o{i:03d}" for i in range(20)]
+    assert len(calls) == 13 + 10  # answered but not merged (o010, o011) and the one in flight are asked again
+    assert sorted(o for o in set(calls) if calls.count(o) == 2) == ["o010", "o011", "o012"]
+
+
+def test_transient_failures_back_off_then_pass_or_wait_for_the_next_run():
+    sink = rs.MemorySink(orders(4))
+    failures, slept = {"o000": 2, "o001": 99}, []
+
+    def flaky(order_id):
+        if failures.get(order_id, 0) > 0:
+            failures[order_id] -= 1
+            raise rs.Transient("429 Too Many Requests")
+        return GOOD
+
+    summary = rs.run(sink, flaky, settings=rs.Settings(concurrency=1, attempts=4, backoff_s=1, max_backoff_s=3),
+                     sleep=slept.append, say=lambda text: None, rng=__import__("random").Random(0))
+    assert (summary.scored, summary.deferred, summary.retries) == (3, 1, 2 + 3)
+    assert "o001" not in sink.rows and summary.problems == ["o001: 429 Too Many Requests"]
+    assert all(0.5 <= s <= 4.5 for s in slept) and slept[1] > slept[0]  # exponential, with jitter, capped
+    failures["o001"] = 0
+    assert rs.run(sink, flaky, **quiet()).scored == 1 and len(sink.rows) == 4  # deferred, not lost
+
+
+def test_an_answer_that_is_never_valid_is_stored_as_an_error():
+    sink = rs.MemorySink(orders(2))
+    answers = iter(["not json", '{"refund_usd": 1}', json.dumps({"refund_usd": 2, "refund_class": "some", "reason": "x"}),
+                    GOOD])
+    summary = rs.run(sink, lambda oid: next(answers), **quiet(concurrency=1))
+    assert (summary.scored, summary.errors) == (2, 1)
+    stored = json.loads(sink.rows["o000"].agent_response)
+    assert stored["refund_class"] == "error" and "unknown refund_class 'some'" in stored["reason"]
+    assert json.loads(sink.rows["o001"].agent_response)["refund_class"] == "none"
+
+
+def test_calls_run_concurrently_but_never_more_than_the_setting():
+    sink, active, peak, lock = rs.MemorySink(orders(40)), [0], [0], threading.Lock()
+
+    def slow(order_id):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+        return GOOD
+
+    rs.run(sink, slow, **quiet(concurrency=6))
+    assert peak[0] == 6 and len(sink.rows) == 40
+
+
+def _configure(server, **settings):
+    request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(request).read()
+
+
+def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
+    from databricks.sdk import WorkspaceClient
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from agents.common.clients import openai_client
+
+    _configure(fake, scripted_agents=["cat_refund_agent"])
+    ask = rs.endpoint_asker(openai_client(WorkspaceClient()), "cat_refund_agent")
+    assert rs.check(ask("o001"))["refund_class"] in rs.REFUND_CLASSES
+    add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)
+    with pytest.raises(rs.Transient, match="RateLimitError"):
+        ask("o002")
+    with pytest.raises(rs.Transient, match="endpoint nope: 404"):
+        rs.endpoint_asker(openai_client(WorkspaceClient()), "nope")("o003")
+
+
+def test_the_delta_sinks_pending_query_on_local_spark(tmp_path):
+    from pyspark.sql import SparkSession
+
+    from jobs import refund_delta
+
+    spark = (SparkSession.builder.master("local[1]").appName("refund-sink").config("spark.ui.enabled", "false")
+             .config("spark.sql.warehouse.dir", str(tmp_path)).config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    try:
+        for schema in ("lakeflow", "recommender"):
+            spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
+        events = [("a", "order_created", "2024-01-01 10:00:00"), ("a", "delivered", "2024-01-01 10:40:00"),
+                  ("b", "order_created", "2024-01-01 10:05:00"), ("b", "delivered", "2024-01-01 10:30:00"),
+                  ("c", "order_created", "2024-01-01 10:06:00"), ("d", "order_created", "2024-01-01 09:00:00"),
+                  ("d", "delivered", "2024-01-01 09:20:00")]
+        spark.createDataFrame(events, "order_id STRING, event_type STRING, ts STRING") \
+            .selectExpr("order_id", "event_type", "to_timestamp(ts) AS ts").write.saveAsTable("lakeflow.all_events")
+        spark.createDataFrame([("d", None, None, GOOD)], "order_id STRING, ts TIMESTAMP, order_ts TIMESTAMP, "
+                              "agent_response STRING").write.saveAsTable("recommender.refund_recommendations")
+        sink = refund_delta.DeltaSink(spark, "unused")
+        sink.table, sink.events = "recommender.refund_recommendations", "lakeflow.all_events"
+        pending = sink.pending(cap=10)
+        assert [(o.order_id, str(o.order_ts), str(o.delivered_ts)) for o in pending] == [
+            ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00"), ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00")]
+        assert [o.order_id for o in sink.pending(cap=1)] == ["b"]  # oldest delivery first, the cap applied
+    finally:
+        spark.stop()
