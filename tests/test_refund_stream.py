@@ -87,7 +87,7 @@ def test_an_answer_that_is_never_valid_is_stored_as_an_error():
     summary = rs.run(sink, lambda oid: next(answers), **quiet(concurrency=1))
     assert (summary.scored, summary.errors) == (2, 1)
     stored = json.loads(sink.rows["o000"].agent_response)
-    assert stored["refund_class"] == "error" and "unknown refund_class 'some'" in stored["reason"]
+    assert stored["refund_class"] == "error" and "must be one of none, partial, full, got 'some'" in stored["reason"]
     assert json.loads(sink.rows["o001"].agent_response)["refund_class"] == "none"
 
 

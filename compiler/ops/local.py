@@ -31,6 +31,12 @@ class StageRun:
 
 def local_env(out_dir: str, target: str, params: dict[str, str], run_id: str) -> dict[str, str]:
     env = dict(os.environ)
+    # MLflow (the agents' runs, logged models and registry) in a local store next to uc_state, unless
+    # the caller points it elsewhere; a stand-in started with --mlflow-uri serves models from there.
+    mlflow_uri = "file:" + os.path.abspath(os.path.join(out_dir, LOCAL_DIR, "mlflow"))
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
+        env.setdefault(name, mlflow_uri)
+    env.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3 wants an opt-in for a file store
     env.update({
         "STAGE_PARAMS_JSON": json.dumps(params),
         "STAGE_STATE_DB": os.path.abspath(os.path.join(out_dir, LOCAL_DIR, "state.sqlite")),

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Protocol
 
-REFUND_CLASSES = ("none", "partial", "full")
+REFUND_CLASSES = ("none", "partial", "full")  # and "error", which only the stream writes
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,11 @@ class Transient(Exception):
 
 
 def check(text: str) -> dict:
-    """The agent's answer as a dict; ValueError saying why it is not one."""
-    data = json.loads(text)
-    if not isinstance(data, dict) or sorted(data) != ["reason", "refund_class", "refund_usd"]:
-        raise ValueError("not the agent's three fields")
-    if data["refund_class"] not in REFUND_CLASSES:
-        raise ValueError(f"unknown refund_class {data['refund_class']!r}")
-    if isinstance(data["refund_usd"], bool) or not isinstance(data["refund_usd"], (int, float)) or data["refund_usd"] < 0:
-        raise ValueError("refund_usd is not a non-negative number")
-    return data
+    """The agent's answer as a dict, by the agent's own schema; ValueError saying why it is not one."""
+    from agents.common.answers import parse_answer  # raises InvalidAnswer, a ValueError
+    from agents.refund.agent import FIELDS
+
+    return parse_answer(text, FIELDS)
 
 
 def error_response(reason: str) -> str:

@@ -126,6 +126,48 @@ def ensure_experiment(ctx, name: str) -> str:
     return found.experiment_id
 
 
+def ensure_registered_model(ctx, catalog: str, schema: str, name: str, comment: str = "") -> str:
+    """The Unity Catalog registered model `catalog.schema.name`, created through the tracked client
+    (so uc_state holds it before MLflow adds versions to it, which MLflow's own client would create
+    unregistered)."""
+    w = ctx.workspace
+    full_name = f"{catalog}.{schema}.{name}"
+    _get_or_create(ctx, "registered_models", {"full_name": full_name}, lambda: w.registered_models.get(full_name),
+                   lambda: w.registered_models.create(catalog_name=catalog, schema_name=schema, name=name,
+                                                      comment=comment or None))
+    return full_name
+
+
+def ensure_serving_endpoint(ctx, name: str, served_entities: list) -> bool:
+    """Create the serving endpoint `name`, or point it at `served_entities` when it serves
+    something else. Returns whether a create or an update was sent (the endpoint then needs time to
+    become READY). An endpoint already serving the same entities and versions is left alone."""
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.serving import EndpointCoreConfigInput
+
+    w = ctx.workspace
+    try:
+        found = w.serving_endpoints.get(name)
+    except NotFound:
+        w.serving_endpoints.create(name=name, config=EndpointCoreConfigInput(name=name, served_entities=served_entities))
+        return True
+    ctx.track("serving_endpoints", {"name": name, "id": found.id})
+    wanted = _served(served_entities)
+    if found.pending_config is not None:  # an update in progress: the API refuses another one
+        if _served(found.pending_config.served_entities) == wanted:
+            return True
+        raise RuntimeError(f"serving endpoint {name} is being updated to another configuration; wait until the "
+                           "update under Serving finishes (or fails), then run the stage again")
+    if found.config is not None and _served(found.config.served_entities) == wanted:
+        return False
+    w.serving_endpoints.update_config(name=name, served_entities=served_entities)
+    return True
+
+
+def _served(entities) -> list[tuple[str, str]]:
+    return sorted((e.entity_name or "", str(e.entity_version or "")) for e in entities or [])
+
+
 def _fields(settings) -> dict:
     """JobSettings -> keyword arguments of jobs.create (same field names)."""
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__

@@ -37,6 +37,7 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     """Build the context from the notebook's globals (spark, dbutils on Databricks)."""
     dbutils = notebook_globals.get("dbutils")
     spark = notebook_globals.get("spark")
+    _import_bundle_root()
     if dbutils is None:  # a local run: tracebacks must show the stage's own lines
         sys.excepthook = _print_with_source
     params = Params(stage["name"], read_widgets(stage, stage["parameters"], dbutils))
@@ -54,6 +55,15 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     )
     ctx.begin()  # the sweep's first listing: what exists before the stage creates anything
     return ctx
+
+
+def _import_bundle_root() -> None:
+    """The bundle root (the parent of stages/, where notebooks run) on the import path, so stage code
+    can import the project's own packages shipped as assets (`agents`, `jobs`). Appended: an
+    installed package of the same name wins, as it would for any other notebook."""
+    root = os.path.abspath(os.path.join(os.getcwd(), ".."))
+    if root not in sys.path:
+        sys.path.append(root)
 
 
 def load_stage_module(stage: dict, source: str) -> types.ModuleType:

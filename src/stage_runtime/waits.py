@@ -12,8 +12,10 @@ REPORT_EVERY_S = 30.0  # a line of progress at most this often
 
 def wait_until(check: Callable[[], T | None], what: str, timeout_s: float, poll_s: float, hint: str = "",
                sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-               say: Callable[[str], None] = print) -> T:
-    """Poll `check` until it returns something truthy, printing progress; TimeoutError after `timeout_s`."""
+               say: Callable[[str], None] = print, max_poll_s: float | None = None) -> T:
+    """Poll `check` until it returns something truthy, printing progress; TimeoutError after
+    `timeout_s`. With `max_poll_s` the interval doubles from `poll_s` up to it (quick when the
+    thing is quick, few calls when it takes many minutes)."""
     started = clock()
     deadline, next_report = started + timeout_s, started + REPORT_EVERY_S
     say(f"waiting for {what} (up to {timeout_s:g} s)")
@@ -29,6 +31,8 @@ def wait_until(check: Callable[[], T | None], what: str, timeout_s: float, poll_
             say(f"still waiting for {what}: {now - started:.0f} s of {timeout_s:g} s")
             next_report = now + REPORT_EVERY_S
         sleep(poll_s)
+        if max_poll_s:
+            poll_s = min(poll_s * 2, max_poll_s)
 
 
 def wait_for_first_file(w, folder: str, timeout_s: float, poll_s: float = 5.0, hint: str = "",
@@ -63,3 +67,25 @@ def wait_for_table(w, full_name: str, timeout_s: float, poll_s: float = 10.0, hi
     """Return once the Unity Catalog table exists."""
     wait_until(lambda: w.tables.exists(full_name).table_exists, f"table {full_name}", timeout_s, poll_s, hint,
                sleep, clock, say)
+
+
+class EndpointFailed(RuntimeError):
+    pass
+
+
+def wait_for_endpoint(w, name: str, timeout_s: float, poll_s: float = 2.0, max_poll_s: float = 30.0,
+                      hint: str = "", sleep: Callable[[float], None] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print) -> None:
+    """Return once the serving endpoint is READY with no update in progress; EndpointFailed at
+    once when its last update failed (waiting longer would not help)."""
+
+    def check():
+        state = w.serving_endpoints.get(name).state
+        update = state.config_update.value if state and state.config_update else ""
+        if update == "UPDATE_FAILED":
+            raise EndpointFailed(f"serving endpoint {name}: its configuration update failed; open the endpoint's "
+                                 "events and build logs under Serving in the workspace" + (f"; {hint}" if hint else ""))
+        return state is not None and state.ready is not None and state.ready.value == "READY" \
+            and update in ("", "NOT_UPDATING")
+
+    wait_until(check, f"serving endpoint {name} to be READY", timeout_s, poll_s, hint, sleep, clock, say, max_poll_s)

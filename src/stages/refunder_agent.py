@@ -1,19 +1,116 @@
 """Stage `refunder_agent` (task Refund_Recommender_Agent).
 
-Registers the refund SQL tools and the delivery-time view, logs, evaluates and registers the
-RefundGPT LangGraph agent in Unity Catalog, and deploys it to Model Serving.
+Publishes RefundGPT, the refund agent (src/agents/refund/), and serves it:
+1. the `ai` schema, a serverless SQL warehouse the agent's tools run on, and the refund SQL tools
+   (three functions and a view, src/agents/refund/sql.py) over all_events and the locations;
+2. a bounded wait for a delivered order in all_events, whose ids the agent is evaluated on;
+3. the experiment /Shared/<catalog>_refund_agent, the Unity Catalog model <catalog>.ai.refund_agent,
+   and a version of it logged, evaluated and registered (reused when code and config are unchanged,
+   src/agents/common/publish.py);
+4. the serving endpoint REFUND_AGENT_ENDPOINT_NAME on that version, and a bounded wait until it is
+   READY (a first deployment takes 15-20 minutes).
 
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/refunder_agent.yaml; the body below only reads its parameters and fails loudly.
+Locally (no Spark, nothing executes SQL or serves models): the SQL objects, the wait for data and the
+evaluation are skipped; the model is logged to the local MLflow store and the stand-in serves it.
 """
+
+from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
+                                  ensure_serving_endpoint, ensure_warehouse)
+from stage_runtime.waits import wait_for_endpoint, wait_until
+
+SCHEMA, MODEL = "ai", "refund_agent"
+DELIVERED_TIMEOUT_S = 600
+ENDPOINT_TIMEOUT_S = 1800
+EVALUATION_ORDERS = 10
 
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
     simulator_schema = ctx.params["SIMULATOR_SCHEMA"]
     llm_model = ctx.params["LLM_MODEL"]
-    refund_agent_endpoint_name = ctx.params["REFUND_AGENT_ENDPOINT_NAME"]
-    raise NotImplementedError(
-        f"stage refunder_agent is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
-    )
+    endpoint = ctx.params["REFUND_AGENT_ENDPOINT_NAME"]
+
+    check_llm(ctx, llm_model)
+    ensure_schema(ctx, catalog, SCHEMA)
+    warehouse_id = ensure_warehouse(ctx, f"{catalog}-refund-agent-warehouse", **warehouse_options())
+    if ctx.needs_spark(f"create the refund SQL tools in {catalog}.{SCHEMA}"):
+        from agents.refund import sql
+
+        for _, statement in sql.statements(catalog, simulator_schema):
+            ctx.sql(statement)
+    orders = delivered_orders(ctx, catalog)
+
+    experiment = f"/Shared/{catalog}_{MODEL}"
+    ensure_experiment(ctx, experiment)
+    full_name = ensure_registered_model(ctx, catalog, SCHEMA, MODEL, comment="RefundGPT, the refund agent")
+    published = publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, orders)
+
+    ensure_serving_endpoint(ctx, endpoint, [served_entity(full_name, published.version)])
+    wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
+                      hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
+                           f"version {published.version}")
+
+
+def check_llm(ctx, name):
+    """A clear error for an LLM_MODEL that no endpoint of the workspace serves."""
+    from databricks.sdk.errors import NotFound
+
+    try:
+        ctx.workspace.serving_endpoints.get(name)
+    except NotFound:
+        raise ValueError(f"parameter LLM_MODEL: no serving endpoint named {name!r} in this workspace; pick a "
+                         "foundation model endpoint listed under Serving (e.g. "
+                         "databricks-meta-llama-3-3-70b-instruct)") from None
+
+
+def warehouse_options():
+    from databricks.sdk.service.sql import CreateWarehouseRequestWarehouseType
+
+    return {"cluster_size": "2X-Small", "min_num_clusters": 1, "max_num_clusters": 1, "auto_stop_mins": 10,
+            "enable_serverless_compute": True, "warehouse_type": CreateWarehouseRequestWarehouseType.PRO}
+
+
+def delivered_orders(ctx, catalog):
+    """Up to EVALUATION_ORDERS delivered order ids, waiting (bounded) for the first one."""
+    if not ctx.needs_spark(f"wait for a delivered order in {catalog}.lakeflow.all_events"):
+        return []
+    table = ".".join(f"`{part.replace('`', '``')}`" for part in (catalog, "lakeflow", "all_events"))
+
+    def found():
+        try:
+            rows = ctx.sql(f"SELECT order_id FROM {table} WHERE event_type = 'delivered' "
+                           "ORDER BY ts DESC LIMIT :n", n=EVALUATION_ORDERS).collect()
+        except Exception as err:  # noqa: BLE001 - the table may not exist yet: keep waiting
+            if "TABLE_OR_VIEW_NOT_FOUND" not in str(err):
+                raise
+            return None
+        return [row["order_id"] for row in rows]
+
+    return wait_until(found, f"a delivered order in {catalog}.lakeflow.all_events", DELIVERED_TIMEOUT_S, 30,
+                      hint=f"check the pipeline 'Order Items Medallion Pipeline ({catalog})' and the job "
+                           f"'Canonical Data Replay ({catalog})': the agent is evaluated on delivered orders")
+
+
+def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, orders):
+    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
+
+    from agents.common.publish import AgentModel, publish
+    from agents.refund import sql
+    from agents.refund.agent import FIELDS
+    from agents.common.answers import parse_answer
+
+    model = AgentModel(
+        full_name=full_name, experiment=experiment,
+        model_file=ctx.bundle_path("agents", "refund", "model.py"), code_dir=ctx.bundle_path("agents"),
+        config={"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id},
+        resources=(DatabricksServingEndpoint(endpoint_name=llm_model), DatabricksSQLWarehouse(warehouse_id=warehouse_id),
+                   *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
+    return publish(model, [f"Order id: {order_id}" for order_id in orders],
+                   check=lambda text: parse_answer(text, FIELDS)["refund_class"])
+
+
+def served_entity(full_name, version):
+    from databricks.sdk.service.serving import ServedEntityInput
+
+    return ServedEntityInput(entity_name=full_name, entity_version=version, workload_size="Small",
+                             scale_to_zero_enabled=False)

@@ -1,17 +1,42 @@
 """Stage `refunder_stream` (task Refund_Recommender_Stream).
 
-Creates (or resets) and starts the scheduled job that scores delivered orders with the refund
-agent into recommender.refund_recommendations.
-
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/refunder_stream.yaml; the body below only reads its parameters and fails loudly.
+Creates the `recommender` schema, then creates (or resets) the job `Refund Recommender Stream
+(<catalog>)`, every 10 minutes, and starts it once now. Each run of the job (src/jobs/
+refund_recommender_stream.py over src/jobs/refund_stream.py) scores the delivered orders not yet
+scored, exactly once, with the refund agent's endpoint, into
+<catalog>.recommender.refund_recommendations (Change Data Feed on from its creation; the table is
+the job's, so the stage declares it under async_produces and lakebase waits for it).
 """
+
+from stage_runtime.ensure import ensure_job, ensure_schema
+
+SCHEMA = "recommender"
+MAX_ORDERS_PER_RUN = 200  # the rest waits for the next run: nothing is faked
 
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
-    refund_agent_endpoint_name = ctx.params["REFUND_AGENT_ENDPOINT_NAME"]
-    raise NotImplementedError(
-        f"stage refunder_stream is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
+    endpoint = ctx.params["REFUND_AGENT_ENDPOINT_NAME"]
+
+    ensure_schema(ctx, catalog, SCHEMA)
+    job_id = ensure_job(ctx, stream_job(ctx, catalog, endpoint))
+    ctx.workspace.jobs.run_now(job_id=job_id)
+
+
+def stream_job(ctx, catalog, endpoint):
+    from databricks.sdk.service import jobs
+
+    return jobs.JobSettings(
+        name=f"Refund Recommender Stream ({catalog})",
+        max_concurrent_runs=1,  # a run still scoring when the next is due: the next one is skipped
+        tasks=[jobs.Task(
+            task_key="refund_recommender_stream",
+            notebook_task=jobs.NotebookTask(
+                notebook_path=ctx.bundle_path("jobs", "refund_recommender_stream"),
+                base_parameters={"CATALOG": catalog, "REFUND_AGENT_ENDPOINT_NAME": endpoint,
+                                 "MAX_ORDERS_PER_RUN": str(MAX_ORDERS_PER_RUN)},
+            ),
+        )],
+        schedule=jobs.CronSchedule(quartz_cron_expression="0 0/10 * * * ?", timezone_id="UTC",
+                                   pause_status=jobs.PauseStatus.UNPAUSED),
     )

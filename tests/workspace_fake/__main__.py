@@ -1,6 +1,8 @@
-"""python -m tests.workspace_fake [--port N]: serve the stand-in until interrupted; prints its URL."""
+"""python -m tests.workspace_fake [--port N] [--mlflow-uri URI]: serve the stand-in until
+interrupted; prints its URL."""
 
 import argparse
+import os
 import sys
 
 from .server import FakeWorkspace
@@ -10,8 +12,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.workspace_fake", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--mlflow-uri", default="file:" + os.path.abspath(os.path.join("build", ".local", "mlflow")),
+                        help="the MLflow store agent endpoints load their models from (default: where "
+                             "`make run-local` logs them, build/.local/mlflow)")
+    parser.add_argument("--endpoint-ready-after", type=int, default=2,
+                        help="reads of a serving endpoint before it is READY (-1: never)")
     args = parser.parse_args()
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     fake = FakeWorkspace(args.port, args.host)
+    fake.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
+    # What a serving container gets: credentials for the workspace, used by the agents it serves.
+    os.environ.update({"DATABRICKS_HOST": fake.url, "DATABRICKS_TOKEN": "stand-in-serving-token"})
     print(fake.url, flush=True)
     try:
         fake.server.serve_forever()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+import uuid
 from typing import Callable
 from urllib.parse import unquote
 
@@ -279,15 +280,48 @@ def _wh_delete(store, m, q, b):
 @route("POST", r"/api/2\.0/serving-endpoints", "serving_endpoints", "create")
 def _ep_create(store, m, q, b):
     name = _need(b, "name")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}", name):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid endpoint name '{name}': use letters, digits, "
+                       "dashes and underscores (at most 63)")
     if store.find("serving_endpoints", name):
         raise already_exists(f"Endpoint {name}")
-    return store.put("serving_endpoints", name, dict(b, state=_starting(store), creator=store.me,
-                                                     creation_timestamp=_now_ms(), _polls=0))
+    config = _check_config(b.get("config") or {})
+    endpoint = dict({k: v for k, v in b.items() if k != "config"}, id=uuid.uuid4().hex, creator=store.me,
+                    creation_timestamp=_now_ms(), _polls=0)
+    return store.put("serving_endpoints", name, _configure(store, endpoint, config))
+
+
+def _check_config(config: dict) -> dict:
+    """What the serving API rejects in a served entity."""
+    for entity in config.get("served_entities") or []:
+        if not entity.get("entity_name") and not entity.get("external_model"):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", "served_entities: entity_name is required")
+        if entity.get("entity_name") and not entity.get("entity_version") and not entity.get("external_model"):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", "served_entities: entity_version is required for a "
+                           "Unity Catalog model")
+        size = entity.get("workload_size")
+        if size is not None and size not in ("Small", "Medium", "Large"):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"workload_size '{size}' is not one of Small, Medium, Large")
+    return {k: v for k, v in config.items() if k != "name"}
+
+
+def _configure(store, endpoint: dict, config: dict) -> dict:
+    """A new configuration is pending until the endpoint is READY with it (then it is `config`)."""
+    endpoint["pending_config"], endpoint["state"], endpoint["_polls"] = config, _starting(store), 0
+    return _settle(endpoint)
+
+
+def _settle(endpoint: dict) -> dict:
+    if endpoint["state"]["ready"] == "READY" and "pending_config" in endpoint:
+        endpoint["config"] = endpoint.pop("pending_config")
+    return endpoint
 
 
 def _starting(store) -> dict:
     """A new or updated endpoint is NOT_READY until it has been read `endpoint_ready_after` times
     (a negative number: never), as Model Serving takes minutes to become READY."""
+    if store.config.get("endpoint_update_fails"):
+        return {"config_update": "UPDATE_FAILED", "ready": "NOT_READY"}
     if store.config.get("endpoint_ready_after", 2) == 0:
         return {"config_update": "NOT_UPDATING", "ready": "READY"}
     return {"config_update": "IN_PROGRESS", "ready": "NOT_READY"}
@@ -296,16 +330,19 @@ def _starting(store) -> dict:
 def _endpoint_view(store, endpoint: dict) -> dict:
     after = store.config.get("endpoint_ready_after", 2)
     endpoint["_polls"] = endpoint.get("_polls", 0) + 1
-    if endpoint["state"]["ready"] != "READY" and 0 <= after <= endpoint["_polls"]:
+    failed = endpoint["state"].get("config_update") == "UPDATE_FAILED"
+    if "pending_config" in endpoint and not failed and 0 <= after <= endpoint["_polls"]:
         endpoint["state"] = {"config_update": "NOT_UPDATING", "ready": "READY"}
-    return {k: v for k, v in endpoint.items() if not k.startswith("_")}
+    return {k: v for k, v in _settle(endpoint).items() if not k.startswith("_")}
 
 
 @route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/config", "serving_endpoints", "update")
 def _ep_update_config(store, m, q, b):
     endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
-    endpoint["config"] = {k: v for k, v in b.items() if k != "name"}
-    endpoint["state"], endpoint["_polls"] = _starting(store), 0
+    if "pending_config" in endpoint:
+        raise ApiError(409, "RESOURCE_CONFLICT", f"Endpoint {m.group(1)} has an update in progress.")
+    _configure(store, endpoint, _check_config(b))
+    endpoint["state"]["ready"] = "READY" if "config" in endpoint else "NOT_READY"  # the old config keeps serving
     return _endpoint_view(store, endpoint)
 
 

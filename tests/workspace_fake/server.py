@@ -9,9 +9,11 @@ Control routes (not part of the Databricks API):
                                   waits `seconds` first (latency); "garbage": a model answers text that is not JSON.
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
                                   (what a pipeline or job would have made, since nothing executes here)
-  POST /_fake/config             {"endpoint_ready_after": 2, "mlflow_uri": "file:...", "sql": {...}}: settings
-                                  (polls until a serving endpoint is READY, -1 never; where agent endpoints load
-                                  their models; the SQL engine's data, see sql_engine.py)
+  POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
+                                  "file:...", "sql": {...}, "scripted_agents": [...], "llm_models": [...]}: settings
+                                  (polls until a serving endpoint is READY, -1 never; its update failing; where
+                                  agent endpoints load their models; the SQL engine's data, see sql_engine.py;
+                                  endpoints answered by a scripted refund decision; foundation model names)
   POST /_fake/reset              forget everything
 """
 
