@@ -41,3 +41,44 @@ def shared_dataset() -> Path:
     except OSError:  # another worker got there first
         shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def refund_decisions(days: int = 2) -> dict[str, tuple[str, float]]:
+    """The refund oracle: per delivered order of the first `days` days of the canonical dataset, its
+    (refund_class, refund_usd) under the refund agent's policy, computed here from the raw events
+    (numpy percentiles), independently of the SQL tools and the agent."""
+    import json
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))
+    import replay_core as rc
+
+    FMT = "%Y-%m-%d %H:%M:%S.%f"
+    rows, _ = rc.read_window(str(shared_dataset() / "events.parquet"), rc.EPOCH, rc.EPOCH + days * rc.DAY)
+    orders: dict[str, dict] = {}
+    for r in rc.records(rows, loop=0, shift=0):
+        order = orders.setdefault(r["order_id"], {"location": r["location_id"]})
+        ts = datetime.strptime(r["ts"], FMT)
+        if r["event_type"] == "order_created":
+            order["created"] = ts
+            order["total"] = sum(i["price"] * i["qty"] for i in json.loads(r["body"])["items"])
+        elif r["event_type"] == "delivered":
+            order["delivered"] = ts
+    latest = max(o.get("delivered", o.get("created")) for o in orders.values())
+    minutes = {k: round((o["delivered"] - o["created"]).total_seconds() / 60, 2) for k, o in orders.items()
+               if "delivered" in o and "created" in o}
+    decisions = {}
+    for location in {o["location"] for o in orders.values()}:
+        recent = [minutes[k] for k, o in orders.items() if k in minutes and o["location"] == location
+                  and o["delivered"] >= latest - timedelta(days=1)]
+        p75, p99 = (round(float(np.percentile(recent, p)), 2) for p in (75, 99))
+        for k, o in orders.items():
+            if k in minutes and o["location"] == location:
+                kind = "none" if minutes[k] <= p75 else "partial" if minutes[k] <= p99 else "full"
+                usd = 0 if kind == "none" else round(o["total"] * (0.25 if kind == "partial" else 1), 2)
+                decisions[k] = (kind, usd)
+    return decisions
+
+

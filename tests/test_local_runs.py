@@ -140,3 +140,48 @@ def test_a_stage_that_leaves_a_creation_unregistered_fails_its_task(tmp_path, se
     assert rows == {"ingest": "failed", "transform": "not", "report": "not"}  # not run (upstream failed)
     assert _cli(project, server, tmp_path, "destroy-local", "--target", "dev").code == 0
     assert _live(server) == set()  # resolved by name from its intent row
+
+
+def test_default_runs_the_refund_agent_and_stream_twice_and_destroys_cleanly(caspers, server, tmp_path, monkeypatch):
+    """`make run-local TARGET=default`: the four implemented stages are ok (lakebase, next in line,
+    is a stub that fails loudly); the agent is logged to the local MLflow store and the stand-in
+    serves it from there; a rerun creates nothing (same objects, same model version); destroy-local
+    leaves nothing."""
+    import json
+    import urllib.request
+
+    first = _cli(caspers, server, tmp_path, "run-local", "--target", "default")
+    table = {line.split()[0]: line.split()[2] for line in first.out.splitlines() if line[:1].isalpha()}
+    assert {k: table.get(k) for k in ("canonical_data", "lakeflow", "refunder_agent", "refunder_stream", "lakebase")} \
+        == {"canonical_data": "ok", "lakeflow": "ok", "refunder_agent": "ok", "refunder_stream": "ok",
+            "lakebase": "failed"}, first.out + first.err
+    assert "stage lakebase is not implemented yet" in first.err
+    assert "registered caspersdev.ai.refund_agent version 1" in first.out
+    live = _live(server)
+    assert {kind for kind, _ in live} == {"catalogs", "schemas", "volumes", "jobs", "pipelines", "warehouses",
+                                          "experiments", "registered_models", "serving_endpoints"}
+    assert {("serving_endpoints", "caspersdev_refund_agent"), ("registered_models", "caspersdev.ai.refund_agent"),
+            ("schemas", "caspersdev.ai"), ("schemas", "caspersdev.recommender")} <= live
+    assert _rows(caspers) == live
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)  # the "serving container's" credentials
+    monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
+    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    request = urllib.request.Request(server.url + "/serving-endpoints/caspersdev_refund_agent/invocations",
+                                     data=json.dumps({"input": [{"role": "user", "content": "Order id: x1"}]}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request) as response:
+        text = json.load(response)["output"][-1]["content"][0]["text"]
+    assert json.loads(text)["refund_class"] == "none"  # no data in this workspace: nothing delivered
+
+    second = _cli(caspers, server, tmp_path, "run-local", "--target", "default")
+    assert "caspersdev.ai.refund_agent version 1 is this code and config already: reused" in second.out
+    assert _live(server) == live and _rows(caspers) == live
+    creates = [e for e in json.load(urllib.request.urlopen(server.url + "/_fake/log"))
+               if e["op"] == "create" and e["method"] == "POST"]
+    assert len(creates) == len(live)  # every create happened once, in the first run
+
+    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "default")
+    assert gone.code == 0, gone.err + gone.out
+    assert _live(server) == set() and _rows(caspers) == set()

@@ -8,19 +8,15 @@ from __future__ import annotations
 import json
 import sys
 import urllib.request
-from datetime import datetime, timedelta
 
-import numpy as np
 import pytest
 
 from .conftest import ROOT
-from .dataset import shared_dataset
+from .dataset import refund_decisions, shared_dataset
 from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))
 
-FMT = "%Y-%m-%d %H:%M:%S.%f"
 LLM = "databricks-meta-llama-3-3-70b-instruct"
 
 
@@ -44,32 +40,7 @@ def workspace(fake):  # noqa: F811
 @pytest.fixture(scope="module")
 def expected():
     """Per delivered order: its decision under the prompt's policy, from the raw events."""
-    import replay_core as rc
-
-    rows, _ = rc.read_window(str(shared_dataset() / "events.parquet"), rc.EPOCH, rc.EPOCH + 2 * rc.DAY)
-    orders: dict[str, dict] = {}
-    for r in rc.records(rows, loop=0, shift=0):
-        order = orders.setdefault(r["order_id"], {"location": r["location_id"]})
-        ts = datetime.strptime(r["ts"], FMT)
-        if r["event_type"] == "order_created":
-            order["created"] = ts
-            order["total"] = sum(i["price"] * i["qty"] for i in json.loads(r["body"])["items"])
-        elif r["event_type"] == "delivered":
-            order["delivered"] = ts
-    latest = max(o.get("delivered", o.get("created")) for o in orders.values())
-    minutes = {k: round((o["delivered"] - o["created"]).total_seconds() / 60, 2) for k, o in orders.items()
-               if "delivered" in o and "created" in o}
-    decisions = {}
-    for location in {o["location"] for o in orders.values()}:
-        recent = [minutes[k] for k, o in orders.items() if k in minutes and o["location"] == location
-                  and o["delivered"] >= latest - timedelta(days=1)]
-        p75, p99 = (round(float(np.percentile(recent, p)), 2) for p in (75, 99))
-        for k, o in orders.items():
-            if k in minutes and o["location"] == location:
-                kind = "none" if minutes[k] <= p75 else "partial" if minutes[k] <= p99 else "full"
-                usd = 0 if kind == "none" else round(o["total"] * (0.25 if kind == "partial" else 1), 2)
-                decisions[k] = (kind, usd)
-    return decisions
+    return refund_decisions(days=2)
 
 
 def _agent(workspace):

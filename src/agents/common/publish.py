@@ -89,10 +89,16 @@ def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any]
     example = questions[0] if questions else "Order id: none-yet"
     with mlflow.start_run(run_name=model.full_name.split(".")[-1]) as run:
         mlflow.set_tag(FINGERPRINT_TAG, print_)
-        info = mlflow.pyfunc.log_model(
-            name=ARTIFACT, python_model=model.model_file, code_paths=[model.code_dir], model_config=model.config,
-            pip_requirements=list(MODEL_REQUIREMENTS), resources=list(model.resources) or None,
-            input_example={"input": [{"role": "user", "content": example}]})
+        try:  # MLflow asks the agent the input example before it saves it
+            info = mlflow.pyfunc.log_model(
+                name=ARTIFACT, python_model=model.model_file, code_paths=[model.code_dir], model_config=model.config,
+                pip_requirements=list(MODEL_REQUIREMENTS), resources=list(model.resources) or None,
+                input_example={"input": [{"role": "user", "content": example}]})
+        except Exception as err:  # noqa: BLE001 - said with what to check, nothing registered
+            raise EvaluationFailed(
+                f"{model.full_name}: the agent failed on its input example {example!r} while being logged, so no "
+                f"version was registered ({type(err).__name__}: {str(err).splitlines()[0][:300]}); check the "
+                f"endpoints and the warehouse of its config {model.config}") from err
         result = evaluate(info.model_uri, questions, check)
         mlflow.log_metrics({"eval_questions": result.questions, "eval_valid_rate": result.valid_rate,
                             **{f"eval_{k}": v for k, v in sorted(result.counts.items())}})

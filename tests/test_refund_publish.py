@@ -1,0 +1,140 @@
+"""Publishing and serving the refund agent, then the stream scoring through it, all for real: the
+agent logged from code to a local MLflow store, evaluated on delivered orders through the stand-in
+(its scripted model, its SQL tools on local Spark), registered once per fingerprint; the stand-in
+serving the registered version; the stream's endpoint asker calling it; every answer checked
+against the refund oracle computed from the raw events."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+
+import pytest
+
+from .conftest import ROOT
+from .dataset import refund_decisions, shared_dataset
+from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
+
+sys.path.insert(0, str(ROOT / "src"))
+
+LLM = "databricks-meta-llama-3-3-70b-instruct"
+
+
+def configure(server, **settings) -> None:
+    request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(request).read()
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return refund_decisions(days=2)
+
+
+@pytest.fixture
+def setup(fake, tmp_path, monkeypatch):  # noqa: F811
+    """The stand-in with two days of data, a warehouse, and MLflow on a store of this test."""
+    from databricks.sdk import WorkspaceClient
+
+    uri = "file:" + str(tmp_path / "mlflow")
+    for name, value in {"MLFLOW_TRACKING_URI": uri, "MLFLOW_REGISTRY_URI": uri, "MLFLOW_ALLOW_FILE_STORE": "true"}.items():
+        monkeypatch.setenv(name, value)
+    configure(fake, mlflow_uri=uri, endpoint_ready_after=1,
+              sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()), "days": 2})
+    w = WorkspaceClient()
+    return w, w.warehouses.create(name="cat-refund-agent-warehouse").response.id
+
+
+def _model(warehouse_id: str, **config):
+    from agents.common.publish import AgentModel
+
+    return AgentModel(full_name="cat.ai.refund_agent", experiment="/Shared/cat_refund_agent",
+                      model_file=str(ROOT / "src" / "agents" / "refund" / "model.py"),
+                      code_dir=str(ROOT / "src" / "agents"),
+                      config={"catalog": "cat", "llm_endpoint": LLM, "warehouse_id": warehouse_id, **config})
+
+
+def _check(text: str) -> str:
+    from agents.common.answers import parse_answer
+    from agents.refund.agent import FIELDS
+
+    return parse_answer(text, FIELDS)["refund_class"]
+
+
+def _chosen(expected) -> list[str]:
+    return [next(k for k, (c, _) in sorted(expected.items()) if c == kind) for kind in ("none", "partial", "full")]
+
+
+def _runs(experiment: str) -> int:
+    import mlflow
+
+    return len(mlflow.search_runs(experiment_names=[experiment], output_format="list"))
+
+
+def test_publish_logs_evaluates_and_registers_once_per_fingerprint(setup, expected, fake):  # noqa: F811
+    from agents.common.publish import EvaluationFailed, publish
+
+    w, warehouse = setup
+    questions = [f"Order id: {o}" for o in _chosen(expected)]
+    first = publish(_model(warehouse), questions, _check, say=lambda text: None)
+    assert (first.version, first.reused) == ("1", False)
+    assert (first.evaluation.valid, first.evaluation.counts) == (3, {"none": 1, "partial": 1, "full": 1})
+
+    again = publish(_model(warehouse), questions, _check, say=lambda text: None)
+    assert (again.version, again.reused) == ("1", True) and _runs("/Shared/cat_refund_agent") == 1
+
+    changed = publish(_model(warehouse, note="v2"), [], _check, say=lambda text: None)
+    assert (changed.version, changed.reused) == ("2", False)  # a config change is a new version
+
+    def no_full(text: str) -> str:
+        if _check(text) == "full":
+            raise ValueError("a full refund needs a human")
+        return "ok"
+
+    with pytest.raises(EvaluationFailed, match=r"only 2 of 3 answers were valid \(at least 80% needed\), so no "
+                                               r"version was registered; first problems: \['Order id: .*a full refund"):
+        publish(_model(warehouse, note="v3"), questions, no_full, say=lambda text: None)
+    add_fault(fake, kind="serving_invocations", op="invoke", mode="garbage")
+    with pytest.raises(EvaluationFailed, match="failed on its input example .* no valid answer after 3 tries: not JSON"):
+        publish(_model(warehouse, note="v4"), questions, _check, say=lambda text: None)
+    import mlflow
+
+    versions = mlflow.MlflowClient().search_model_versions("name = 'cat.ai.refund_agent'")
+    assert sorted(str(v.version) for v in versions) == ["1", "2"]  # the failed ones registered nothing
+
+
+def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup, expected, fake):  # noqa: F811
+    """stream -> agent endpoint (the registered model, loaded by the stand-in) -> scripted model and
+    SQL tools, under a storm of 429s, over capped runs: every order scored once, as the oracle says."""
+    from databricks.sdk.service.serving import EndpointCoreConfigInput, ServedEntityInput
+
+    from agents.common.clients import openai_client
+    from agents.common.publish import publish
+    from jobs import refund_stream as rs
+    from stage_runtime.waits import wait_for_endpoint
+
+    w, warehouse = setup
+    version = publish(_model(warehouse), [], _check, say=lambda text: None).version
+    w.serving_endpoints.create(name="cat_refund_agent", config=EndpointCoreConfigInput(
+        name="cat_refund_agent", served_entities=[ServedEntityInput(entity_name="cat.ai.refund_agent",
+                                                                    entity_version=version, workload_size="Small",
+                                                                    scale_to_zero_enabled=False)]))
+    ask = rs.endpoint_asker(openai_client(w), "cat_refund_agent")
+    with pytest.raises(rs.Transient, match="503 - Endpoint 'cat_refund_agent' is not ready"):  # not READY yet: the next run will see it
+        ask("x")
+    wait_for_endpoint(w, "cat_refund_agent", 30, poll_s=0.01, say=lambda text: None)
+
+    chosen = sorted(expected)[:12]
+    sink = rs.MemorySink([rs.Order(o, None, f"2024-01-01 00:{i:02d}") for i, o in enumerate(chosen)])
+    add_fault(fake, kind="serving_invocations", op="invoke", mode="429", fraction=0.3, seed=4)
+    summaries = []
+    while not summaries or summaries[-1].pending:  # each run scores what is pending; what failed waits
+        assert len(summaries) < 8, summaries
+        summaries.append(rs.run(sink, ask, rs.Settings(cap=8, concurrency=4, backoff_s=0.001, attempts=3),
+                                sleep=lambda s: None, say=lambda text: None))
+    assert summaries[0].pending == 8 and sum(s.retries for s in summaries) > 0
+    assert sorted(sink.rows) == chosen and sum(s.scored for s in summaries) == len(chosen)
+    for order_id, row in sink.rows.items():
+        answer = json.loads(row.agent_response)
+        assert (answer["refund_class"], answer["refund_usd"]) == expected[order_id], order_id
