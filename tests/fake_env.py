@@ -57,6 +57,13 @@ def objects(server: FakeWorkspace) -> dict:
         return json.load(response)
 
 
+def configure(server: FakeWorkspace, **settings) -> None:
+    """The stand-in's settings (POST /_fake/config): endpoint readiness, the MLflow store, SQL data..."""
+    request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(request).read()
+
+
 def add_fault(server: FakeWorkspace, **fault) -> None:
     request = urllib.request.Request(server.url + "/_fake/faults", data=json.dumps(fault).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")

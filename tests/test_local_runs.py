@@ -185,3 +185,14 @@ def test_default_runs_the_refund_agent_and_stream_twice_and_destroys_cleanly(cas
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "default")
     assert gone.code == 0, gone.err + gone.out
     assert _live(server) == set() and _rows(caspers) == set()
+
+
+def test_an_unknown_llm_model_fails_the_agent_stage_before_it_creates_anything(caspers, server, tmp_path):
+    run = _cli(caspers, server, tmp_path, "run-local", "--target", "default", "--param", "LLM_MODEL=llama-nope")
+    assert run.code == 1
+    assert ("parameter LLM_MODEL: no serving endpoint named 'llama-nope' in this workspace; pick a foundation model "
+            "endpoint listed under Serving") in run.err
+    table = {line.split()[0]: line.split()[2] for line in run.out.splitlines() if line[:1].isalpha()}
+    assert (table["lakeflow"], table["refunder_agent"], table["refunder_stream"]) == ("ok", "failed", "not")
+    assert {kind for kind, _ in _live(server)} == {"catalogs", "schemas", "volumes", "jobs", "pipelines"}
+    assert _rows(caspers) == _live(server)

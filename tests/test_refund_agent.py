@@ -13,17 +13,11 @@ import pytest
 
 from .conftest import ROOT
 from .dataset import refund_decisions, shared_dataset
-from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
+from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
 LLM = "databricks-meta-llama-3-3-70b-instruct"
-
-
-def configure(server, **settings) -> None:
-    request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    urllib.request.urlopen(request).read()
 
 
 @pytest.fixture

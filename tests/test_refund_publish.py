@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.request
 
 import pytest
 
 from .conftest import ROOT
 from .dataset import refund_decisions, shared_dataset
-from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
+from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
 LLM = "databricks-meta-llama-3-3-70b-instruct"
-
-
-def configure(server, **settings) -> None:
-    request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    urllib.request.urlopen(request).read()
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +131,19 @@ def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup,
     for order_id, row in sink.rows.items():
         answer = json.loads(row.agent_response)
         assert (answer["refund_class"], answer["refund_usd"]) == expected[order_id], order_id
+
+
+def test_the_model_and_the_stage_pin_what_the_lock_pins():
+    """The served model's requirements, the stage's %pip line and requirements-agents.lock agree."""
+    import yaml
+
+    from agents.common.publish import MODEL_REQUIREMENTS
+
+    lock = dict(line.split("==") for line in (ROOT / "requirements-agents.lock").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    lock.update(dict(line.split("==") for line in (ROOT / "requirements.lock").read_text().splitlines()
+                     if "==" in line and not line.startswith("#")))
+    stage = yaml.safe_load((ROOT / "spec" / "stages" / "refunder_agent.yaml").read_text())
+    for pin in (*MODEL_REQUIREMENTS, *stage["requirements"]):
+        name, version = pin.split("==")
+        assert lock.get(name) == version, pin

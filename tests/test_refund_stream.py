@@ -9,12 +9,11 @@ import json
 import sys
 import threading
 import time
-import urllib.request
 
 import pytest
 
 from .conftest import ROOT
-from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
+from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -107,19 +106,13 @@ def test_calls_run_concurrently_but_never_more_than_the_setting():
     assert peak[0] == 6 and len(sink.rows) == 40
 
 
-def _configure(server, **settings):
-    request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    urllib.request.urlopen(request).read()
-
-
 def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
     from databricks.sdk import WorkspaceClient
 
     sys.path.insert(0, str(ROOT / "src"))
     from agents.common.clients import openai_client
 
-    _configure(fake, scripted_agents=["cat_refund_agent"])
+    configure(fake, scripted_agents=["cat_refund_agent"])
     ask = rs.endpoint_asker(openai_client(WorkspaceClient()), "cat_refund_agent")
     assert rs.check(ask("o001"))["refund_class"] in rs.REFUND_CLASSES
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)
@@ -153,5 +146,8 @@ def test_the_delta_sinks_pending_query_on_local_spark(tmp_path):
         assert [(o.order_id, str(o.order_ts), str(o.delivered_ts)) for o in pending] == [
             ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00"), ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00")]
         assert [o.order_id for o in sink.pending(cap=1)] == ["b"]  # oldest delivery first, the cap applied
+        sink.events = "lakeflow.no_such_events"
+        with pytest.raises(refund_delta.MissingTable, match="pipeline of stage lakeflow"):
+            sink.pending(cap=1)
     finally:
         spark.stop()

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from .fake_env import add_fault, fake, objects, runtime  # noqa: F401  (fixtures)
+from .fake_env import add_fault, configure, fake, objects, runtime  # noqa: F401  (fixtures)
 
 HOSTILE = ["it's", 'say "hi"', "back\\slash \\n \\\\", "line\nbreak\r\n", '"""', "'''", "日本語 ✓ é", "\u2028\x85",
            "'); DROP TABLE resources; --", "${var.catalog}", "{{ x }}", "\x00nul"]
@@ -254,13 +254,57 @@ def test_every_ensure_helper_registers_once_whether_it_creates_or_finds(runtime,
         ensure.ensure_database_instance(ctx, database.DatabaseInstance(name="catdb", capacity="CU_1"))
         ensure.ensure_pipeline(ctx, name="Pipe (cat)", catalog="cat", schema="lakeflow")
         ensure.ensure_job(ctx, jobs.JobSettings(name="Job (cat)"))
+        ensure.ensure_experiment(ctx, "/Shared/cat_agent")
+        ensure.ensure_registered_model(ctx, "cat", "sim", "agent")
+        ensure.ensure_serving_endpoint(ctx, "cat_agent", [served("1")])
         ctx.close()
 
     everything(_ctx(runtime, tmp_path))  # creates
     first = {(r.kind, r.identity) for r in _ctx(runtime, tmp_path).state.list()}
     live = {(k, i) for k, ids in objects(fake).items() for i in ids}
-    assert first == live and len(first) == 8
+    assert first == live and len(first) == 11
     everything(_ctx(runtime, tmp_path))  # finds, updates, registers again: still one row each
     rows = _ctx(runtime, tmp_path).state.list()
-    assert {(r.kind, r.identity) for r in rows} == first and len(rows) == 8
+    assert {(r.kind, r.identity) for r in rows} == first and len(rows) == 11
     assert {(k, i) for k, ids in objects(fake).items() for i in ids} == live
+
+
+def served(version: str, name: str = "cat.sim.agent"):
+    from databricks.sdk.service.serving import ServedEntityInput
+
+    return ServedEntityInput(entity_name=name, entity_version=version, workload_size="Small", scale_to_zero_enabled=False)
+
+
+def test_a_serving_endpoint_is_created_left_alone_or_updated_and_waited_for(runtime, fake, tmp_path):
+    from databricks.sdk.errors import BadRequest
+    from stage_runtime.ensure import ensure_serving_endpoint
+    from stage_runtime.waits import EndpointFailed, wait_for_endpoint
+
+    configure(fake, endpoint_ready_after=5)  # READY on the fifth read
+    ctx = _ctx(runtime, tmp_path)
+    w, quiet = ctx.workspace, {"poll_s": 0.01, "max_poll_s": 0.02, "say": lambda text: None}
+    assert ensure_serving_endpoint(ctx, "cat_agent", [served("1")]) is True  # created
+    with pytest.raises(RuntimeError, match="cat_agent is being updated to another configuration"):
+        ensure_serving_endpoint(ctx, "cat_agent", [served("2")])  # the API refuses an update during an update
+    assert ensure_serving_endpoint(ctx, "cat_agent", [served("1")]) is True  # the same update: just wait for it
+    wait_for_endpoint(w, "cat_agent", 5, **quiet)
+    assert w.serving_endpoints.get("cat_agent").config.served_entities[0].entity_version == "1"
+    assert ensure_serving_endpoint(ctx, "cat_agent", [served("1")]) is False  # serves that already
+    assert ensure_serving_endpoint(ctx, "cat_agent", [served("2")]) is True  # a new version: updated
+    wait_for_endpoint(w, "cat_agent", 5, **quiet)
+    assert w.serving_endpoints.get("cat_agent").config.served_entities[0].entity_version == "2"
+    assert [c.kind for c in ctx.tracker.unregistered()] == [] and len(ctx.state.list("serving_endpoints")) == 1
+
+    configure(fake, endpoint_ready_after=-1)
+    ensure_serving_endpoint(ctx, "cat_never", [served("1")])
+    with pytest.raises(TimeoutError, match="serving endpoint cat_never to be READY: nothing within 0.1 s; a hint"):
+        wait_for_endpoint(w, "cat_never", 0.1, hint="a hint", **quiet)
+    configure(fake, endpoint_update_fails=True)
+    ensure_serving_endpoint(ctx, "cat_broken", [served("1")])
+    with pytest.raises(EndpointFailed, match="cat_broken: its configuration update failed; open the endpoint's events"):
+        wait_for_endpoint(w, "cat_broken", 5, **quiet)
+    with pytest.raises(BadRequest, match="workload_size 'Huge' is not one of Small, Medium, Large"):
+        from databricks.sdk.service.serving import EndpointCoreConfigInput, ServedEntityInput
+
+        w.serving_endpoints.create(name="cat_bad", config=EndpointCoreConfigInput(name="cat_bad", served_entities=[
+            ServedEntityInput(entity_name="cat.sim.agent", entity_version="1", workload_size="Huge")]))

@@ -23,6 +23,10 @@ PENDING = (
     "ORDER BY d.delivered_ts, d.order_id")
 
 
+class MissingTable(RuntimeError):
+    pass
+
+
 def quote(*parts: str) -> str:
     return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
 
@@ -39,7 +43,15 @@ class DeltaSink:
         self.spark.sql(CDF_ON, args={"table": self.table})
 
     def pending(self, cap: int) -> list[Order]:
-        rows = self.spark.sql(PENDING, args={"events": self.events, "table": self.table}).limit(cap).collect()
+        try:
+            rows = self.spark.sql(PENDING, args={"events": self.events, "table": self.table}).limit(cap).collect()
+        except Exception as err:
+            if "TABLE_OR_VIEW_NOT_FOUND" in str(err):
+                raise MissingTable(
+                    f"refund stream: {self.events} or {self.table} does not exist; the events come from the pipeline "
+                    "of stage lakeflow (check 'Order Items Medallion Pipeline'), the recommendations table from "
+                    "this job's first step (run it again)") from err
+            raise
         return [Order(r["order_id"], r["order_ts"], r["delivered_ts"]) for r in rows]
 
     def merge(self, rows: list[Recommendation]) -> None:

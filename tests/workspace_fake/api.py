@@ -312,7 +312,7 @@ def _configure(store, endpoint: dict, config: dict) -> dict:
 
 
 def _settle(endpoint: dict) -> dict:
-    if endpoint["state"]["ready"] == "READY" and "pending_config" in endpoint:
+    if endpoint["state"] == {"config_update": "NOT_UPDATING", "ready": "READY"} and "pending_config" in endpoint:
         endpoint["config"] = endpoint.pop("pending_config")
     return endpoint
 
