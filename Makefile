@@ -11,7 +11,7 @@ TARGET ?=
 # Commands take the spec's default target when TARGET is not given (graph: every target).
 TARGET_ARG = $(if $(TARGET),--target $(TARGET))
 
-.PHONY: data bench-data build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: data bench-data bench-stream build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
@@ -22,6 +22,7 @@ help:
 	@echo "make data             generate the canonical dataset into build/ (only when the generator changed)"
 	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
+	@echo "make bench-stream     measure the refund stream against a slow, throttling endpoint (README, Performance)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
@@ -76,6 +77,9 @@ test: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-stream: $(VENV)/.dev-deps
+	$(PY) bench/stream.py $(BENCH_ARGS)
 
 run-local: $(VENV)/.agent-deps
 	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)

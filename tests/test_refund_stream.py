@@ -55,7 +55,7 @@ def test_a_crash_mid_batch_loses_nothing_and_duplicates_nothing():
         rs.run(sink, dying, **quiet(concurrency=1, chunk=5))
     assert len(sink.rows) == 10  # two chunks were merged before the crash
     summary = rs.run(sink, lambda oid: calls.append(oid) or GOOD, **quiet(concurrency=1, chunk=5))
-    assert summary.scored == 10 and sorted(sink.rows) == [f"o{i:03d}" for i in range(20)]
+    assert summary.scored == 10 and sorted(sink.rows) == [f"o{i:03d}" for i in range(20)] and sink.duplicates == 0
     assert len(calls) == 13 + 10  # answered but not merged (o010, o011) and the one in flight are asked again
     assert sorted(o for o in set(calls) if calls.count(o) == 2) == ["o010", "o011", "o012"]
 

@@ -51,7 +51,9 @@ def test_nothing_else_is_generated(caspers_build):
                 *(f"stages/{s}.py" for s in STAGES), *(f"graphs/{t}.mmd" for t in TARGETS)}
     runtime = {rel for rel in caspers_build if rel.startswith("src/stage_runtime/")}
     assert runtime, "the runtime package is shipped in the bundle"
-    assets = {rel for rel in caspers_build if rel.startswith(("data/canonical/", "pipelines/order_items/"))}
+    assets = {rel for rel in caspers_build if rel.startswith(("data/canonical/", "pipelines/order_items/", "agents/",
+                                                              "jobs/"))}
     assert {"data/canonical/replay.py", "data/canonical/replay_core.py",
-            "pipelines/order_items/transformations/transformation.py"} <= assets
+            "pipelines/order_items/transformations/transformation.py", "agents/refund/model.py",
+            "agents/common/publish.py", "jobs/refund_recommender_stream.py", "jobs/refund_stream.py"} <= assets
     assert set(caspers_build) - runtime - assets == expected

@@ -54,7 +54,7 @@ class Sink(Protocol):
 @dataclass
 class Settings:
     cap: int = 200  # orders per run
-    concurrency: int = 8
+    concurrency: int = 16  # what a Medium endpoint serves at once (stages/refunder_agent.py)
     attempts: int = 5  # tries per call on 429 / 5xx / timeout
     invalid_tries: int = 3  # calls per order whose answer is not the agent's JSON
     backoff_s: float = 0.5  # first wait; doubles, with jitter, up to max_backoff_s
@@ -228,6 +228,7 @@ class MemorySink:
         self.delivered = list(delivered)
         self.rows: dict[str, Recommendation] = {}
         self.merges = 0
+        self.duplicates = 0  # rows merged for an order that already had one (the MERGE drops them)
         self.lock = threading.Lock()
 
     def pending(self, cap: int) -> list[Order]:
@@ -239,4 +240,5 @@ class MemorySink:
         with self.lock:
             self.merges += 1
             for row in rows:
+                self.duplicates += row.order_id in self.rows
                 self.rows.setdefault(row.order_id, row)  # WHEN NOT MATCHED THEN INSERT

@@ -94,16 +94,17 @@ def delivered_orders(ctx, catalog):
 def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, orders):
     from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
 
+    from agents.common.answers import parse_answer
     from agents.common.publish import AgentModel, publish
     from agents.refund import sql
     from agents.refund.agent import FIELDS
-    from agents.common.answers import parse_answer
 
     model = AgentModel(
         full_name=full_name, experiment=experiment,
         model_file=ctx.bundle_path("agents", "refund", "model.py"), code_dir=ctx.bundle_path("agents"),
         config={"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id},
-        resources=(DatabricksServingEndpoint(endpoint_name=llm_model), DatabricksSQLWarehouse(warehouse_id=warehouse_id),
+        resources=(DatabricksServingEndpoint(endpoint_name=llm_model),
+                   DatabricksSQLWarehouse(warehouse_id=warehouse_id),
                    *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
     return publish(model, [f"Order id: {order_id}" for order_id in orders],
                    check=lambda text: parse_answer(text, FIELDS)["refund_class"])
@@ -112,5 +113,6 @@ def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, 
 def served_entity(full_name, version):
     from databricks.sdk.service.serving import ServedEntityInput
 
-    return ServedEntityInput(entity_name=full_name, entity_version=version, workload_size="Small",
+    # Medium serves 8-16 requests at once: the refund stream calls it 16 at a time (src/jobs/refund_stream.py).
+    return ServedEntityInput(entity_name=full_name, entity_version=version, workload_size="Medium",
                              scale_to_zero_enabled=False)

@@ -103,7 +103,11 @@ def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any]
         mlflow.log_metrics({"eval_questions": result.questions, "eval_valid_rate": result.valid_rate,
                             **{f"eval_{k}": v for k, v in sorted(result.counts.items())}})
         mlflow.log_dict({"problems": result.problems}, "evaluation/problems.json")
-    say(f"evaluated on {result.questions} question(s): {result.valid} valid answer(s) {dict(sorted(result.counts.items()))}")
+    if result.questions:
+        say(f"evaluated on {result.questions} delivered order(s): {result.valid} valid answer(s), "
+            f"{dict(sorted(result.counts.items()))}")
+    else:
+        say("no delivered order to evaluate on (a local run has no data): the input example was the only check")
     if result.valid_rate < min_valid_rate:
         raise EvaluationFailed(
             f"{model.full_name}: only {result.valid} of {result.questions} answers were valid (at least "

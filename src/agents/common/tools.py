@@ -29,7 +29,8 @@ class SqlFunctionTool:
         return {"type": "function", "function": {
             "name": self.name, "description": self.description,
             "parameters": {"type": "object", "required": [self.argument], "additionalProperties": False,
-                           "properties": {self.argument: {"type": "string", "description": self.argument_description}}}}}
+                           "properties": {self.argument: {"type": "string",
+                                                          "description": self.argument_description}}}}}
 
     def run(self, runner: "StatementRunner", arguments: dict) -> str:
         value = arguments.get(self.argument)
