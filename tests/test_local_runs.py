@@ -150,6 +150,12 @@ def test_default_runs_the_refund_agent_and_stream_twice_and_destroys_cleanly(cas
     import json
     import urllib.request
 
+    # The stand-in, as `python -m tests.workspace_fake` runs it: agent endpoints served from the local
+    # MLflow store (versions checked there when an endpoint is created), with serving credentials.
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
+    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
     first = _cli(caspers, server, tmp_path, "run-local", "--target", "default")
     table = {line.split()[0]: line.split()[2] for line in first.out.splitlines() if line[:1].isalpha()}
     assert {k: table.get(k) for k in ("canonical_data", "lakeflow", "refunder_agent", "refunder_stream", "lakebase")} \
@@ -164,10 +170,6 @@ def test_default_runs_the_refund_agent_and_stream_twice_and_destroys_cleanly(cas
             ("schemas", "caspersdev.ai"), ("schemas", "caspersdev.recommender")} <= live
     assert _rows(caspers) == live
 
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
-    monkeypatch.setenv("DATABRICKS_HOST", server.url)  # the "serving container's" credentials
-    monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
-    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
     request = urllib.request.Request(server.url + "/serving-endpoints/caspersdev_refund_agent/invocations",
                                      data=json.dumps({"input": [{"role": "user", "content": "Order id: x1"}]}).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")

@@ -109,6 +109,14 @@ def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup,
 
     w, warehouse = setup
     version = publish(_model(warehouse), [], _check, say=lambda text: None).version
+    w.catalogs.create(name="cat")
+    w.schemas.create(name="ai", catalog_name="cat")
+    w.registered_models.create(catalog_name="cat", schema_name="ai", name="refund_agent")
+    assert w.model_versions.get("cat.ai.refund_agent", int(version)).run_id  # the stand-in's UC sees the registry
+    with pytest.raises(Exception, match="Model version cat.ai.refund_agent/7 does not exist"):
+        w.serving_endpoints.create(name="cat_refund_agent", config=EndpointCoreConfigInput(
+            name="cat_refund_agent", served_entities=[ServedEntityInput(entity_name="cat.ai.refund_agent",
+                                                                        entity_version="7")]))
     w.serving_endpoints.create(name="cat_refund_agent", config=EndpointCoreConfigInput(
         name="cat_refund_agent", served_entities=[ServedEntityInput(entity_name="cat.ai.refund_agent",
                                                                     entity_version=version, workload_size="Small",

@@ -280,8 +280,13 @@ def test_a_serving_endpoint_is_created_left_alone_or_updated_and_waited_for(runt
     from stage_runtime.ensure import ensure_serving_endpoint
     from stage_runtime.waits import EndpointFailed, wait_for_endpoint
 
+    from stage_runtime.ensure import ensure_catalog, ensure_registered_model, ensure_schema
+
     configure(fake, endpoint_ready_after=5)  # READY on the fifth read
     ctx = _ctx(runtime, tmp_path)
+    with pytest.raises(Exception, match="Registered model 'cat.sim.agent' does not exist"):
+        ensure_serving_endpoint(ctx, "cat_agent", [served("1")])
+    ensure_catalog(ctx, "cat"), ensure_schema(ctx, "cat", "sim"), ensure_registered_model(ctx, "cat", "sim", "agent")
     w, quiet = ctx.workspace, {"poll_s": 0.01, "max_poll_s": 0.02, "say": lambda text: None}
     assert ensure_serving_endpoint(ctx, "cat_agent", [served("1")]) is True  # created
     with pytest.raises(RuntimeError, match="cat_agent is being updated to another configuration"):
@@ -294,6 +299,7 @@ def test_a_serving_endpoint_is_created_left_alone_or_updated_and_waited_for(runt
     wait_for_endpoint(w, "cat_agent", 5, **quiet)
     assert w.serving_endpoints.get("cat_agent").config.served_entities[0].entity_version == "2"
     assert [c.kind for c in ctx.tracker.unregistered()] == [] and len(ctx.state.list("serving_endpoints")) == 1
+    assert ctx.tracker.unregistered() == []
 
     configure(fake, endpoint_ready_after=-1)
     ensure_serving_endpoint(ctx, "cat_never", [served("1")])

@@ -286,6 +286,7 @@ def _ep_create(store, m, q, b):
     if store.find("serving_endpoints", name):
         raise already_exists(f"Endpoint {name}")
     config = _check_config(b.get("config") or {})
+    _check_entities_exist(store, config)
     endpoint = dict({k: v for k, v in b.items() if k != "config"}, id=uuid.uuid4().hex, creator=store.me,
                     creation_timestamp=_now_ms(), _polls=0)
     return store.put("serving_endpoints", name, _configure(store, endpoint, config))
@@ -303,6 +304,21 @@ def _check_config(config: dict) -> dict:
         if size is not None and size not in ("Small", "Medium", "Large"):
             raise ApiError(400, "INVALID_PARAMETER_VALUE", f"workload_size '{size}' is not one of Small, Medium, Large")
     return {k: v for k, v in config.items() if k != "name"}
+
+
+def _check_entities_exist(store, config: dict) -> None:
+    """A Unity Catalog model must exist, and its version too when the stand-in has a registry."""
+    from .serving import registry_version
+
+    for entity in config.get("served_entities") or []:
+        name = entity.get("entity_name") or ""
+        if name.count(".") != 2:
+            continue
+        if store.find("registered_models", name) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Registered model '{name}' does not exist.")
+        if store.config.get("mlflow_uri") and registry_version(store, name, entity["entity_version"]) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST",
+                           f"Model version {name}/{entity['entity_version']} does not exist.")
 
 
 def _configure(store, endpoint: dict, config: dict) -> dict:
@@ -341,7 +357,9 @@ def _ep_update_config(store, m, q, b):
     endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
     if "pending_config" in endpoint:
         raise ApiError(409, "RESOURCE_CONFLICT", f"Endpoint {m.group(1)} has an update in progress.")
-    _configure(store, endpoint, _check_config(b))
+    config = _check_config(b)
+    _check_entities_exist(store, config)
+    _configure(store, endpoint, config)
     endpoint["state"]["ready"] = "READY" if "config" in endpoint else "NOT_READY"  # the old config keeps serving
     return _endpoint_view(store, endpoint)
 

@@ -7,6 +7,9 @@
   tracking store the stage logged to), so stream -> agent -> model runs for real; an unknown name is
   a 404, a served endpoint that is not READY a 503.
 - `POST /api/2.0/sql/statements` runs on the local Spark engine (sql_engine.py).
+- `GET /api/2.1/unity-catalog/models/<name>/versions/<n>` answers from that MLflow registry (where
+  stages register versions in local runs), and an endpoint may only serve a UC model that exists
+  (and a version the registry holds, when it has one).
 
 Faults apply as everywhere (kind `serving_invocations`, op `invoke`; kind `statements`, op
 `execute`), plus `slow` (latency) and `garbage` (the model answers prose).
@@ -156,3 +159,35 @@ def _statement(store, m, q, b, fault=None):
             "manifest": {"format": "JSON_ARRAY", "schema": {"column_count": len(columns), "columns": columns},
                          "total_row_count": len(rows)},
             "result": {"chunk_index": 0, "row_offset": 0, "row_count": len(rows), "data_array": rows}}
+
+
+# ---- Unity Catalog model versions ----------------------------------------------------------------
+def registry_version(store, full_name: str, version: str) -> dict | None:
+    """A version of a UC model, from the MLflow registry behind the stand-in (`mlflow_uri`: where
+    the stages register versions locally), or None."""
+    uri = store.config.get("mlflow_uri")
+    if not uri:
+        return None
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        found = MlflowClient(tracking_uri=uri, registry_uri=uri).get_model_version(full_name, str(version))
+    except MlflowException:
+        return None
+    catalog, schema, name = full_name.split(".", 2)
+    return {"model_name": full_name, "catalog_name": catalog, "schema_name": schema, "version": int(found.version),
+            "source": found.source, "run_id": found.run_id, "status": "READY", "created_at": found.creation_timestamp}
+
+
+@route("GET", r"/api/2\.1/unity-catalog/models/([^/]+)/versions/([0-9]+)", "model_versions", "get", locked=False)
+def _model_version_get(store, m, q, b):
+    from urllib.parse import unquote
+
+    full_name = unquote(m.group(1))
+    with store.lock:
+        store.get("registered_models", full_name, f"registered_models '{full_name}'")
+    found = registry_version(store, full_name, m.group(2))
+    if found is None:
+        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Model version {full_name}/{m.group(2)} does not exist.")
+    return found
