@@ -155,3 +155,57 @@ def test_the_model_and_the_stage_pin_what_the_lock_pins():
     for pin in (*MODEL_REQUIREMENTS, *stage["requirements"]):
         name, version = pin.split("==")
         assert lock.get(name) == version, pin
+
+
+def _stage_module(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"stage_{name}", ROOT / "src" / "stages" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _SparkCtx:
+    """A stage context whose Spark answers a script: a list of order ids, or an exception to raise."""
+
+    def __init__(self, *answers):
+        self.answers, self.queries = iter(answers), []
+
+    def needs_spark(self, step: str) -> bool:
+        return True
+
+    def sql(self, query: str, **args):
+        import types
+
+        self.queries.append((query, args))
+        answer = next(self.answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return types.SimpleNamespace(collect=lambda: [{"order_id": o} for o in answer])
+
+
+def test_the_agent_stage_waits_for_delivered_orders_and_says_what_to_check(monkeypatch):
+    import functools
+
+    from stage_runtime import waits
+
+    stage = _stage_module("refunder_agent")
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    monkeypatch.setattr(stage, "wait_until", functools.partial(waits.wait_until, sleep=sleep, clock=lambda: now[0],
+                                                               say=lambda text: None))
+    missing = RuntimeError("[TABLE_OR_VIEW_NOT_FOUND] The table `cat`.`lakeflow`.`all_events` cannot be found")
+    ctx = _SparkCtx(missing, [], ["A1", "B2"])
+    assert stage.delivered_orders(ctx, "cat") == ["A1", "B2"]  # no table yet, then no order yet, then orders
+    assert "`cat`.`lakeflow`.`all_events`" in ctx.queries[0][0] and ctx.queries[0][1] == {"n": 10}
+
+    with pytest.raises(TimeoutError, match=r"a delivered order in cat.lakeflow.all_events: nothing within 600 s; "
+                                           r"check the pipeline 'Order Items Medallion Pipeline \(cat\)' and the job "
+                                           r"'Canonical Data Replay \(cat\)'"):
+        stage.delivered_orders(_SparkCtx(*([[]] * 40)), "cat")
+    with pytest.raises(RuntimeError, match="PERMISSION_DENIED"):  # anything else is not waited out
+        stage.delivered_orders(_SparkCtx(RuntimeError("PERMISSION_DENIED on all_events")), "cat")

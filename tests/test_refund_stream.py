@@ -118,6 +118,12 @@ def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)
     with pytest.raises(rs.Transient, match="RateLimitError"):
         ask("o002")
+    add_fault(fake, kind="serving_invocations", op="invoke", mode="slow", seconds=1, times=1)
+    with pytest.raises(rs.Transient, match="APITimeoutError"):  # the call's own timeout
+        rs.endpoint_asker(openai_client(WorkspaceClient()), "cat_refund_agent", timeout_s=0.2)("o004")
+    add_fault(fake, kind="serving_invocations", op="invoke", mode="timeout", seconds=0.1, times=1)
+    with pytest.raises(rs.Transient, match="504"):  # the gateway's
+        ask("o005")
     with pytest.raises(rs.Transient, match="endpoint nope: 404"):
         rs.endpoint_asker(openai_client(WorkspaceClient()), "nope")("o003")
 
