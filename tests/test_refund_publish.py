@@ -142,7 +142,7 @@ def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup,
 
 
 def test_the_model_and_the_stage_pin_what_the_lock_pins():
-    """The served model's requirements, the stage's %pip line and requirements-agents.lock agree."""
+    """The served model's requirements, the stage's and the stream job's %pip lines and the locks agree."""
     import yaml
 
     from agents.common.publish import MODEL_REQUIREMENTS
@@ -152,7 +152,10 @@ def test_the_model_and_the_stage_pin_what_the_lock_pins():
     lock.update(dict(line.split("==") for line in (ROOT / "requirements.lock").read_text().splitlines()
                      if "==" in line and not line.startswith("#")))
     stage = yaml.safe_load((ROOT / "spec" / "stages" / "refunder_agent.yaml").read_text())
-    for pin in (*MODEL_REQUIREMENTS, *stage["requirements"]):
+    notebook = (ROOT / "src" / "jobs" / "refund_recommender_stream.py").read_text()
+    job_pins = next(line for line in notebook.splitlines() if "%pip install" in line).split()[5:]
+    assert job_pins, "the stream job's notebook pins what it installs"
+    for pin in (*MODEL_REQUIREMENTS, *stage["requirements"], *job_pins):
         name, version = pin.split("==")
         assert lock.get(name) == version, pin
 
