@@ -19,13 +19,9 @@ sys.path.insert(0, str(ROOT / "src" / "pipelines" / "order_items"))
 
 @pytest.fixture(scope="module")
 def spark():
-    from pyspark.sql import SparkSession
+    from .local_spark import session as local_session
 
-    session = (SparkSession.builder.master("local[2]").appName("order-items-tests")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
-               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
-    yield session
-    session.stop()
+    yield local_session("order-items-tests")
 
 
 @pytest.fixture(scope="module")

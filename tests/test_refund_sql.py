@@ -30,28 +30,26 @@ def raw():
 
 
 @pytest.fixture(scope="module")
-def spark(raw, tmp_path_factory):
+def spark(raw):
     import dimensions
     import order_items_logic as logic
-    from pyspark.sql import SparkSession
 
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    session = (SparkSession.builder.master("local[2]").appName("refund-sql-tests")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
-               .config("spark.sql.warehouse.dir", str(warehouse)).config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
+    from .local_spark import session as local_session, unique
+
+    session, prefix = local_session("refund-sql-tests"), unique("refund")
+    local = lambda schema, name: sql.quote(f"{prefix}_{schema}", name)  # noqa: E731 - no catalog locally
     for schema in ("lakeflow", "simulator", "ai"):
-        session.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
+        session.sql(f"CREATE DATABASE IF NOT EXISTS {prefix}_{schema}")
     logic.bronze_events(session.createDataFrame(raw, logic.RAW_SCHEMA)).write.mode("overwrite") \
-        .saveAsTable("lakeflow.all_events")
+        .saveAsTable(local("lakeflow", "all_events"))
     locations = dimensions.build(42)["locations"]
-    session.createDataFrame(locations).write.mode("overwrite").saveAsTable("simulator.locations")
-    local = lambda schema, name: sql.quote(schema, name)  # noqa: E731 - no catalog on a local session
+    session.createDataFrame(locations).write.mode("overwrite").saveAsTable(local("simulator", "locations"))
     for _, statement in sql.statements("unused", "simulator", qualify=local):
         session.sql(statement)
     session.local_qualify = local
     yield session
-    session.stop()
+    for schema in ("lakeflow", "simulator", "ai"):
+        session.sql(f"DROP DATABASE IF EXISTS {prefix}_{schema} CASCADE")
 
 
 def _orders(raw) -> dict[str, dict]:

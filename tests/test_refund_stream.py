@@ -128,32 +128,33 @@ def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
         rs.endpoint_asker(openai_client(WorkspaceClient()), "nope")("o003")
 
 
-def test_the_delta_sinks_pending_query_on_local_spark(tmp_path):
-    from pyspark.sql import SparkSession
-
+def test_the_delta_sinks_pending_query_on_local_spark():
     from jobs import refund_delta
 
-    spark = (SparkSession.builder.master("local[1]").appName("refund-sink").config("spark.ui.enabled", "false")
-             .config("spark.sql.warehouse.dir", str(tmp_path)).config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    from .local_spark import session as local_session, unique
+
+    spark, prefix = local_session("refund-sink"), unique("sink")
+    events_table, table = f"{prefix}_lakeflow.all_events", f"{prefix}_recommender.refund_recommendations"
     try:
         for schema in ("lakeflow", "recommender"):
-            spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
+            spark.sql(f"CREATE DATABASE IF NOT EXISTS {prefix}_{schema}")
         events = [("a", "order_created", "2024-01-01 10:00:00"), ("a", "delivered", "2024-01-01 10:40:00"),
                   ("b", "order_created", "2024-01-01 10:05:00"), ("b", "delivered", "2024-01-01 10:30:00"),
                   ("c", "order_created", "2024-01-01 10:06:00"), ("d", "order_created", "2024-01-01 09:00:00"),
                   ("d", "delivered", "2024-01-01 09:20:00")]
         spark.createDataFrame(events, "order_id STRING, event_type STRING, ts STRING") \
-            .selectExpr("order_id", "event_type", "to_timestamp(ts) AS ts").write.saveAsTable("lakeflow.all_events")
+            .selectExpr("order_id", "event_type", "to_timestamp(ts) AS ts").write.saveAsTable(events_table)
         spark.createDataFrame([("d", None, None, GOOD)], "order_id STRING, ts TIMESTAMP, order_ts TIMESTAMP, "
-                              "agent_response STRING").write.saveAsTable("recommender.refund_recommendations")
+                              "agent_response STRING").write.saveAsTable(table)
         sink = refund_delta.DeltaSink(spark, "unused")
-        sink.table, sink.events = "recommender.refund_recommendations", "lakeflow.all_events"
+        sink.table, sink.events = table, events_table
         pending = sink.pending(cap=10)
         assert [(o.order_id, str(o.order_ts), str(o.delivered_ts)) for o in pending] == [
             ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00"), ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00")]
         assert [o.order_id for o in sink.pending(cap=1)] == ["b"]  # oldest delivery first, the cap applied
-        sink.events = "lakeflow.no_such_events"
+        sink.events = f"{prefix}_lakeflow.no_such_events"
         with pytest.raises(refund_delta.MissingTable, match="pipeline of stage lakeflow"):
             sink.pending(cap=1)
     finally:
-        spark.stop()
+        for schema in ("lakeflow", "recommender"):
+            spark.sql(f"DROP DATABASE IF EXISTS {prefix}_{schema} CASCADE")

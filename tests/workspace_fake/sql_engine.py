@@ -40,11 +40,9 @@ class SqlEngine:
         import order_items_logic as logic
         import replay_core as rc
         from agents.refund import sql
-        from pyspark.sql import SparkSession
+        from ..local_spark import session
 
-        spark = (SparkSession.builder.master("local[2]").appName("workspace-stand-in-sql")
-                 .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
-                 .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        spark = session("workspace-stand-in-sql")
         for schema in ("lakeflow", self.simulator_schema, "ai"):
             spark.sql(f"CREATE DATABASE IF NOT EXISTS `{self.prefix}_{schema}`")
         rows, _ = rc.read_window(str(Path(self.dataset) / "events.parquet"), rc.EPOCH, rc.EPOCH + self.days * rc.DAY)
