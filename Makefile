@@ -52,7 +52,11 @@ $(VENV)/.agent-deps: $(VENV)/.data-deps requirements-agents.lock
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-agents.lock
 	touch $@
 
-$(VENV)/.dev-deps: $(VENV)/.agent-deps requirements-dev.lock
+$(VENV)/.app-deps: $(VENV)/.agent-deps requirements-apps.lock
+	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-apps.lock
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.app-deps requirements-dev.lock
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 

@@ -1,0 +1,106 @@
+"""A throwaway PostgreSQL server for local runs and tests: the system's PostgreSQL (15 on Debian,
+`apt-get install postgresql-15`), a data folder of our own, a port of our own, trust authentication
+on 127.0.0.1 only. PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
+user (or `nobody`), which owns the data folder.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+
+SUPERUSER = "caspers"
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+def find_bin(name: str) -> str:
+    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    if not found:
+        raise PostgresUnavailable(f"PostgreSQL's {name} was not found: install the server "
+                                  "(apt-get install -y postgresql-15), or set PATH to its bin folder")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LocalPostgres:
+    folder: str
+    port: int = 0
+
+    def __post_init__(self):
+        self.folder = os.path.abspath(self.folder)
+        self.data = os.path.join(self.folder, "data")
+        self.port = self.port or free_port()
+
+    @property
+    def dsn(self) -> dict[str, str]:
+        """Connection settings as the PG* variables psql and the app read."""
+        return {"PGHOST": "127.0.0.1", "PGPORT": str(self.port), "PGUSER": SUPERUSER, "PGDATABASE": "postgres",
+                "PGSSLMODE": "disable", "PGPASSWORD": ""}
+
+    def _as_owner(self, command: list[str]) -> list[str]:
+        if os.geteuid() != 0:
+            return command
+        user = "postgres" if _user_exists("postgres") else "nobody"
+        return ["runuser", "-u", user, "--", *command]
+
+    def _chown(self) -> None:
+        if os.geteuid() == 0:
+            user = "postgres" if _user_exists("postgres") else "nobody"
+            subprocess.run(["chown", "-R", f"{user}:", self.folder], check=True)
+
+    def start(self) -> "LocalPostgres":
+        os.makedirs(self.folder, exist_ok=True)
+        if not os.path.exists(os.path.join(self.data, "PG_VERSION")):
+            self._chown()
+            self._run([find_bin("initdb"), "-D", self.data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
+                       "--locale=C.UTF-8"], "initdb")
+        self._chown()
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run([find_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.folder, "server.log"), "-o", options,
+                   "-w", "-t", "30", "start"], "start")
+        return self
+
+    def stop(self) -> None:
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            subprocess.run(self._as_owner([find_bin("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def create_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres",
+                             autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+    def _run(self, command: list[str], what: str) -> None:
+        result = subprocess.run(self._as_owner(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 0:
+            log = os.path.join(self.folder, "server.log")
+            tail = open(log).read()[-800:] if os.path.exists(log) else ""
+            hint = " (as root the server runs as user postgres: every folder above the data folder must let it in)" \
+                if os.geteuid() == 0 and "Permission denied" in result.stdout else ""
+            raise PostgresUnavailable(f"local PostgreSQL {what} failed{hint}: {result.stdout.strip()[-800:]} {tail}".strip())
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False

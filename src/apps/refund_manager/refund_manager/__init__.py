@@ -1,0 +1,1 @@
+"""The Refund Manager: refund recommendations from Lakebase, decided by a person."""

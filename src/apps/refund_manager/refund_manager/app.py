@@ -1,0 +1,176 @@
+"""The Refund Manager's HTTP surface: the page, and a JSON API over Postgres and the warehouse.
+
+  GET  /                             the page (static/index.html)
+  GET  /api/summary                  counts and amounts: recommended, pending, decided, refunded
+  GET  /api/recommendations          ?status=pending|decided|all&limit=&offset=
+  POST /api/refunds                  {order_id, amount_usd, refund_class, reason}: one decision per order
+  GET  /api/orders/{order_id}/events the order's timeline, through the warehouse
+
+Every error is JSON, `{"error": {"code", "message"}}`, with a status that says whose problem it is
+(422 the request, 404 an unknown order, 409 already decided, 502 the warehouse, 503 the database);
+no stack trace reaches the user (it goes to the app's log).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from . import db, events
+from .settings import Settings, SettingsError, from_env
+
+ORDER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("refund_manager")
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order_id: str = Field(pattern=ORDER_ID)
+    amount_usd: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    refund_class: Literal["none", "partial", "full"]
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, pool: Any = None, workspace: Any = None) -> FastAPI:
+    """The app; without arguments everything comes from the environment when it starts."""
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        current = settings or from_env()
+        opened = pool or db.open_pool(current, token=_oauth_token)
+        if pool is None:
+            opened.open(wait=False)
+        state["settings"], state["store"] = current, db.Store(opened, current)
+        state["workspace"] = workspace
+        try:
+            state["store"].create_schema()
+        except db.Unavailable as err:  # the first request says it again; the page stays up
+            log.warning("refunds schema not created at start: %s", err)
+        yield
+        if pool is None:
+            opened.close()
+
+    app = FastAPI(title="Refund Manager", lifespan=lifespan, docs_url=None, redoc_url=None)
+    _errors(app)
+
+    def store() -> db.Store:
+        return state["store"]
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/summary")
+    def summary() -> dict:
+        return store().summary()
+
+    @app.get("/api/recommendations")
+    def recommendations(status: Literal["pending", "decided", "all"] = "pending",
+                        limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> dict:
+        return {"status": status, "limit": limit, "offset": offset,
+                "items": store().recommendations(status, limit, offset)}
+
+    @app.post("/api/refunds", status_code=201)
+    def decide(body: DecisionIn, request: Request) -> dict:
+        problem = _check_amount(body, state["settings"].max_refund_usd)
+        if problem:
+            return error(422, "INVALID_REQUEST", problem)
+        who = request.headers.get("x-forwarded-email") or request.headers.get("x-forwarded-preferred-username") \
+            or state["settings"].local_user
+        return store().decide(db.Decision(body.order_id, body.amount_usd, body.refund_class, body.reason.strip(),
+                                          who[:200]))
+
+    @app.get("/api/orders/{order_id}/events")
+    def order_events(order_id: str) -> dict:
+        if not re.match(ORDER_ID, order_id):
+            return error(422, "INVALID_REQUEST", "order_id: letters, digits, _ and - only (at most 64)")
+        current = state["settings"]
+        if state["workspace"] is None:
+            from databricks.sdk import WorkspaceClient
+
+            state["workspace"] = WorkspaceClient()
+        found = events.order_events(state["workspace"], current.warehouse_id, current.events_sql_name, order_id)
+        if not found:
+            return error(404, "UNKNOWN_ORDER", f"no events for order {order_id}")
+        return {"order_id": order_id, "events": found}
+
+    return app
+
+
+def _check_amount(body: DecisionIn, maximum: float) -> str:
+    if body.amount_usd > Decimal(str(maximum)):
+        return f"amount_usd: at most {maximum:.2f} (more than any order); got {body.amount_usd}"
+    if body.refund_class == "none" and body.amount_usd != 0:
+        return "amount_usd: a decision of class none refunds 0"
+    if body.refund_class != "none" and body.amount_usd == 0:
+        return f"amount_usd: a {body.refund_class} refund is more than 0 (or choose class none)"
+    return ""
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for item in exc.errors():
+            where = ".".join(str(p) for p in item.get("loc", ())[1:]) or "body"
+            parts.append(f"{where}: {item.get('msg', 'invalid')}")
+        return error(422, "INVALID_REQUEST", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(HTTPException)
+    async def http(request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, "NOT_FOUND" if exc.status_code == 404 else "HTTP_ERROR", str(exc.detail))
+
+    @app.exception_handler(db.UnknownOrder)
+    async def unknown(request: Request, exc: db.UnknownOrder) -> JSONResponse:
+        return error(404, "UNKNOWN_ORDER", f"no recommendation for order {exc.args[0]}")
+
+    @app.exception_handler(db.Conflict)
+    async def conflict(request: Request, exc: db.Conflict) -> JSONResponse:
+        first = exc.existing
+        return error(409, "ALREADY_DECIDED", f"order {first['order_id']} was already decided by {first['decided_by']}",
+                     decision=first)
+
+    @app.exception_handler(db.Unavailable)
+    async def unavailable(request: Request, exc: db.Unavailable) -> JSONResponse:
+        return error(503, "DATABASE_UNAVAILABLE", str(exc))
+
+    @app.exception_handler(events.WarehouseError)
+    async def warehouse(request: Request, exc: events.WarehouseError) -> JSONResponse:
+        return error(502, "WAREHOUSE_ERROR", str(exc))
+
+    @app.exception_handler(SettingsError)
+    async def misconfigured(request: Request, exc: SettingsError) -> JSONResponse:
+        return error(500, "MISCONFIGURED", str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error(500, "INTERNAL", "unexpected error; the app's log has the details")
+
+
+def _oauth_token() -> str:
+    from databricks.sdk import WorkspaceClient
+
+    return WorkspaceClient().config.oauth_token().access_token
+
+
+app = create_app()
