@@ -6,6 +6,9 @@ const $ = (id) => document.getElementById(id);
 const money = (n) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(n || 0);
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "–");
 const LABELS = { none: "No refund", partial: "Partial", full: "Full", error: "Unreadable" };
+const STEPS = { order_created: "Order placed", gk_started: "Kitchen started cooking", gk_finished: "Kitchen finished",
+  gk_ready: "Ready for pickup", driver_arrived: "Driver arrived", driver_picked_up: "Picked up", delivered: "Delivered" };
+const step = (type) => STEPS[type] || type.replaceAll("_", " ");
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -115,8 +118,12 @@ async function openOrder(item) {
   timeline.replaceChildren(el("li", { class: "muted", text: "Loading…" }));
   try {
     const data = await api(`/api/orders/${encodeURIComponent(item.order_id)}/events`);
-    timeline.replaceChildren(...data.events.map((e) =>
-      el("li", {}, el("div", { text: e.event_type.replaceAll("_", " ") }), el("div", { class: "when", text: when(e.ts) }))));
+    const start = data.events.length ? new Date(data.events[0].ts) : null;
+    timeline.replaceChildren(...data.events.map((e) => {
+      const minutes = start ? Math.round((new Date(e.ts) - start) / 60000) : 0;
+      return el("li", {}, el("div", { text: step(e.event_type) }),
+        el("div", { class: "when", text: `${when(e.ts)}${minutes > 0 ? ` · +${minutes} min` : ""}` }));
+    }));
   } catch (error) {
     timeline.replaceChildren(el("li", { class: "muted", text: error.message }));
   }

@@ -1,0 +1,127 @@
+"""The Refund Manager in a real browser: Debian's headless Chromium, driven by Selenium through
+chromedriver, loads the page served over real PostgreSQL and the stand-in's warehouse, sees the
+recommendations, opens an order (its timeline), accepts a suggestion and adjusts another; the test
+checks the database and the page, and saves a screenshot to build/screenshots/refund-manager.png."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+
+import psycopg
+import pytest
+
+from .conftest import ROOT
+from .fake_env import configure, fake  # noqa: F401  (fixtures)
+from .refund_app import load, served
+
+SCREENSHOT = ROOT / "build" / "screenshots" / "refund-manager.png"
+
+
+def chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not binary or not driver:
+        pytest.fail("the browser test needs Debian's chromium and chromium-driver: "
+                    "apt-get install -y chromium chromium-driver (.ci/run installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1360,900",
+                 "--disable-gpu", "--force-color-profile=srgb"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+@pytest.fixture
+def postgres():
+    from compiler.ops.local_postgres import LocalPostgres
+
+    folder = tempfile.mkdtemp(prefix="caspers-pg-")
+    server = LocalPostgres(folder).start()
+    server.create_database("caspers")
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
+    from databricks.sdk import WorkspaceClient
+    from refund_manager.app import create_app
+    from refund_manager.settings import Settings
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from .dataset import refund_decisions, shared_dataset
+
+    configure(fake, sql={"catalog": "caspersdev", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
+                         "days": 2})
+    w = WorkspaceClient()
+    warehouse = w.warehouses.create(name="caspersdev-warehouse").response.id
+    decisions = refund_decisions(days=2)
+    chosen = [k for k, (c, _) in sorted(decisions.items()) if c != "none"][:6] + \
+        [k for k, (c, _) in sorted(decisions.items()) if c == "none"][:4]
+    with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers",
+                         autocommit=True) as conn:
+        load(conn, [(o, json.dumps({"refund_usd": decisions[o][1], "refund_class": decisions[o][0],
+                                    "reason": f"Scored {decisions[o][0]} by the refund policy."})) for o in chosen])
+    settings = Settings(pg_host="127.0.0.1", pg_port=postgres.port, pg_database="caspers", pg_user="caspers",
+                        pg_sslmode="disable", pg_password="", warehouse_id=warehouse,
+                        events_table="caspersdev.lakeflow.all_events")
+    browser = chromium()
+    wait = WebDriverWait(browser, 30)
+    try:
+        with served(create_app(settings, workspace=w)) as url:
+            browser.get(url)
+            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 10)
+            assert browser.find_element(By.ID, "s-pending").text == "10"
+            newest = chosen[-1]
+            first = browser.find_element(By.CSS_SELECTOR, "#recs tbody tr")
+            assert first.get_attribute("data-order") == newest
+
+            target = chosen[0]  # a partial or full recommendation: accept it as suggested
+            browser.find_element(By.CSS_SELECTOR, f'tr[data-order="{target}"]').click()
+            wait.until(ready.visibility_of_element_located((By.ID, "drawer")))
+            wait.until(lambda b: "Order placed" in b.find_element(By.ID, "d-timeline").text)
+            assert "Delivered" in browser.find_element(By.ID, "d-timeline").text
+            browser.find_element(By.ID, "accept").click()
+            wait.until(lambda b: b.find_element(By.ID, "s-pending").text == "9")
+            assert "recorded" in browser.find_element(By.ID, "toast").text
+
+            adjusted = chosen[1]  # adjust: a smaller partial refund, with a reason of our own
+            browser.find_element(By.CSS_SELECTOR, f'tr[data-order="{adjusted}"]').click()
+            wait.until(lambda b: "Order placed" in b.find_element(By.ID, "d-timeline").text)
+            browser.find_element(By.ID, "f-class").send_keys("Partial refund")
+            amount = browser.find_element(By.ID, "f-amount")
+            amount.clear()
+            amount.send_keys("2.50")
+            reason = browser.find_element(By.ID, "f-reason")
+            reason.clear()
+            reason.send_keys("Goodwill: <b>late</b> but warm.")
+            browser.find_element(By.ID, "submit").click()
+            wait.until(lambda b: b.find_element(By.ID, "s-decided").text == "2")
+
+            with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers") as conn:
+                stored = dict((r[0], r[1:]) for r in conn.execute(
+                    "SELECT order_id, refund_class, amount_usd::float, reason FROM refunds.refund_decisions"))
+            assert stored[target][:2] == decisions[target] and stored[adjusted] == (
+                "partial", 2.5, "Goodwill: <b>late</b> but warm.")
+            browser.find_element(By.CSS_SELECTOR, '.tabs [data-status="decided"]').click()
+            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 2)
+            browser.find_element(By.CSS_SELECTOR, f'tr[data-order="{adjusted}"]').click()
+            wait.until(lambda b: "Goodwill" in b.find_element(By.ID, "d-decided").text)
+            assert "<b>late</b>" in browser.find_element(By.ID, "d-decided").text  # shown as text, not as HTML
+            assert not browser.find_elements(By.CSS_SELECTOR, "#d-decided b")
+            browser.find_element(By.CSS_SELECTOR, '.tabs [data-status="pending"]').click()  # the screenshot:
+            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 8)  # an order to decide
+            full = next(o for o in chosen if decisions[o][0] == "full" and o not in (target, adjusted))
+            browser.find_element(By.CSS_SELECTOR, f'tr[data-order="{full}"]').click()
+            wait.until(lambda b: "Delivered" in b.find_element(By.ID, "d-timeline").text)
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            browser.save_screenshot(str(SCREENSHOT))
+            assert SCREENSHOT.stat().st_size > 10_000
+    finally:
+        browser.quit()
