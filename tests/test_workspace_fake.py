@@ -40,7 +40,7 @@ def test_sdk_round_trip_of_the_resources_stages_create(fake):
     w.schemas.create(name="s", catalog_name="c")
     w.volumes.create(catalog_name="c", schema_name="s", name="v", volume_type=catalog.VolumeType.MANAGED)
     assert w.warehouses.create(name="wh").result().state.value == "RUNNING"
-    assert w.database.create_database_instance(database.DatabaseInstance(name="pg")).result().state.value == "AVAILABLE"
+    assert w.database.create_database_instance(database.DatabaseInstance(name="pg", capacity="CU_1")).result().state.value == "AVAILABLE"
     assert w.apps.create(apps.App(name="app")).result().compute_status.state.value == "ACTIVE"
     w.pipelines.create(name="p", catalog="c", schema="s")
     w.files.upload("/Volumes/c/s/v/a.json", io.BytesIO(b'{"x": 1}'))
@@ -94,3 +94,68 @@ def _log(server):
 
     with urllib.request.urlopen(server.url + "/_fake/log") as response:
         return json.load(response)
+
+
+def test_lakebase_apps_and_grants_are_checked_as_the_real_api_checks_them(fake):
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.errors import BadRequest, NotFound, ResourceAlreadyExists
+    from databricks.sdk.service import apps, catalog, database
+
+    w = WorkspaceClient()
+    with pytest.raises(BadRequest, match="lower-case letters, digits"):
+        w.database.create_database_instance(database.DatabaseInstance(name="My_Cat", capacity="CU_1"))
+    with pytest.raises(BadRequest, match="capacity must be one of CU_1"):
+        w.database.create_database_instance(database.DatabaseInstance(name="pg", capacity="CU_3"))
+    w.database.create_database_instance(database.DatabaseInstance(name="pg", capacity="CU_1"))
+    with pytest.raises(BadRequest, match="is STARTING, not AVAILABLE"):  # the catalog needs a running instance
+        w.database.create_database_catalog(database.DatabaseCatalog(name="pgcat", database_instance_name="pg",
+                                                                    database_name="caspers"))
+    assert w.database.get_database_instance("pg").state.value == "AVAILABLE"  # after a read
+    w.database.create_database_catalog(database.DatabaseCatalog(name="pgcat", database_instance_name="pg",
+                                                                database_name="caspers",
+                                                                create_database_if_not_exists=True))
+    with pytest.raises(ResourceAlreadyExists):
+        w.database.create_database_catalog(database.DatabaseCatalog(name="pgcat", database_instance_name="pg",
+                                                                    database_name="caspers"))
+
+    w.catalogs.create(name="c")
+    w.schemas.create(name="recommender", catalog_name="c")
+    spec = database.SyncedTableSpec(source_table_full_name="c.recommender.src", primary_key_columns=["order_id"],
+                                    scheduling_policy=database.SyncedTableSchedulingPolicy.CONTINUOUS,
+                                    new_pipeline_spec=database.NewPipelineSpec(storage_catalog="storage_catalog",
+                                                                               storage_schema="storage_schema"))
+    synced = database.SyncedDatabaseTable(name="c.recommender.pg", database_instance_name="pg",
+                                          logical_database_name="caspers", spec=spec)
+    with pytest.raises(NotFound, match="Source table 'c.recommender.src' does not exist"):
+        w.database.create_synced_database_table(synced)
+    fake.store.put("tables", "c.recommender.src", {"full_name": "c.recommender.src"})  # what the stream's job made
+    with pytest.raises(NotFound, match="Storage schema 'storage_catalog.storage_schema'"):  # the original's placeholders
+        w.database.create_synced_database_table(synced)
+    spec.new_pipeline_spec = database.NewPipelineSpec(storage_catalog="c", storage_schema="recommender")
+    created = w.database.create_synced_database_table(synced)
+    assert created.unity_catalog_provisioning_state.value == "PROVISIONING"
+    assert w.database.get_synced_database_table("c.recommender.pg").unity_catalog_provisioning_state.value == "ACTIVE"
+
+    with pytest.raises(BadRequest, match="2-30 characters"):
+        w.apps.create(apps.App(name="Refund_Manager"))
+    with pytest.raises(NotFound, match="Warehouse nope does not exist"):
+        w.apps.create(apps.App(name="refunds", resources=[apps.AppResource(
+            name="sql-warehouse", sql_warehouse=apps.AppResourceSqlWarehouse(
+                id="nope", permission=apps.AppResourceSqlWarehouseSqlWarehousePermission.CAN_USE))]))
+    app = w.apps.create(apps.App(name="refunds", resources=[apps.AppResource(
+        name="database", database=apps.AppResourceDatabase(
+            instance_name="pg", database_name="caspers",
+            permission=apps.AppResourceDatabaseDatabasePermission.CAN_CONNECT_AND_CREATE))])).result()
+    principal = app.service_principal_client_id
+    with pytest.raises(BadRequest, match="privilege USE_SCHEMA does not apply to a catalog"):
+        w.grants.update(securable_type="catalog", full_name="c", changes=[catalog.PermissionsChange(
+            principal=principal, add=[catalog.Privilege.USE_SCHEMA])])
+    with pytest.raises(NotFound, match="Schema 'c.lakeflow'"):
+        w.grants.update(securable_type="schema", full_name="c.lakeflow", changes=[catalog.PermissionsChange(
+            principal=principal, add=[catalog.Privilege.USE_SCHEMA])])
+    w.grants.update(securable_type="catalog", full_name="c", changes=[catalog.PermissionsChange(
+        principal=principal, add=[catalog.Privilege.USE_CATALOG])])
+    assigned = w.grants.get(securable_type="catalog", full_name="c").privilege_assignments
+    assert [(a.principal, [p.value for p in a.privileges]) for a in assigned] == [(principal, ["USE_CATALOG"])]
+    with pytest.raises(BadRequest, match="has catalogs \\(pgcat\\)"):
+        w.database.delete_database_instance("pg")

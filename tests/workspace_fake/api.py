@@ -185,8 +185,12 @@ def _app_view(app: dict) -> dict:
 @route("POST", r"/api/2\.0/apps", "apps", "create")
 def _app_create(store, m, q, b):
     name = _need(b, "name")
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,28}[a-z0-9]", name):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"App name '{name}' must be 2-30 characters: lower-case "
+                       "letters, digits and dashes, starting with a letter")
     if store.find("apps", name):
         raise already_exists(f"App {name}")
+    _check_app_resources(store, b.get("resources") or [])
     app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}", creator=store.me)
     return _app_view(store.put("apps", name, app))
 
@@ -201,9 +205,27 @@ def _app_get(store, m, q, b):
     return _app_view(store.get("apps", m.group(1), f"App {m.group(1)}"))
 
 
+def _check_app_resources(store, resources: list[dict]) -> None:
+    """Each resource has a name and exactly one kind; what it points at must exist (a warehouse, a
+    database instance). UC securables are not checked: nothing here creates the tables jobs write."""
+    kinds = ("sql_warehouse", "database", "uc_securable", "serving_endpoint", "secret", "job", "genie_space")
+    for resource in resources:
+        present = [k for k in kinds if resource.get(k)]
+        if not resource.get("name") or len(present) != 1:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"an app resource needs a name and exactly one of "
+                           f"{', '.join(kinds)}: {resource}")
+        if present[0] == "sql_warehouse" and store.find("warehouses", resource["sql_warehouse"].get("id", "")) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Warehouse {resource['sql_warehouse'].get('id')} does not exist.")
+        if present[0] == "database" and \
+                store.find("database_instances", resource["database"].get("instance_name", "")) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST",
+                           f"Database instance {resource['database'].get('instance_name')} does not exist.")
+
+
 @route("PATCH", r"/api/2\.0/apps/([^/]+)", "apps", "update")
 def _app_update(store, m, q, b):
     app = store.get("apps", m.group(1), f"App {m.group(1)}")
+    _check_app_resources(store, b.get("resources") or [])
     app.update({k: v for k, v in b.items() if k != "name"})
     return _app_view(app)
 
@@ -226,30 +248,7 @@ def _app_deployment(store, m, q, b):
     return store.get("_app_deployments", m.group(2))
 
 
-# ---- database (Lakebase) -------------------------------------------------------------------------
-def _database_routes(collection: str, kind: str, state: dict | None = None) -> None:
-    base = rf"/api/2\.0/database/{collection}"
-
-    @route("POST", base, kind, "create")
-    def _create(store, m, q, b):
-        name = _need(b, "name")
-        if store.find(kind, name):
-            raise already_exists(f"{kind} {name}")
-        return store.put(kind, name, dict(b, **(state or {}), creator=store.me))
-
-    @route("GET", base + r"/([^/?]+)", kind, "get")
-    def _get(store, m, q, b):
-        return store.get(kind, unquote(m.group(1)))
-
-    @route("DELETE", base + r"/([^/?]+)", kind, "delete")
-    def _delete(store, m, q, b):
-        store.delete(kind, unquote(m.group(1)))
-        return {}
-
-
-_database_routes("instances", "database_instances", {"state": "AVAILABLE", "read_write_dns": "pg.example"})
-_database_routes("catalogs", "database_catalogs")
-_database_routes("synced_tables", "synced_tables")
+# ---- database (Lakebase): lakebase.py ----------------------------------------------------------
 
 
 # ---- SQL warehouses ------------------------------------------------------------------------------

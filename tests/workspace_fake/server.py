@@ -25,7 +25,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_more, serving  # noqa: F401 - register the remaining kinds' routes, serving and SQL
+from . import api_more, lakebase, serving  # noqa: F401 - register the remaining kinds' routes, Lakebase, serving and SQL
 from .api import ROUTES
 from .store import ApiError, Fault, Store
 
