@@ -51,6 +51,7 @@ def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str,
         facts[stage.name] = stage_facts
         _compare_parameters(stage, stage_facts, display_path(source_path(spec, stage)), diags)
     diags += _check_state_value(spec, resolved) + _check_stage_values(spec, resolved) + _check_assets(spec)
+    diags += _check_stage_names_shadow_nothing(spec)
     return facts, diags
 
 
@@ -226,6 +227,33 @@ def _check_stage_values(spec: Spec, resolved: Resolved) -> list[Diagnostic]:
                                       stage.file.where(("parameters", i)),
                                       f"give it a `default` in spec/bundle.yaml, or set it under `parameters` "
                                       f"in spec/targets/{target.name}.yaml"))
+    return diags
+
+
+# Imported by the runtime, the stages or the libraries they pin: a notebook named like one would be
+# imported in its place (a notebook's own folder comes first on the import path).
+RUNTIME_IMPORTS = ("stage_runtime", "databricks", "mlflow", "openai", "pyspark", "pandas", "delta", "yaml")
+
+
+def _check_stage_names_shadow_nothing(spec: Spec) -> list[Diagnostic]:
+    """The generated notebook `stages/<name>.py` runs with `stages/` first on the import path, so a
+    stage named like a package the bundle ships (an asset folder with __init__.py), the runtime, a
+    pinned library or a standard module would be imported instead of it."""
+    import sys
+
+    packages = {}
+    for bundle_path, folder in spec.bundle.assets.items():
+        top = bundle_path.split("/")[0]
+        if "/" not in bundle_path and os.path.isfile(os.path.join(spec.project_root, *folder.split("/"), "__init__.py")):
+            packages[top] = f"the asset package {bundle_path}/ ({folder})"
+    packages.update({name: f"the package {name}" for name in RUNTIME_IMPORTS if name not in packages})
+    diags = []
+    for name, stage in sorted(spec.stages.items()):
+        what = packages.get(name) or (f"the standard module {name}" if name in sys.stdlib_module_names else None)
+        if what:
+            diags.append(diag("E515", f"stage {name} has the name of {what}: its notebook stages/{name}.py would be "
+                                      "imported in its place", stage.file.where(()),
+                              f"rename the stage (its spec file and src/stages/{name}.py), e.g. {name}_stage"))
     return diags
 
 

@@ -65,6 +65,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E512": (ERROR, "bundle file needed at run time would not be uploaded"),
     "E513": (ERROR, "bundle path used at run time is not in the bundle"),
     "W514": (WARNING, "bundle path cannot be checked"),
+    "E515": (ERROR, "stage named like a package it would shadow"),
     # data flow
     "E600": (ERROR, "consumer does not depend on its producer"),
     "W601": (WARNING, "object written by unordered stages"),

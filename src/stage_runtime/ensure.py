@@ -99,11 +99,49 @@ def ensure_app(ctx, app) -> str:
 
 
 def ensure_database_instance(ctx, instance) -> str:
+    """The Lakebase instance `instance.name` (a database.DatabaseInstance). It takes minutes to
+    start: wait for it with waits.wait_for_database_instance."""
     w = ctx.workspace
     _get_or_create(ctx, "database_instances", {"name": instance.name},
                    lambda: w.database.get_database_instance(instance.name),
-                   lambda: w.database.create_database_instance(instance).result())
+                   lambda: w.database.create_database_instance(instance))
     return instance.name
+
+
+def ensure_database_catalog(ctx, catalog) -> str:
+    """The database catalog `catalog.name` (a database.DatabaseCatalog) over a Lakebase database."""
+    w = ctx.workspace
+    _get_or_create(ctx, "database_catalogs", {"name": catalog.name}, lambda: w.database.get_database_catalog(catalog.name),
+                   lambda: w.database.create_database_catalog(catalog))
+    return catalog.name
+
+
+def ensure_synced_table(ctx, table) -> str:
+    """The synced table `table.name` (a database.SyncedDatabaseTable). An existing one is kept as
+    it is: its source and key cannot change in place."""
+    w = ctx.workspace
+    _get_or_create(ctx, "synced_tables", {"name": table.name}, lambda: w.database.get_synced_database_table(table.name),
+                   lambda: w.database.create_synced_database_table(table))
+    return table.name
+
+
+def ensure_database_role(ctx, instance: str, role) -> str:
+    """The Postgres role `role.name` (a database.DatabaseInstanceRole) on a Lakebase instance. A role
+    that exists with another membership cannot be changed through the API: that is an error saying
+    so, not a silent success."""
+    from databricks.sdk.errors import NotFound
+
+    w = ctx.workspace
+    try:
+        found = w.database.get_database_instance_role(instance_name=instance, name=role.name)
+    except NotFound:
+        w.database.create_database_instance_role(instance_name=instance, database_instance_role=role)
+        return role.name
+    if role.membership_role is not None and found.membership_role != role.membership_role:
+        raise RuntimeError(f"Postgres role {role.name} on instance {instance} exists without membership "
+                           f"{role.membership_role.value}; delete it (Lakebase > Roles) and run the stage again")
+    ctx.track("database_roles", f"{instance}/{role.name}")
+    return role.name
 
 
 def ensure_experiment(ctx, name: str) -> str:

@@ -89,3 +89,21 @@ def wait_for_endpoint(w, name: str, timeout_s: float, poll_s: float = 2.0, max_p
             and update in ("", "NOT_UPDATING")
 
     wait_until(check, f"serving endpoint {name} to be READY", timeout_s, poll_s, hint, sleep, clock, say, max_poll_s)
+
+
+def wait_for_database_instance(w, name: str, timeout_s: float, poll_s: float = 2.0, max_poll_s: float = 20.0,
+                               hint: str = "", sleep: Callable[[float], None] = time.sleep,
+                               clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print) -> None:
+    """Return once the Lakebase instance is AVAILABLE; at once with an error when it is stopped or
+    failed (waiting would not change that)."""
+
+    def check():
+        state = w.database.get_database_instance(name).state
+        value = state.value if state else ""
+        if value in ("STOPPED", "FAILING", "DELETING"):
+            raise RuntimeError(f"Lakebase instance {name} is {value}: start or recreate it under Compute > "
+                               "Database instances" + (f"; {hint}" if hint else ""))
+        return value == "AVAILABLE"
+
+    wait_until(check, f"Lakebase instance {name} to be AVAILABLE", timeout_s, poll_s, hint, sleep, clock, say,
+               max_poll_s)
