@@ -31,6 +31,13 @@ def _live(server) -> set[tuple[str, str]]:
     return {(kind, ident) for kind, ids in objects(server).items() for ident in ids}
 
 
+def _results(out: str) -> dict[str, str]:
+    """stage -> result, from the table run-local prints last."""
+    lines = out.splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("stage ") and " result " in line)
+    return {line.split()[0]: line.split()[2] for line in lines[start + 2:] if line.strip()}
+
+
 def _cli(project: Path, server, tmp_path, *args):
     return run_compiler(*args, cwd=project, env=sdk_env(server.url, tmp_path), timeout=300)
 
@@ -142,11 +149,10 @@ def test_a_stage_that_leaves_a_creation_unregistered_fails_its_task(tmp_path, se
     assert _live(server) == set()  # resolved by name from its intent row
 
 
-def test_default_runs_the_refund_agent_and_stream_twice_and_destroys_cleanly(caspers, server, tmp_path, monkeypatch):
-    """`make run-local TARGET=default`: the four implemented stages are ok (lakebase, next in line,
-    is a stub that fails loudly); the agent is logged to the local MLflow store and the stand-in
-    serves it from there; a rerun creates nothing (same objects, same model version); destroy-local
-    leaves nothing."""
+def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server, tmp_path, monkeypatch):
+    """`make run-local TARGET=default`: all six stages ok; the agent is logged to the local MLflow
+    store and the stand-in serves it from there; a rerun creates nothing (same objects, same model
+    version); destroy-local leaves nothing."""
     import json
     import urllib.request
 
@@ -157,15 +163,14 @@ def test_default_runs_the_refund_agent_and_stream_twice_and_destroys_cleanly(cas
     monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
     server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
     first = _cli(caspers, server, tmp_path, "run-local", "--target", "default")
-    table = {line.split()[0]: line.split()[2] for line in first.out.splitlines() if line[:1].isalpha()}
-    assert {k: table.get(k) for k in ("canonical_data", "lakeflow", "refunder_agent", "refunder_stream", "lakebase")} \
-        == {"canonical_data": "ok", "lakeflow": "ok", "refunder_agent": "ok", "refunder_stream": "ok",
-            "lakebase": "failed"}, first.out + first.err
-    assert "stage lakebase is not implemented yet" in first.err
+    table = _results(first.out)
+    assert first.code == 0 and table == {k: "ok" for k in ("canonical_data", "lakeflow", "refunder_agent",
+                                                           "refunder_stream", "lakebase", "apps")}, first.out + first.err
     assert "registered caspersdev.ai.refund_agent version 1" in first.out
     live = _live(server)
     assert {kind for kind, _ in live} == {"catalogs", "schemas", "volumes", "jobs", "pipelines", "warehouses",
-                                          "experiments", "registered_models", "serving_endpoints"}
+                                          "experiments", "registered_models", "serving_endpoints", "database_instances",
+                                          "database_catalogs", "database_roles", "apps"}
     assert {("serving_endpoints", "caspersdev_refund_agent"), ("registered_models", "caspersdev.ai.refund_agent"),
             ("schemas", "caspersdev.ai"), ("schemas", "caspersdev.recommender")} <= live
     assert _rows(caspers) == live
@@ -194,7 +199,7 @@ def test_an_unknown_llm_model_fails_the_agent_stage_before_it_creates_anything(c
     assert run.code == 1
     assert ("parameter LLM_MODEL: no serving endpoint named 'llama-nope' in this workspace; pick a foundation model "
             "endpoint listed under Serving") in run.err
-    table = {line.split()[0]: line.split()[2] for line in run.out.splitlines() if line[:1].isalpha()}
+    table = _results(run.out)
     assert (table["lakeflow"], table["refunder_agent"], table["refunder_stream"]) == ("ok", "failed", "not")
     assert {kind for kind, _ in _live(server)} == {"catalogs", "schemas", "volumes", "jobs", "pipelines"}
     assert _rows(caspers) == _live(server)
