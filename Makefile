@@ -11,7 +11,7 @@ TARGET ?=
 # Commands take the spec's default target when TARGET is not given (graph: every target).
 TARGET_ARG = $(if $(TARGET),--target $(TARGET))
 
-.PHONY: data bench-data bench-stream build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: data bench-data bench-stream app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
@@ -26,6 +26,7 @@ help:
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
+	@echo "make app-local [PORT=8000] [ORDERS=60]   the Refund Manager on localhost, after run-local TARGET=default"
 	@echo "make destroy-local TARGET=t [DRY_RUN=1] [DELETE_ADOPTED=\"a;b\"]  run the cleanup notebook locally"
 	@echo "make deploy TARGET=t  build, preflight, validate and deploy (full sync after a destroy)"
 	@echo "make verify TARGET=t  compare the deployed files with build/"
@@ -85,13 +86,17 @@ bench: $(VENV)/.dev-deps
 bench-stream: $(VENV)/.dev-deps
 	$(PY) bench/stream.py $(BENCH_ARGS)
 
-run-local: $(VENV)/.agent-deps
+run-local: $(VENV)/.app-deps
 	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
 state: $(VENV)/.runtime-deps
 	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
-destroy-local: $(VENV)/.agent-deps
+# The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
+app-local: $(VENV)/.app-deps
+	@$(PY) -m compiler app-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(PORT),--port $(PORT)) $(if $(ORDERS),--orders $(ORDERS))
+
+destroy-local: $(VENV)/.app-deps
 	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) \
 		$(if $(DELETE_ADOPTED),--delete-adopted "$(DELETE_ADOPTED)")
 

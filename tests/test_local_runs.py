@@ -189,9 +189,33 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
                if e["op"] == "create" and e["method"] == "POST"]
     assert len(creates) == len(live)  # every create happened once, in the first run
 
+    # `make app-local` over this workspace once its pipeline has data: a local PostgreSQL (its data
+    # outside pytest's folders, which the postgres user cannot enter), 6 orders scored by the served
+    # agent with the stream's code, the app started and asked for its summary.
+    from .dataset import shared_dataset
+
+    server.store.config["sql"] = {"catalog": "caspersdev", "simulator_schema": "simulator",
+                                  "dataset": str(shared_dataset()), "days": 2}
+    app = _cli(caspers, server, tmp_path, "app-local", "--once", "--orders", "6", "--port", str(_free_port()))
+    assert app.code == 0, app.err + app.out
+    assert "6 pending: 6 scored (0 stored as errors)" in app.out
+    summary = json.loads(app.out.split("summary: ", 1)[1].splitlines()[0])
+    assert (summary["recommendations"], summary["pending"], summary["decided"]) == (6, 6, 0)
+    again = _cli(caspers, server, tmp_path, "app-local", "--once", "--orders", "2", "--port", str(_free_port()))
+    assert '"recommendations": 8' in again.out  # the decisions' database is kept; only new orders are scored
+    assert _live(server) == live  # app-local creates nothing in the workspace
+
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "default")
     assert gone.code == 0, gone.err + gone.out
     assert _live(server) == set() and _rows(caspers) == set()
+    assert "removed the local PostgreSQL of app-local" in gone.out
+    assert not (caspers / "build" / ".local" / "postgres").exists()
+
+
+def _free_port() -> int:
+    from compiler.ops.local_postgres import free_port
+
+    return free_port()
 
 
 def test_an_unknown_llm_model_fails_the_agent_stage_before_it_creates_anything(caspers, server, tmp_path):

@@ -43,6 +43,24 @@ class LocalPostgres:
         self.folder = os.path.abspath(self.folder)
         self.data = os.path.join(self.folder, "data")
         self.port = self.port or free_port()
+        self.sockets = self.folder
+        if os.geteuid() == 0:
+            self._reachable_by_owner()
+
+    def _reachable_by_owner(self) -> None:
+        """As root, the server's user must reach the data: when a folder above it keeps that user
+        out (pytest's temporary folders do), the data lives in a folder of its own under the system
+        temp folder, named in `data-location`, and is found there again next time."""
+        import tempfile
+
+        note = os.path.join(self.folder, "data-location")
+        if os.path.exists(note):
+            self.data = open(note).read().strip()
+        elif not _owner_can_enter(os.path.dirname(self.folder)):
+            os.makedirs(self.folder, exist_ok=True)
+            self.data = os.path.join(tempfile.mkdtemp(prefix="caspers-pg-"), "data")
+            open(note, "w").write(self.data)
+        self.sockets = os.path.dirname(self.data)
 
     @property
     def dsn(self) -> dict[str, str]:
@@ -59,7 +77,8 @@ class LocalPostgres:
     def _chown(self) -> None:
         if os.geteuid() == 0:
             user = "postgres" if _user_exists("postgres") else "nobody"
-            subprocess.run(["chown", "-R", f"{user}:", self.folder], check=True)
+            os.makedirs(os.path.dirname(self.data), exist_ok=True)
+            subprocess.run(["chown", "-R", f"{user}:", os.path.dirname(self.data)], check=True)
 
     def start(self) -> "LocalPostgres":
         os.makedirs(self.folder, exist_ok=True)
@@ -68,8 +87,8 @@ class LocalPostgres:
             self._run([find_bin("initdb"), "-D", self.data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
                        "--locale=C.UTF-8"], "initdb")
         self._chown()
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run([find_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.folder, "server.log"), "-o", options,
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run([find_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.sockets, "server.log"), "-o", options,
                    "-w", "-t", "30", "start"], "start")
         return self
 
@@ -77,6 +96,15 @@ class LocalPostgres:
         if os.path.exists(os.path.join(self.data, "postmaster.pid")):
             subprocess.run(self._as_owner([find_bin("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def remove(self) -> None:
+        """Stop the server and delete its data (and the folder its data moved to, as root)."""
+        import shutil
+
+        self.stop()
+        if os.path.dirname(self.data) != self.folder:
+            shutil.rmtree(os.path.dirname(self.data), ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def create_database(self, name: str) -> None:
         import psycopg
@@ -89,11 +117,17 @@ class LocalPostgres:
     def _run(self, command: list[str], what: str) -> None:
         result = subprocess.run(self._as_owner(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if result.returncode != 0:
-            log = os.path.join(self.folder, "server.log")
+            log = os.path.join(self.sockets, "server.log")
             tail = open(log).read()[-800:] if os.path.exists(log) else ""
             hint = " (as root the server runs as user postgres: every folder above the data folder must let it in)" \
                 if os.geteuid() == 0 and "Permission denied" in result.stdout else ""
             raise PostgresUnavailable(f"local PostgreSQL {what} failed{hint}: {result.stdout.strip()[-800:]} {tail}".strip())
+
+
+def _owner_can_enter(folder: str) -> bool:
+    user = "postgres" if _user_exists("postgres") else "nobody"
+    return subprocess.run(["runuser", "-u", user, "--", "test", "-x", folder], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
 
 
 def _user_exists(name: str) -> bool:

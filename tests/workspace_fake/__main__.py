@@ -1,5 +1,5 @@
-"""python -m tests.workspace_fake [--port N] [--mlflow-uri URI]: serve the stand-in until
-interrupted; prints its URL."""
+"""python -m tests.workspace_fake [--port N] [--mlflow-uri URI] [--data [DATASET]]: serve the
+stand-in until interrupted; prints its URL."""
 
 import argparse
 import os
@@ -17,10 +17,20 @@ def main() -> None:
                              "`make run-local` logs them, build/.local/mlflow)")
     parser.add_argument("--endpoint-ready-after", type=int, default=2,
                         help="reads of a serving endpoint before it is READY (-1: never)")
+    parser.add_argument("--data", nargs="?", const=os.path.join("build", "data", "canonical", "canonical_dataset"),
+                        metavar="DATASET", help="answer SQL statements over this canonical dataset (default: where "
+                                                "`make data` writes it), as a workspace whose pipeline has run")
+    parser.add_argument("--catalog", default="caspersdev", help="the catalog --data serves (default caspersdev)")
+    parser.add_argument("--days", type=int, default=2, help="days of the dataset --data serves (default 2)")
     args = parser.parse_args()
+    if args.data and not os.path.exists(os.path.join(args.data, "events.parquet")):
+        parser.error(f"--data: no canonical dataset in {args.data}; run `make data` first")
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     fake = FakeWorkspace(args.port, args.host)
     fake.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
+    if args.data:
+        fake.store.config["sql"] = {"catalog": args.catalog, "simulator_schema": "simulator",
+                                    "dataset": os.path.abspath(args.data), "days": args.days}
     # What a serving container gets: credentials for the workspace, used by the agents it serves.
     os.environ.update({"DATABRICKS_HOST": fake.url, "DATABRICKS_TOKEN": "stand-in-serving-token"})
     print(fake.url, flush=True)
