@@ -78,6 +78,8 @@ validate: $(VENV)/.runtime-deps
 # The pipeline tests run on a local Spark, which needs Java 17 or newer.
 test: $(VENV)/.dev-deps
 	@command -v java >/dev/null 2>&1 || { echo "make test needs Java 17+ for the local Spark tests (pyspark): apt-get install -y openjdk-17-jre-headless"; exit 1; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { echo "make test needs PostgreSQL 15 for the Refund Manager's tests: apt-get install -y postgresql-15"; exit 1; }
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { echo "make test needs Chromium for the browser test: apt-get install -y chromium chromium-driver"; exit 1; }
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-deps

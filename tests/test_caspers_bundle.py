@@ -68,8 +68,9 @@ BASE = {"CATALOG": "${var.catalog}", "EVENTS_VOLUME": "events"}
 SIM = {"SIMULATOR_SCHEMA": "simulator", "START_DAY": "70", "SPEED_MULTIPLIER": "60.0", "SCHEDULE_MINUTES": "3"}
 LLM = {"LLM_MODEL": "databricks-meta-llama-3-3-70b-instruct"}
 EXPECTED_PARAMETERS = {
+    # LAKEBASE_CAPACITY: the instance's capacity, hard-coded CU_1 in the original, is a parameter now.
     "default": {**BASE, **LLM, "REFUND_AGENT_ENDPOINT_NAME": "${var.catalog}_refund_agent", **SIM,
-                "PIPELINE_SCHEDULE_MINUTES": "0"},
+                "PIPELINE_SCHEDULE_MINUTES": "0", "LAKEBASE_CAPACITY": "CU_1"},
     "complaints": {**BASE, **LLM, "COMPLAINT_AGENT_ENDPOINT_NAME": "${var.catalog}_complaint_agent",
                    "COMPLAINT_RATE": "0.15", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0"},
     "free": {**BASE, **SIM, "PIPELINE_SCHEDULE_MINUTES": "3"},
@@ -83,7 +84,7 @@ EXPECTED_PARAMETERS = {
             "MENU_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_menu_knowledge",
             "INSPECTION_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_inspection_knowledge",
             "MENU_SUPERVISOR_ENDPOINT_NAME": "${var.catalog}_menu_supervisor", **SIM,
-            "PIPELINE_SCHEDULE_MINUTES": "0"},
+            "PIPELINE_SCHEDULE_MINUTES": "0", "LAKEBASE_CAPACITY": "CU_1"},
 }
 
 
@@ -188,8 +189,9 @@ def check_parameters(bundle, spec, target):
 def test_parameter_counts(bundle, spec):
     counts = {t: len(target_job(bundle, t)["parameters"]) - len(added_parameters(spec, t) - set(EXPECTED_PARAMETERS[t]))
               for t in EXPECTED_TASKS}
-    # The original had menus at 12: its three unread parameters are dropped.
-    assert counts == {"default": 9, "complaints": 10, "free": 7, "menus": 9, "support": 10, "all": 14}
+    # The original had menus at 12: its three unread parameters are dropped; default and all gain
+    # LAKEBASE_CAPACITY (the original hard-coded CU_1).
+    assert counts == {"default": 10, "complaints": 10, "free": 7, "menus": 9, "support": 10, "all": 15}
 
 
 def test_all_has_the_seventeen_catalogue_tasks_and_whatever_else_the_spec_adds(bundle, spec):

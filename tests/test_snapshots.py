@@ -52,8 +52,10 @@ def test_nothing_else_is_generated(caspers_build):
     runtime = {rel for rel in caspers_build if rel.startswith("src/stage_runtime/")}
     assert runtime, "the runtime package is shipped in the bundle"
     assets = {rel for rel in caspers_build if rel.startswith(("data/canonical/", "pipelines/order_items/", "agents/",
-                                                              "jobs/"))}
+                                                              "jobs/", "apps/", "caspers/"))}
     assert {"data/canonical/replay.py", "data/canonical/replay_core.py",
             "pipelines/order_items/transformations/transformation.py", "agents/refund/model.py",
-            "agents/common/publish.py", "jobs/refund_recommender_stream.py", "jobs/refund_stream.py"} <= assets
+            "agents/common/publish.py", "jobs/refund_recommender_stream.py", "jobs/refund_stream.py",
+            "apps/refund_manager/app.yaml", "apps/refund_manager/refund_manager/static/index.html",
+            "caspers/naming.py"} <= assets
     assert set(caspers_build) - runtime - assets == expected
