@@ -34,7 +34,8 @@ maybe_jinja = st.one_of(hostile_text, st.lists(st.one_of(piece, st.sampled_from(
                                                max_size=4).map("".join))
 # Rare events are drawn as "x == 7": hypothesis favours 0 and the first option, which are the common case.
 RARE = st.integers(0, 9).map(lambda x: x == 7)
-NAMES = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"]
+# Not "delta": a stage named like a package the stages import is refused (E515, its own golden case).
+NAMES = ["alpha", "beta", "gamma", "iota", "eps", "zeta", "eta", "theta"]
 PARAMS = ["CATALOG", "SCHEMA", "RATE", "MODEL", "DAYS"]
 TARGETS = ["dev", "prod", "qa", "all"]
 
