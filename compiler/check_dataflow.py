@@ -80,6 +80,8 @@ def _check_unordered_writers(spec, target: str, sync, later, ancestors) -> list[
         for obj, names in table.items():
             producers.setdefault(obj, []).extend(names)
     for obj, writers in sorted(producers.items()):
+        if _is_schema(obj):  # get-or-create by the runtime, which tolerates a concurrent creation
+            continue
         writers = sorted(set(writers))
         for later_name in writers[1:]:
             for earlier in writers[: writers.index(later_name)]:
@@ -92,6 +94,12 @@ def _check_unordered_writers(spec, target: str, sync, later, ancestors) -> list[
                     "order them with `depends_on`, or give the objects different names",
                     related=[_where_produced(other, obj)]))
     return diags
+
+
+def _is_schema(obj: str) -> bool:
+    """`{CATALOG}.name`: a Unity Catalog schema (no kind prefix, two parts). Several stages may
+    declare one they all need; none of them replaces it."""
+    return ":" not in obj.split(".")[0] and obj.count(".") == 1
 
 
 def _where_produced(stage, obj: str):

@@ -46,13 +46,13 @@ def prepared(runtime, fake, monkeypatch):  # noqa: F811
 
 def test_lakebase_creates_the_source_then_the_synced_table_and_a_rerun_creates_nothing(prepared, fake, runtime,  # noqa: F811
                                                                                       tmp_path):
-    from jobs import refund_delta
+    from jobs import delta_io, refund_delta
 
     lakebase = stage("lakebase")
 
     class TheJobsDDL(RecordingSpark):  # the stand-in's catalog learns the table the DDL creates
         def sql(self, query, args=None):
-            if query == refund_delta.CREATE_TABLE:
+            if query.startswith("CREATE TABLE IF NOT EXISTS"):
                 fake.store.put("tables", "My_Cat.recommender.refund_recommendations", {"full_name": "x"})
             return super().sql(query, args)
 
@@ -60,7 +60,9 @@ def test_lakebase_creates_the_source_then_the_synced_table_and_a_rerun_creates_n
     ctx = workspace_ctx(runtime, tmp_path, "lakebase", {"CATALOG": "My_Cat", "LAKEBASE_CAPACITY": "CU_2"}, spark)
     lakebase.run(ctx)
     ctx.close()
-    assert [q for q, _ in spark.calls] == [refund_delta.CREATE_TABLE, refund_delta.CDF_ON]
+    create, cdf_on = [q for q, _ in spark.calls]
+    assert create == (f"CREATE TABLE IF NOT EXISTS IDENTIFIER(:table) ({refund_delta.COLUMNS}) USING DELTA "
+                      "TBLPROPERTIES (delta.enableChangeDataFeed = true)") and cdf_on == delta_io.CDF_ON
     assert spark.calls[0][1] == {"table": "`My_Cat`.`recommender`.`refund_recommendations`"}
     synced = fake.store.find("synced_tables", "My_Cat.recommender.pg_recommendations")
     assert synced["database_instance_name"] == "my-catrefundmanager"

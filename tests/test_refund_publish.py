@@ -193,7 +193,8 @@ def test_the_agent_stage_waits_for_delivered_orders_and_says_what_to_check(monke
 
     from stage_runtime import waits
 
-    stage = _stage_module("refunder_agent")
+    from caspers import agent_stage as stage
+
     now = [0.0]
 
     def sleep(seconds):

@@ -35,3 +35,12 @@ def database_catalog(catalog: str) -> str:
 def refund_manager_app(catalog: str) -> str:
     """`refund-manager-<catalog>`, sanitised, at most 30 characters (the Apps limit)."""
     return resource_name(f"refund-manager-{catalog}", APP_LIMIT)
+
+
+def complaint_instance(catalog: str) -> str:
+    """`<catalog>complaintmanager`, as the original names it, sanitised."""
+    return resource_name(f"{catalog}complaintmanager", INSTANCE_LIMIT)
+
+
+def complaint_catalog(catalog: str) -> str:
+    return complaint_instance(catalog).replace("-", "_")

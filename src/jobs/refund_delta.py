@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .delta_io import MissingTable, collect, create_table, insert_new, quote  # noqa: F401 - MissingTable: the API
 from .refund_stream import Order, Recommendation
 
 SCHEMA, TABLE = "recommender", "refund_recommendations"
-CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS IDENTIFIER(:table) (order_id STRING NOT NULL, ts TIMESTAMP, "
-                "order_ts TIMESTAMP, agent_response STRING) USING DELTA "
-                "TBLPROPERTIES (delta.enableChangeDataFeed = true)")
-CDF_ON = "ALTER TABLE IDENTIFIER(:table) SET TBLPROPERTIES (delta.enableChangeDataFeed = true)"
+COLUMNS = "order_id STRING NOT NULL, ts TIMESTAMP, order_ts TIMESTAMP, agent_response STRING"
 PENDING = (
     "SELECT d.order_id, c.order_ts, d.delivered_ts "
     "FROM (SELECT order_id, max(ts) AS delivered_ts FROM IDENTIFIER(:events) WHERE event_type = 'delivered' "
@@ -23,14 +21,6 @@ PENDING = (
     "ORDER BY d.delivered_ts, d.order_id")
 
 
-class MissingTable(RuntimeError):
-    pass
-
-
-def quote(*parts: str) -> str:
-    return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
-
-
 class DeltaSink:
     def __init__(self, spark: Any, catalog: str):
         self.spark = spark
@@ -39,25 +29,14 @@ class DeltaSink:
 
     def ensure(self) -> None:
         """The table with Change Data Feed on (also on a table an older version created without it)."""
-        self.spark.sql(CREATE_TABLE, args={"table": self.table})
-        self.spark.sql(CDF_ON, args={"table": self.table})
+        create_table(self.spark, self.table, COLUMNS, cdf=True)
 
     def pending(self, cap: int) -> list[Order]:
-        try:
-            rows = self.spark.sql(PENDING, args={"events": self.events, "table": self.table}).limit(cap).collect()
-        except Exception as err:
-            if "TABLE_OR_VIEW_NOT_FOUND" in str(err):
-                raise MissingTable(
-                    f"refund stream: {self.events} or {self.table} does not exist; the events come from the pipeline "
-                    "of stage lakeflow (check 'Order Items Medallion Pipeline'), the recommendations table from "
-                    "this job's first step (run it again)") from err
-            raise
+        rows = collect(self.spark, PENDING, {"events": self.events, "table": self.table}, cap,
+                       "the events come from the pipeline of stage lakeflow (check 'Order Items Medallion Pipeline'), "
+                       "the recommendations table from this job's first step (run it again)")
         return [Order(r["order_id"], r["order_ts"], r["delivered_ts"]) for r in rows]
 
     def merge(self, rows: list[Recommendation]) -> None:
-        from delta.tables import DeltaTable
-
-        frame = self.spark.createDataFrame([(r.order_id, r.ts, r.order_ts, r.agent_response) for r in rows],
-                                           "order_id STRING, ts TIMESTAMP, order_ts TIMESTAMP, agent_response STRING")
-        (DeltaTable.forName(self.spark, self.table).alias("t")
-         .merge(frame.alias("s"), "t.order_id = s.order_id").whenNotMatchedInsertAll().execute())
+        insert_new(self.spark, self.table, [(r.order_id, r.ts, r.order_ts, r.agent_response) for r in rows],
+                   COLUMNS.replace(" NOT NULL", ""), "order_id")

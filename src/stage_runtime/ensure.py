@@ -41,14 +41,18 @@ def ensure_pipeline(ctx, **config: Any) -> str:
 
 
 def _get_or_create(ctx, kind: str, payload: dict, get, create) -> None:
-    """Found: register it (ctx.track). Not found: create it (the tracked client registers it)."""
-    from databricks.sdk.errors import NotFound
+    """Found: register it (ctx.track). Not found: create it (the tracked client registers it).
+    Created meanwhile by a stage running in parallel (both found nothing): adopted like a found one."""
+    from databricks.sdk.errors import AlreadyExists, NotFound, ResourceConflict
 
     try:
         get()
     except NotFound:
-        create()
-        return
+        try:
+            create()
+            return
+        except (AlreadyExists, ResourceConflict):  # 409, however the API spells its error code
+            get()
     ctx.track(kind, payload)
 
 

@@ -245,7 +245,21 @@ def _genie_spaces(w):
     return w.genie.list_spaces(page_size=PAGE).spaces or []
 
 
+def _scorer_delete(w, identity: str, payload: dict) -> None:
+    """`<experiment id>/<name>`: stopped and deleted through MLflow (scorers have no SDK service)."""
+    from mlflow.genai.scorers import delete_scorer
+
+    experiment_id, name = identity.split("/", 1)
+    delete_scorer(name=name, experiment_id=experiment_id)
+
+
+def _scorer_gone(err: BaseException) -> bool:
+    return is_not_found(err) or "RESOURCE_DOES_NOT_EXIST" in str(err) or "not found" in str(err).lower()
+
+
 KINDS: tuple[Kind, ...] = (
+    # Registered through MLflow, not a REST create the tracked client sees: stages ctx.track them.
+    Kind("scorers", 5, (), ("identity",), _scorer_delete, unique_names=False, gone=_scorer_gone),
     Kind("experiments", 10, (("POST", r"/api/2\.0/mlflow/experiments/create"),), ("experiment_id",),
          lambda w, i, p: w.experiments.delete_experiment(i), find=_experiment_find, recent=_experiments_recent),
     Kind("job_runs", 15, (("POST", r"/api/2\.[0-2]/jobs/runs/submit"),), ("run_id",), _job_run_delete,

@@ -1,19 +1,115 @@
 """Stage `complaint_agent` (task Complaint_Agent).
 
-Registers the complaint SQL tools, evaluates and registers the DSPy complaint triage agent,
-deploys it with a production experiment, waits for the endpoint to be ready and starts
-monitoring scorers.
+Publishes the complaint triage agent (src/agents/complaint/) and serves it:
+1. the `ai` schema, a serverless SQL warehouse its tools run on, and the complaint SQL tools (three
+   functions and a view of their own names, src/agents/complaint/sql.py);
+2. a bounded wait for delivered orders, and evaluation questions made from them: a generated
+   complaint per order (src/jobs/complaint_generator.py) and escalation cases;
+3. the experiments /Shared/<catalog>_complaint_agent_dev (runs, evaluation) and ..._prod (the
+   endpoint's traces), found or created, so a rerun registers nothing again; the Unity Catalog model
+   <catalog>.ai.complaint_agent and a version logged, evaluated and registered once per fingerprint;
+4. the endpoint COMPLAINT_AGENT_ENDPOINT_NAME on that version (tracing into the prod experiment) and a
+   bounded wait until it is READY;
+5. on a workspace, two monitoring scorers on the prod experiment whose guidelines name the decisions
+   the agent really makes (suggest_credit, escalate), registered in uc_state for cleanup.
 
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/complaint_agent.yaml; the body below only reads its parameters and fails loudly.
+Locally (no Spark, no scorer service): the SQL objects, the wait for data, the evaluation and the
+scorers are skipped; the model is logged to the local MLflow store and the stand-in serves it.
 """
+
+from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
+from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
+                                  ensure_serving_endpoint, ensure_warehouse)
+from stage_runtime.waits import wait_for_endpoint
+
+SCHEMA, MODEL = "ai", "complaint_agent"
+ENDPOINT_TIMEOUT_S = 1800
+EVALUATION_ORDERS = 12
+ESCALATIONS = ("I'm calling my lawyer about this terrible service!", "The driver was extremely rude to me.",
+               "This food made me sick, possible food poisoning.")
+SCORERS = {  # name -> guideline; the labels are the agent's own (the original's named labels it never produces)
+    "complaint_agent_decision_quality": (
+        "The response's decision is suggest_credit or escalate. A suggest_credit gives a numeric credit_amount and a "
+        "confidence and no priority; an escalate gives a priority (standard or urgent) and neither a credit_amount "
+        "nor a confidence. Legal threats, health or safety issues and abuse are escalated as urgent."),
+    "complaint_agent_credit_reason": (
+        "A suggest_credit response's rationale cites the evidence behind the amount: the delivery minutes against "
+        "the kitchen's percentiles for a delay, the missing item's price, or the order total for food quality."),
+}
 
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
+    simulator_schema = ctx.params["SIMULATOR_SCHEMA"]
     llm_model = ctx.params["LLM_MODEL"]
-    complaint_agent_endpoint_name = ctx.params["COMPLAINT_AGENT_ENDPOINT_NAME"]
-    raise NotImplementedError(
-        f"stage complaint_agent is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
-    )
+    endpoint = ctx.params["COMPLAINT_AGENT_ENDPOINT_NAME"]
+
+    check_llm(ctx, llm_model)
+    ensure_schema(ctx, catalog, SCHEMA)
+    warehouse_id = ensure_warehouse(ctx, f"{catalog}-complaint-agent-warehouse", **warehouse_options())
+    if ctx.needs_spark(f"create the complaint SQL tools in {catalog}.{SCHEMA}"):
+        from agents.complaint import sql
+
+        for _, statement in sql.statements(catalog, simulator_schema):
+            ctx.sql(statement)
+    questions = evaluation_questions(delivered_orders(ctx, catalog, EVALUATION_ORDERS))
+
+    dev = f"/Shared/{catalog}_{MODEL}_dev"
+    prod = f"/Shared/{catalog}_{MODEL}_prod"
+    ensure_experiment(ctx, dev)
+    prod_id = ensure_experiment(ctx, prod)
+    full_name = ensure_registered_model(ctx, catalog, SCHEMA, MODEL, comment="The complaint triage agent")
+    published = publish_agent(ctx, full_name, dev, catalog, llm_model, warehouse_id, questions)
+
+    ensure_serving_endpoint(ctx, endpoint, [served_entity(full_name, published.version,
+                                                          {"MLFLOW_EXPERIMENT_ID": prod_id})])
+    wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
+                      hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
+                           f"version {published.version}")
+    if not ctx.skip_locally("start the monitoring scorers", "scorers run only on a Databricks workspace"):
+        start_scorers(ctx, prod_id)
+
+
+def evaluation_questions(orders):
+    """A generated complaint for each delivered order, and the escalation cases on the first ones."""
+    from agents.complaint.agent import question
+    from jobs.complaint_generator import template_text
+
+    asked = [question(template_text(order_id), order_id) for order_id in orders]
+    return asked + [question(text, order_id) for text, order_id in zip(ESCALATIONS, orders)]
+
+
+def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, questions):
+    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
+
+    from agents.common.answers import parse_answer
+    from agents.common.publish import AgentModel, publish
+    from agents.complaint import sql
+    from agents.complaint.agent import FIELDS, RULES
+
+    model = AgentModel(
+        full_name=full_name, experiment=experiment,
+        model_file=ctx.bundle_path("agents", "complaint", "model.py"), code_dir=ctx.bundle_path("agents"),
+        config={"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id},
+        resources=(DatabricksServingEndpoint(endpoint_name=llm_model),
+                   DatabricksSQLWarehouse(warehouse_id=warehouse_id),
+                   *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
+    return publish(model, questions, check=lambda text: parse_answer(text, FIELDS, RULES)["decision"],
+                   example="My order arrived late and cold. (Order ID: none-yet)")
+
+
+def start_scorers(ctx, experiment_id):
+    """Each scorer registered (or updated) on the prod experiment, sampling 10% of the traces."""
+    from mlflow.genai.scorers import Guidelines, ScorerSamplingConfig, get_scorer
+
+    sampling = ScorerSamplingConfig(sample_rate=0.1)
+    for name, guideline in SCORERS.items():
+        try:
+            found = get_scorer(name=name, experiment_id=experiment_id)
+        except Exception:  # noqa: BLE001 - MLflow raises its own error for a name not registered yet
+            found = None
+        if found is None:
+            found = Guidelines(name=name, guidelines=[guideline]).register(name=name, experiment_id=experiment_id)
+        ctx.track("scorers", f"{experiment_id}/{name}", created=True)
+        found.update(name=name, experiment_id=experiment_id, sampling_config=sampling) if found.sample_rate \
+            else found.start(name=name, experiment_id=experiment_id, sampling_config=sampling)

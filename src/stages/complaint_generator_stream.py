@@ -1,18 +1,44 @@
 """Stage `complaint_generator_stream` (task Complaint_Generator_Stream).
 
-Creates and starts the scheduled job that samples delivered orders and writes synthetic
-complaints into complaints.raw_complaints.
+Creates the `complaints` schema, then creates (or resets) the job `Complaint Generator Stream
+(<catalog>)`, every 10 minutes, and starts it once now. Each run of the job (src/jobs/
+complaint_generator_stream.py over complaint_generator.py) gives a COMPLAINT_RATE sample of the
+delivered orders one complaint each, exactly once, worded by LLM_MODEL, into
+<catalog>.complaints.raw_complaints (the job's table: declared under async_produces).
 
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/complaint_generator_stream.yaml; the body below only reads its parameters and fails loudly.
+Fixed from the original (caspers-stages.md §2.8): the job's name is catalog-scoped and it is created
+once and reset on rerun (the original made a new job on every run, colliding across catalogs).
 """
+
+from stage_runtime.ensure import ensure_job, ensure_schema
+
+SCHEMA = "complaints"
+MAX_ORDERS_PER_RUN = 100  # LLM calls per run; the rest waits for the next run
 
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
-    complaint_rate = ctx.params["COMPLAINT_RATE"]
+    rate = complaint_rate(ctx.params["COMPLAINT_RATE"])
     llm_model = ctx.params["LLM_MODEL"]
-    raise NotImplementedError(
-        f"stage complaint_generator_stream is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
-    )
+
+    ensure_schema(ctx, catalog, SCHEMA)
+    job_id = ensure_job(ctx, generator_job(ctx, catalog, rate, llm_model))
+    ctx.workspace.jobs.run_now(job_id=job_id)
+
+
+def complaint_rate(text):
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"parameter COMPLAINT_RATE must be a fraction between 0 and 1 (e.g. 0.15), got {text!r}")
+    return rate
+
+
+def generator_job(ctx, catalog, rate, llm_model):
+    from caspers.scheduled import every_ten_minutes
+
+    return every_ten_minutes(ctx, f"Complaint Generator Stream ({catalog})", "complaint_generator_stream",
+                             {"CATALOG": catalog, "COMPLAINT_RATE": repr(rate), "LLM_MODEL": llm_model,
+                              "MAX_ORDERS_PER_RUN": str(MAX_ORDERS_PER_RUN)})

@@ -14,12 +14,12 @@ Locally (no Spark, nothing executes SQL or serves models): the SQL objects, the 
 evaluation are skipped; the model is logged to the local MLflow store and the stand-in serves it.
 """
 
+from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
-from stage_runtime.waits import wait_for_endpoint, wait_until
+from stage_runtime.waits import wait_for_endpoint
 
 SCHEMA, MODEL = "ai", "refund_agent"
-DELIVERED_TIMEOUT_S = 600
 ENDPOINT_TIMEOUT_S = 1800
 EVALUATION_ORDERS = 10
 
@@ -38,7 +38,7 @@ def run(ctx):
 
         for _, statement in sql.statements(catalog, simulator_schema):
             ctx.sql(statement)
-    orders = delivered_orders(ctx, catalog)
+    orders = delivered_orders(ctx, catalog, EVALUATION_ORDERS)
 
     experiment = f"/Shared/{catalog}_{MODEL}"
     ensure_experiment(ctx, experiment)
@@ -49,46 +49,6 @@ def run(ctx):
     wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
                       hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
                            f"version {published.version}")
-
-
-def check_llm(ctx, name):
-    """A clear error for an LLM_MODEL that no endpoint of the workspace serves."""
-    from databricks.sdk.errors import NotFound
-
-    try:
-        ctx.workspace.serving_endpoints.get(name)
-    except NotFound:
-        raise ValueError(f"parameter LLM_MODEL: no serving endpoint named {name!r} in this workspace; pick a "
-                         "foundation model endpoint listed under Serving (e.g. "
-                         "databricks-meta-llama-3-3-70b-instruct)") from None
-
-
-def warehouse_options():
-    from databricks.sdk.service.sql import CreateWarehouseRequestWarehouseType
-
-    return {"cluster_size": "2X-Small", "min_num_clusters": 1, "max_num_clusters": 1, "auto_stop_mins": 10,
-            "enable_serverless_compute": True, "warehouse_type": CreateWarehouseRequestWarehouseType.PRO}
-
-
-def delivered_orders(ctx, catalog):
-    """Up to EVALUATION_ORDERS delivered order ids, waiting (bounded) for the first one."""
-    if not ctx.needs_spark(f"wait for a delivered order in {catalog}.lakeflow.all_events"):
-        return []
-    table = ".".join(f"`{part.replace('`', '``')}`" for part in (catalog, "lakeflow", "all_events"))
-
-    def found():
-        try:
-            rows = ctx.sql(f"SELECT order_id FROM {table} WHERE event_type = 'delivered' "
-                           "ORDER BY ts DESC LIMIT :n", n=EVALUATION_ORDERS).collect()
-        except Exception as err:  # noqa: BLE001 - the table may not exist yet: keep waiting
-            if "TABLE_OR_VIEW_NOT_FOUND" not in str(err):
-                raise
-            return None
-        return [row["order_id"] for row in rows]
-
-    return wait_until(found, f"a delivered order in {catalog}.lakeflow.all_events", DELIVERED_TIMEOUT_S, 30,
-                      hint=f"check the pipeline 'Order Items Medallion Pipeline ({catalog})' and the job "
-                           f"'Canonical Data Replay ({catalog})': the agent is evaluated on delivered orders")
 
 
 def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, orders):
@@ -108,11 +68,3 @@ def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, 
                    *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
     return publish(model, [f"Order id: {order_id}" for order_id in orders],
                    check=lambda text: parse_answer(text, FIELDS)["refund_class"])
-
-
-def served_entity(full_name, version):
-    from databricks.sdk.service.serving import ServedEntityInput
-
-    # Medium serves 8-16 requests at once: the refund stream calls it 16 at a time (src/jobs/refund_stream.py).
-    return ServedEntityInput(entity_name=full_name, entity_version=version, workload_size="Medium",
-                             scale_to_zero_enabled=False)

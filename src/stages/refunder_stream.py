@@ -24,19 +24,8 @@ def run(ctx):
 
 
 def stream_job(ctx, catalog, endpoint):
-    from databricks.sdk.service import jobs
+    from caspers.scheduled import every_ten_minutes
 
-    return jobs.JobSettings(
-        name=f"Refund Recommender Stream ({catalog})",
-        max_concurrent_runs=1,  # a run still scoring when the next is due: the next one is skipped
-        tasks=[jobs.Task(
-            task_key="refund_recommender_stream",
-            notebook_task=jobs.NotebookTask(
-                notebook_path=ctx.bundle_path("jobs", "refund_recommender_stream"),
-                base_parameters={"CATALOG": catalog, "REFUND_AGENT_ENDPOINT_NAME": endpoint,
-                                 "MAX_ORDERS_PER_RUN": str(MAX_ORDERS_PER_RUN)},
-            ),
-        )],
-        schedule=jobs.CronSchedule(quartz_cron_expression="0 0/10 * * * ?", timezone_id="UTC",
-                                   pause_status=jobs.PauseStatus.UNPAUSED),
-    )
+    return every_ten_minutes(ctx, f"Refund Recommender Stream ({catalog})", "refund_recommender_stream",
+                             {"CATALOG": catalog, "REFUND_AGENT_ENDPOINT_NAME": endpoint,
+                              "MAX_ORDERS_PER_RUN": str(MAX_ORDERS_PER_RUN)})

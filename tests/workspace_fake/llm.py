@@ -15,6 +15,16 @@ import uuid
 
 DEFAULT_MODELS = ("databricks-meta-llama-3-3-70b-instruct",)
 REFUND_TOOLS = ("refund_order_details", "refund_order_delivery_time", "refund_location_timings")
+COMPLAINT_TOOLS = ("complaint_order_overview", "complaint_order_timing", "complaint_location_timings")
+# What a complaint is about, by its words (first match wins): (pattern, category, escalation priority or None)
+COMPLAINT_KINDS = (
+    (r"lawyer|sick|poison|dangerous|plastic", "food_quality", "urgent"),
+    (r"rude|driver|courier|ignored|nobody answered", "service_issue", "standard"),
+    (r"charged|bill|refund", "billing", "standard"),
+    (r"missing|forgot|never arrived|without", "missing_items", None),
+    (r"late|waited|forever|longer|hour", "delivery_delay", None),
+    (r"cold|soggy|stale|overcooked|tasted", "food_quality", None),
+)
 
 
 def is_llm(store, name: str) -> bool:
@@ -57,7 +67,13 @@ def respond(model: str, body: dict, garbage: bool = False) -> dict:
         return completion(model, "I think this customer deserves something nice, maybe a coupon?")
     if set(REFUND_TOOLS) <= tools:
         return _refund(model, messages)
+    if set(COMPLAINT_TOOLS) <= tools:
+        return _complaint(model, messages)
     question = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), "")
+    wanted = re.search(r"complaint about: (\w+)\. Order ID: (\S+)\.", str(question))
+    if wanted:  # the complaint generator's prompt
+        return completion(model, f"My order {wanted.group(2)} was a mess ({wanted.group(1).replace('_', ' ')}), "
+                                 "and I expected much better for what I paid.")
     return completion(model, f"(scripted) {str(question)[:200]}")
 
 
@@ -111,3 +127,53 @@ def _order_total(details) -> float:
                 return 0.0
             return sum(float(i.get("price") or 0) * int(i.get("qty") or 0) for i in items)
     return 0.0
+
+
+def _complaint(model: str, messages: list[dict]) -> dict:
+    """Triage like the complaint agent's prompt says: overview and timing, the kitchen's timings
+    for a delay, then one ComplaintResponse line."""
+    text = str(next((m.get("content") or "" for m in messages if m.get("role") == "user"), ""))
+    match = re.search(r"\(Order ID:\s*([^)\s]+)\)", text)
+    order_id = match.group(1) if match else ""
+    results = _results(messages)
+    if "complaint_order_overview" not in results or "complaint_order_timing" not in results:
+        return completion(model, tool_calls=[_call("complaint_order_overview", oid=order_id),
+                                             _call("complaint_order_timing", oid=order_id)])
+    overview = _first_row(results["complaint_order_overview"])
+    category, priority = next(((c, p) for pattern, c, p in COMPLAINT_KINDS if re.search(pattern, text, re.I)),
+                              ("other", "standard"))
+    if not overview:
+        category, priority = category, "standard"  # no such order: nothing to credit on
+    if category == "delivery_delay" and overview.get("location") and "complaint_location_timings" not in results:
+        return completion(model, tool_calls=[_call("complaint_location_timings", loc=overview["location"])])
+    answer = {"order_id": order_id, "complaint_category": category, "decision": "escalate", "credit_amount": None,
+              "confidence": None, "priority": priority, "rationale": "Needs a person: " + text[:80]}
+    if priority is None:
+        credit, confidence, why = _credit(category, overview, _first_row(results["complaint_order_timing"]),
+                                          _first_row(results.get("complaint_location_timings")))
+        answer.update(decision="suggest_credit", credit_amount=credit, confidence=confidence, priority=None,
+                      rationale=why)
+    return completion(model, json.dumps(answer))
+
+
+def _first_row(rows) -> dict:
+    return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+
+
+def _credit(category: str, overview: dict, timing: dict, stats: dict) -> tuple[float, str, str]:
+    total = _number(overview.get("order_total")) or 0.0
+    half = lambda x: round(x * 2) / 2  # noqa: E731 - to the nearest 0.50
+    if category == "delivery_delay":
+        minutes, p75, p99 = (_number(timing.get("delivery_duration_minutes")), _number(stats.get("p75")),
+                             _number(stats.get("p99")))
+        if minutes is None or p75 is None or minutes <= p75:
+            return 0.0, "low", f"Delivered in {minutes} minutes, within the kitchen's p75 ({p75})."
+        share = 0.15 if p99 is None or minutes <= p99 else 0.25
+        return half(total * share), "high", f"Delivered in {minutes} minutes, past p75 {p75}; total {total}."
+    if category == "missing_items":
+        try:
+            prices = [float(i.get("price") or 0) for i in json.loads(overview.get("items_json") or "[]")]
+        except ValueError:
+            prices = []
+        return half(min(prices) if prices else 10.0), "medium", f"An item of the order is missing; total {total}."
+    return half(total * 0.2), "medium", f"A food quality issue on an order of {total}."

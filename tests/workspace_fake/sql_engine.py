@@ -3,7 +3,7 @@
 Configured with POST /_fake/config {"sql": {"catalog": "caspersdev", "simulator_schema": "simulator",
 "dataset": "<folder of events.parquet>", "days": 2}}, it builds what a workspace would hold for that
 catalog: `lakeflow.all_events` from the canonical dataset through the pipeline's own bronze logic,
-the dimension tables, and the refund agent's functions and view (src/agents/refund/sql.py). Those
+the dimension tables, and the agents' functions and views (src/agents/*/sql.py). Those
 live in local databases named `<prefix>_<schema>`; statements naming `` `catalog`.`schema` `` are
 mapped onto them. Without a configuration every statement fails as on a workspace without the data.
 """
@@ -39,7 +39,8 @@ class SqlEngine:
         import dimensions
         import order_items_logic as logic
         import replay_core as rc
-        from agents.refund import sql
+        from agents.complaint import sql as complaint_sql
+        from agents.refund import sql as refund_sql
         from ..local_spark import session
 
         spark = session("workspace-stand-in-sql")
@@ -50,8 +51,9 @@ class SqlEngine:
             .write.mode("overwrite").saveAsTable(self.local("lakeflow", "all_events"))
         spark.createDataFrame(dimensions.build(42)["locations"]).write.mode("overwrite") \
             .saveAsTable(self.local(self.simulator_schema, "locations"))
-        for _, statement in sql.statements(self.catalog, self.simulator_schema, qualify=self.local):
-            spark.sql(statement)
+        for sql in (refund_sql, complaint_sql):
+            for _, statement in sql.statements(self.catalog, self.simulator_schema, qualify=self.local):
+                spark.sql(statement)
         self.spark = spark
 
     def execute(self, statement: str, parameters: dict[str, str]) -> tuple[list[dict], list[list]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 
 class InvalidAnswer(ValueError):
@@ -19,8 +20,11 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     max_length: int = 1000
+    nullable: bool = False  # null allowed (which field must be null when is a rule's business)
 
     def check(self, value) -> None:
+        if value is None and self.nullable:
+            return
         if self.kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise InvalidAnswer(f"`{self.name}` must be a number, got {value!r}")
@@ -35,9 +39,13 @@ class Field:
             raise InvalidAnswer(f"`{self.name}` must be a non-empty text of at most {self.max_length} characters")
 
 
-def parse_answer(text: str, fields: tuple[Field, ...]) -> dict:
+Rule = Callable[[dict], Optional[str]]  # a checked answer -> what is wrong with it across fields, or None
+
+
+def parse_answer(text: str, fields: tuple[Field, ...], rules: tuple[Rule, ...] = ()) -> dict:
     """The answer as a dict, or InvalidAnswer saying what is wrong. Accepts the JSON object alone
-    (surrounding whitespace, or one Markdown code fence, which models add); nothing else."""
+    (surrounding whitespace, or one Markdown code fence, which models add); nothing else. `rules`
+    check what no single field can (e.g. a credit amount exactly when the decision is a credit)."""
     body = (text or "").strip()
     if body.startswith("```") and body.endswith("```"):
         body = body.strip("`").removeprefix("json").strip()
@@ -52,7 +60,12 @@ def parse_answer(text: str, fields: tuple[Field, ...]) -> dict:
         raise InvalidAnswer(f"fields must be exactly {', '.join(expected)}; got {', '.join(sorted(data)) or 'none'}")
     for field in fields:
         field.check(data[field.name])
-    return {f.name: data[f.name] for f in fields}
+    answer = {f.name: data[f.name] for f in fields}
+    for rule in rules:
+        problem = rule(answer)
+        if problem:
+            raise InvalidAnswer(problem)
+    return answer
 
 
 def one_line(answer: dict) -> str:

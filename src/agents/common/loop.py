@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .answers import Field, InvalidAnswer, parse_answer
+from .answers import Field, InvalidAnswer, Rule, parse_answer
 from .tools import SqlFunctionTool, StatementRunner, ToolError
 
 
@@ -52,14 +52,15 @@ def _run_tool(tools: dict[str, SqlFunctionTool], runner: StatementRunner, name: 
 
 
 def answer(client: Any, model: str, system: str, question: str, tools: dict[str, SqlFunctionTool],
-           runner: StatementRunner, fields: tuple[Field, ...], attempts: int = 3) -> dict:
+           runner: StatementRunner, fields: tuple[Field, ...], attempts: int = 3,
+           rules: tuple[Rule, ...] = ()) -> dict:
     """A checked answer, or AgentError after `attempts` answers that were not valid."""
     messages = [{"role": "system", "content": system}, {"role": "user", "content": question}]
     problem = ""
     for _ in range(attempts):
         text = converse(client, model, messages, tools, runner)
         try:
-            return parse_answer(text, fields)
+            return parse_answer(text, fields, rules)
         except InvalidAnswer as err:
             problem = str(err)
             messages += [{"role": "assistant", "content": text},

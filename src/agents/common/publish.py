@@ -73,7 +73,7 @@ def fingerprint(model: AgentModel) -> str:
 
 
 def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any], min_valid_rate: float = 0.8,
-            say: Callable[[str], None] = print) -> Published:
+            say: Callable[[str], None] = print, example: str = "Order id: none-yet") -> Published:
     """The version to serve: an existing one with the same fingerprint, or a new one logged,
     evaluated on `questions` (EvaluationFailed when fewer than `min_valid_rate` of the answers pass
     `check`; nothing is then registered) and registered."""
@@ -86,7 +86,7 @@ def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any]
         say(f"{model.full_name} version {found} is this code and config already: reused")
         return Published(found, reused=True)
     mlflow.set_experiment(model.experiment)
-    example = questions[0] if questions else "Order id: none-yet"
+    example = questions[0] if questions else example
     with mlflow.start_run(run_name=model.full_name.split(".")[-1]) as run:
         mlflow.set_tag(FINGERPRINT_TAG, print_)
         try:  # MLflow asks the agent the input example before it saves it

@@ -1,0 +1,57 @@
+"""SQL the agents' Unity Catalog tools share, over the canonical `all_events` (typed `ts`,
+`location_id`) and the simulator's `locations`: one row per order, its created-to-delivered
+minutes, and the per-kitchen percentile view. Each agent creates its own objects from these (names
+of its own: no two stages define the same object), so one agent's tools never depend on another's."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+Qualify = Callable[[str, str], str]  # (schema, name) -> a quoted name
+
+
+def quote(*parts: str) -> str:
+    return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
+
+
+def per_order(events: str) -> str:
+    """Orders as (order_id, location_id, created_at, delivered_at); the caller adds WHERE / GROUP BY."""
+    return f"""
+        SELECT e.order_id,
+               max(e.location_id) AS location_id,
+               min(CASE WHEN e.event_type = 'order_created' THEN e.ts END) AS created_at,
+               max(CASE WHEN e.event_type = 'delivered' THEN e.ts END) AS delivered_at
+        FROM {events} e"""
+
+
+MINUTES = "round((unix_timestamp(o.delivered_at) - unix_timestamp(o.created_at)) / 60.0, 2)"
+
+
+def percentiles_view(view: str, events: str, locations: str) -> str:
+    """Created-to-delivered minutes per kitchen: exact P50, P75, P99 over the last day *of data*
+    (not of the clock, which made the original's view empty whenever the replay lagged)."""
+    return f"""CREATE OR REPLACE VIEW {view}
+COMMENT 'Created-to-delivered minutes per kitchen: exact P50, P75, P99 over the last day of data.'
+AS SELECT l.name AS location,
+          round(percentile(d.minutes, 0.5), 2) AS p50,
+          round(percentile(d.minutes, 0.75), 2) AS p75,
+          round(percentile(d.minutes, 0.99), 2) AS p99,
+          count(*) AS orders
+  FROM (SELECT o.location_id, {MINUTES} AS minutes
+        FROM ({per_order(events)} GROUP BY e.order_id) o
+        WHERE o.created_at IS NOT NULL AND o.delivered_at IS NOT NULL
+          AND o.delivered_at >= (SELECT max(ts) FROM {events}) - INTERVAL 1 DAY) d
+  JOIN {locations} l ON d.location_id = l.location_id
+  GROUP BY l.name"""
+
+
+def location_timings(function: str, view: str) -> str:
+    return f"""CREATE OR REPLACE FUNCTION {function}(loc STRING COMMENT 'The kitchen, e.g. Chicago')
+RETURNS TABLE (location STRING, p50 DOUBLE, p75 DOUBLE, p99 DOUBLE, orders BIGINT)
+COMMENT 'Delivery-time percentiles of one kitchen over the last day of data.'
+RETURN SELECT location, p50, p75, p99, orders FROM {view} WHERE location = loc"""
+
+
+def call(function: str) -> str:
+    """The query a tool runs: `SELECT * FROM <function>(:arg)`, with the argument bound, never spliced."""
+    return f"SELECT * FROM {function}(:arg)"

@@ -1,0 +1,57 @@
+"""What the agent stages share (refunder_agent, complaint_agent): the LLM check, the warehouse
+their tools run on, the bounded wait for delivered orders to evaluate on, publishing a model and
+the served entity. Stages stay the list of their steps; the steps live here."""
+
+from __future__ import annotations
+
+from stage_runtime.waits import wait_until
+
+DELIVERED_TIMEOUT_S = 600
+
+
+def check_llm(ctx, name):
+    """A clear error for an LLM_MODEL that no endpoint of the workspace serves."""
+    from databricks.sdk.errors import NotFound
+
+    try:
+        ctx.workspace.serving_endpoints.get(name)
+    except NotFound:
+        raise ValueError(f"parameter LLM_MODEL: no serving endpoint named {name!r} in this workspace; pick a "
+                         "foundation model endpoint listed under Serving (e.g. "
+                         "databricks-meta-llama-3-3-70b-instruct)") from None
+
+
+def warehouse_options():
+    from databricks.sdk.service.sql import CreateWarehouseRequestWarehouseType
+
+    return {"cluster_size": "2X-Small", "min_num_clusters": 1, "max_num_clusters": 1, "auto_stop_mins": 10,
+            "enable_serverless_compute": True, "warehouse_type": CreateWarehouseRequestWarehouseType.PRO}
+
+
+def delivered_orders(ctx, catalog, n=10):
+    """Up to `n` delivered order ids, newest first, waiting (bounded) for the first one; [] locally."""
+    if not ctx.needs_spark(f"wait for a delivered order in {catalog}.lakeflow.all_events"):
+        return []
+    table = ".".join(f"`{part.replace('`', '``')}`" for part in (catalog, "lakeflow", "all_events"))
+
+    def found():
+        try:
+            rows = ctx.sql(f"SELECT order_id FROM {table} WHERE event_type = 'delivered' "
+                           "ORDER BY ts DESC LIMIT :n", n=n).collect()
+        except Exception as err:  # noqa: BLE001 - the table may not exist yet: keep waiting
+            if "TABLE_OR_VIEW_NOT_FOUND" not in str(err):
+                raise
+            return None
+        return [row["order_id"] for row in rows]
+
+    return wait_until(found, f"a delivered order in {catalog}.lakeflow.all_events", DELIVERED_TIMEOUT_S, 30,
+                      hint=f"check the pipeline 'Order Items Medallion Pipeline ({catalog})' and the job "
+                           f"'Canonical Data Replay ({catalog})': the agent is evaluated on delivered orders")
+
+
+def served_entity(full_name, version, environment=None):
+    from databricks.sdk.service.serving import ServedEntityInput
+
+    # Medium serves 8-16 requests at once: the streams call an agent 16 at a time (src/jobs/scoring.py).
+    return ServedEntityInput(entity_name=full_name, entity_version=version, workload_size="Medium",
+                             scale_to_zero_enabled=False, environment_vars=environment or None)
