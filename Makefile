@@ -22,7 +22,7 @@ help:
 	@echo "make data             generate the canonical dataset into build/ (only when the generator changed)"
 	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
-	@echo "make bench-stream     measure the refund stream against a slow, throttling endpoint (README, Performance)"
+	@echo "make bench-stream     measure the agent streams against a slow, throttling endpoint (README, Performance)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"

@@ -1,14 +1,16 @@
-"""`make bench-stream`: the refund stream's throughput against an agent endpoint with latency.
+"""`make bench-stream`: the agent streams' throughput against an agent endpoint with latency.
 
-500 delivered orders are scored through `jobs.refund_stream.run` (bounded concurrency, backoff,
-merge in chunks) against the workspace stand-in, whose agent endpoint answers a scripted refund
-decision after 200 ms, with 10% of calls refused with 429; side by side in the same process, a
-serial loop like the original's: one call at a time, each answer written on its own (the same code
-with concurrency 1 and chunks of 1, so both retry alike). Both write to the in-memory sink; every
-run is checked for lost and duplicated orders. Prints a Markdown table (medians) and the ratio.
+For each stream (the refund stream: delivered orders; the complaint stream: raw complaints), 500
+items are scored through the streams' engine (`jobs/scoring.py`: bounded concurrency, backoff,
+merge in chunks) against the workspace stand-in, whose agent endpoint answers a scripted decision
+after 200 ms, with 10% of calls refused with 429; side by side in the same process, a serial loop
+like the originals': one call at a time, each answer written on its own (the same code with
+concurrency 1 and chunks of 1, so both retry alike). Both write to the in-memory sink; every run is
+checked for lost and duplicated items. Prints a Markdown table (medians) and the ratios.
 
     python bench/stream.py                        # as `make bench-stream`
     python bench/stream.py --orders 100 --runs 1  # quicker
+    python bench/stream.py --streams complaint    # one stream
 """
 
 from __future__ import annotations
@@ -36,16 +38,43 @@ def post(url: str, body: dict) -> None:
     urllib.request.urlopen(request).read()
 
 
-def measure(ask, orders: int, settings, runs: int) -> dict:
+def refund_case(client):
     from jobs import refund_stream as rs
 
+    ask = rs.endpoint_asker(client, ENDPOINT)
+
+    def once(n, settings):
+        sink = rs.MemorySink([rs.Order(f"B{i:05d}", None, _clock(i)) for i in range(n)])
+        return sink, lambda: rs.run(sink, ask, settings, say=lambda text: None)
+
+    return once
+
+
+def complaint_case(client):
+    from jobs import complaint_stream as cs
+    from jobs import scoring
+
+    ask = scoring.endpoint_asker(client, ENDPOINT, prompt=str)
+
+    def once(n, settings):
+        items = [cs.RawComplaint(f"c-{i:05d}", f"B{i:05d}", "My food came late and cold.", _clock(i)) for i in range(n)]
+        sink = scoring.MemorySink(items, key=lambda x: x.complaint_id, order=lambda c: (c.ts, c.complaint_id))
+        return sink, lambda: scoring.run(sink, ask, cs.SCORING, settings, say=lambda text: None)
+
+    return once
+
+
+def _clock(i: int) -> str:
+    return f"2024-01-01 {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+
+
+def measure(case, orders: int, settings, runs: int) -> dict:
     seconds, calls, retries = [], [], []
     for _ in range(runs):
-        sink = rs.MemorySink([rs.Order(f"B{i:05d}", None, f"2024-01-01 {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}")
-                              for i in range(orders)])
+        sink, run_once = case(orders, settings)
         started, passes = time.perf_counter(), 0
         while True:  # what a run defers (429s beyond the attempts) waits for the next run
-            summary = rs.run(sink, ask, settings, say=lambda text: None)
+            summary = run_once()
             passes += 1
             calls.append(summary.calls)
             retries.append(summary.retries)
@@ -54,7 +83,7 @@ def measure(ask, orders: int, settings, runs: int) -> dict:
         seconds.append(time.perf_counter() - started)
         lost = orders - len(sink.rows)
         if lost or sink.duplicates:
-            raise SystemExit(f"stream benchmark: {lost} order(s) lost, {sink.duplicates} duplicated")
+            raise SystemExit(f"stream benchmark: {lost} item(s) lost, {sink.duplicates} duplicated")
     median = statistics.median(seconds)
     return {"seconds": median, "orders_per_s": orders / median, "runs": runs, "calls": sum(calls) // runs,
             "retries": sum(retries) // runs, "lost": 0, "duplicated": 0}
@@ -68,13 +97,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None, help="default: the stream's own setting")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the stream (median)")
     parser.add_argument("--serial-runs", type=int, default=1, help="timed runs of the serial loop (~2 min each)")
+    parser.add_argument("--streams", default="refund,complaint", help="which streams, comma-separated")
     args = parser.parse_args()
 
     from tests.fake_env import sdk_env
     from tests.workspace_fake import FakeWorkspace
 
     from agents.common.clients import openai_client
-    from jobs import refund_stream as rs
+    from jobs import scoring
 
     server = FakeWorkspace().start()
     os.environ.update(sdk_env(server.url, Path(tempfile.mkdtemp(prefix="bench-stream-"))))
@@ -85,26 +115,36 @@ def main() -> None:
                                         "seconds": args.latency_ms / 1000})
     from databricks.sdk import WorkspaceClient
 
-    ask = rs.endpoint_asker(openai_client(WorkspaceClient()), ENDPOINT)
-    base = rs.Settings(cap=args.orders, backoff_s=0.2, max_backoff_s=2.0)
-    stream = rs.Settings(**{**base.__dict__, "concurrency": args.concurrency or base.concurrency})
-    serial = rs.Settings(**{**base.__dict__, "concurrency": 1, "chunk": 1})
+    client = openai_client(WorkspaceClient())
+    cases = {"refund": refund_case(client), "complaint": complaint_case(client)}
+    streams = [name.strip() for name in args.streams.split(",") if name.strip()]
+    unknown = sorted(set(streams) - set(cases))
+    if unknown:
+        raise SystemExit(f"--streams: unknown {', '.join(unknown)}; choose from {', '.join(cases)}")
+    base = scoring.Settings(cap=args.orders, backoff_s=0.2, max_backoff_s=2.0)
+    stream = scoring.Settings(**{**base.__dict__, "concurrency": args.concurrency or base.concurrency})
+    serial = scoring.Settings(**{**base.__dict__, "concurrency": 1, "chunk": 1})
+    results = {}
     try:
-        fast = measure(ask, args.orders, stream, args.runs)
-        slow = measure(ask, args.orders, serial, args.serial_runs)
+        for name in streams:
+            results[name] = {"stream": measure(cases[name], args.orders, stream, args.runs),
+                             "serial": measure(cases[name], args.orders, serial, args.serial_runs)}
     finally:
         server.stop()
-    print(f"{args.orders} orders, {args.latency_ms:g} ms per call, {args.throttled:.0%} of calls answered 429\n")
-    print("| loop | runs | median s | orders/s | calls | retries | lost | duplicated |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, row in ((f"stream ({stream.concurrency} at a time, merged by {stream.chunk})", fast),
-                       ("serial (one call at a time, one write per answer)", slow)):
-        print(f"| {label} | {row['runs']} | {row['seconds']:.1f} | {row['orders_per_s']:.1f} | {row['calls']} | "
-              f"{row['retries']} | {row['lost']} | {row['duplicated']} |")
-    print(f"\nthroughput ratio: {fast['orders_per_s'] / slow['orders_per_s']:.1f}x the serial loop")
+    print(f"{args.orders} items per stream, {args.latency_ms:g} ms per call, {args.throttled:.0%} of calls answered 429\n")
+    print("| stream | loop | runs | median s | items/s | calls | retries | lost | duplicated |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, pair in results.items():
+        for label, row in ((f"engine ({stream.concurrency} at a time, merged by {stream.chunk})", pair["stream"]),
+                           ("serial (one call at a time, one write per answer)", pair["serial"])):
+            print(f"| {name} | {label} | {row['runs']} | {row['seconds']:.1f} | {row['orders_per_s']:.1f} | "
+                  f"{row['calls']} | {row['retries']} | {row['lost']} | {row['duplicated']} |")
+    for name, pair in results.items():
+        print(f"\n{name}: throughput ratio {pair['stream']['orders_per_s'] / pair['serial']['orders_per_s']:.1f}x "
+              "the serial loop")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / "stream.json").write_text(json.dumps({"stream": fast, "serial": slow, "settings": vars(args)}, indent=2))
+    (out / "stream.json").write_text(json.dumps({"results": results, "settings": vars(args)}, indent=2))
 
 
 if __name__ == "__main__":

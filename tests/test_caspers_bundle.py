@@ -72,7 +72,7 @@ EXPECTED_PARAMETERS = {
     "default": {**BASE, **LLM, "REFUND_AGENT_ENDPOINT_NAME": "${var.catalog}_refund_agent", **SIM,
                 "PIPELINE_SCHEDULE_MINUTES": "0", "LAKEBASE_CAPACITY": "CU_1"},
     "complaints": {**BASE, **LLM, "COMPLAINT_AGENT_ENDPOINT_NAME": "${var.catalog}_complaint_agent",
-                   "COMPLAINT_RATE": "0.15", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0"},
+                   "COMPLAINT_RATE": "0.15", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0", "LAKEBASE_CAPACITY": "CU_1"},
     "free": {**BASE, **SIM, "PIPELINE_SCHEDULE_MINUTES": "3"},
     "menus": {**BASE, "MENU_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_menu_knowledge",
               "INSPECTION_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_inspection_knowledge",
@@ -189,9 +189,9 @@ def check_parameters(bundle, spec, target):
 def test_parameter_counts(bundle, spec):
     counts = {t: len(target_job(bundle, t)["parameters"]) - len(added_parameters(spec, t) - set(EXPECTED_PARAMETERS[t]))
               for t in EXPECTED_TASKS}
-    # The original had menus at 12: its three unread parameters are dropped; default and all gain
-    # LAKEBASE_CAPACITY (the original hard-coded CU_1).
-    assert counts == {"default": 10, "complaints": 10, "free": 7, "menus": 9, "support": 10, "all": 15}
+    # The original had menus at 12: its three unread parameters are dropped; default, complaints and
+    # all gain LAKEBASE_CAPACITY (the original hard-coded CU_1).
+    assert counts == {"default": 10, "complaints": 11, "free": 7, "menus": 9, "support": 10, "all": 15}
 
 
 def test_all_has_the_seventeen_catalogue_tasks_and_whatever_else_the_spec_adds(bundle, spec):

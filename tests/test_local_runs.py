@@ -227,3 +227,56 @@ def test_an_unknown_llm_model_fails_the_agent_stage_before_it_creates_anything(c
     assert (table["lakeflow"], table["refunder_agent"], table["refunder_stream"]) == ("ok", "failed", "not")
     assert {kind for kind, _ in _live(server)} == {"catalogs", "schemas", "volumes", "jobs", "pipelines"}
     assert _rows(caspers) == _live(server)
+
+
+def test_complaints_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server, tmp_path, monkeypatch):
+    """`make run-local TARGET=complaints`: all ok; the complaint agent is logged, served, and answers a
+    complaint with a valid ComplaintResponse; the two experiments and the jobs exist once; a rerun
+    creates nothing; destroy-local leaves nothing."""
+    import json
+    import urllib.request
+
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from agents.common.answers import parse_answer
+    from agents.complaint.agent import FIELDS, RULES
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
+    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    first = _cli(caspers, server, tmp_path, "run-local", "--target", "complaints")
+    stages = ("canonical_data", "lakeflow", "complaint_agent", "complaint_generator_stream", "complaint_agent_stream",
+              "complaint_lakebase")
+    assert first.code == 0 and _results(first.out) == {k: "ok" for k in stages}, first.out + first.err
+    live = _live(server)
+    assert {("experiments", e) for e in ("/Shared/caspersdev_complaint_agent_dev",
+                                         "/Shared/caspersdev_complaint_agent_prod")} <= {
+        ("experiments", server.store.find("experiments", i)["name"]) for k, i in live if k == "experiments"}
+    jobs = sorted(server.store.find("jobs", i)["settings"]["name"] for k, i in live if k == "jobs")
+    assert jobs == ["Canonical Data Replay (caspersdev)", "Complaint Agent Stream (caspersdev)",
+                    "Complaint Generator Stream (caspersdev)"]
+    assert ("database_instances", "caspersdevcomplaintmanager") in live and _rows(caspers) == live
+
+    request = urllib.request.Request(
+        server.url + "/serving-endpoints/caspersdev_complaint_agent/invocations",
+        data=json.dumps({"input": [{"role": "user", "content": "I'm calling my lawyer! (Order ID: x1)"}]}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request) as response:
+        text = json.load(response)["output"][-1]["content"][0]["text"]
+    answer = parse_answer(text, FIELDS, RULES)
+    assert (answer["decision"], answer["priority"], answer["order_id"]) == ("escalate", "urgent", "x1")
+
+    second = _cli(caspers, server, tmp_path, "run-local", "--target", "complaints")
+    assert second.code == 0 and "caspersdev.ai.complaint_agent version 1 is this code and config already" in second.out
+    assert _live(server) == live and _rows(caspers) == live
+    creates = [e for e in json.load(urllib.request.urlopen(server.url + "/_fake/log"))
+               if e["op"] == "create" and e["method"] == "POST"]
+    assert len(creates) == len(live)  # every create happened once, in the first run
+
+    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "complaints")
+    assert gone.code == 0, gone.err + gone.out
+    assert _live(server) == set() and _rows(caspers) == set()

@@ -142,8 +142,8 @@ def _complaint(model: str, messages: list[dict]) -> dict:
     overview = _first_row(results["complaint_order_overview"])
     category, priority = next(((c, p) for pattern, c, p in COMPLAINT_KINDS if re.search(pattern, text, re.I)),
                               ("other", "standard"))
-    if not overview:
-        category, priority = category, "standard"  # no such order: nothing to credit on
+    if not overview and priority is None:
+        priority = "standard"  # no such order: nothing to credit on, a person looks
     if category == "delivery_delay" and overview.get("location") and "complaint_location_timings" not in results:
         return completion(model, tool_calls=[_call("complaint_location_timings", loc=overview["location"])])
     answer = {"order_id": order_id, "complaint_category": category, "decision": "escalate", "credit_amount": None,

@@ -96,10 +96,33 @@ def scripted_refund(order_id: str) -> str:
                        "reason": f"scripted decision for {order_id}"})
 
 
+def scripted_complaint(order_id: str) -> str:
+    """A complaint agent's answer without an agent: a deterministic triage from the order id."""
+    import hashlib
+    import json
+
+    credit = hashlib.sha256(order_id.encode()).digest()[0] % 3
+    if credit:
+        return json.dumps({"order_id": order_id, "complaint_category": "delivery_delay", "decision": "suggest_credit",
+                           "credit_amount": 2.5 * credit, "confidence": "medium", "priority": None,
+                           "rationale": f"scripted triage for {order_id}"})
+    return json.dumps({"order_id": order_id, "complaint_category": "other", "decision": "escalate",
+                       "credit_amount": None, "confidence": None, "priority": "standard",
+                       "rationale": f"scripted triage for {order_id}"})
+
+
+def _scripted(text: str) -> str:
+    """The refund stream asks `Order id: <id>`; the complaint stream `<text> (Order ID: <id>)`."""
+    import re
+
+    complaint = re.search(r"\(Order ID:\s*([^)\s]+)\)", text)
+    return scripted_complaint(complaint.group(1)) if complaint else scripted_refund(text.split(":")[-1].strip())
+
+
 def _answer(store, name: str, body: dict, shape: str, fault=None) -> dict:
     garbage = fault is not None and fault.mode == "garbage"
     if name in store.config.get("scripted_agents", ()):
-        text = "Sure, a refund sounds fair." if garbage else scripted_refund(_user_text(body).split(":")[-1].strip())
+        text = "Sure, a refund sounds fair." if garbage else _scripted(_user_text(body))
         return llm.completion(name, text) if shape == "chat" else _responses(name, text)
     if llm.is_llm(store, name):
         reply = llm.respond(name, body, garbage=garbage)

@@ -1,0 +1,153 @@
+"""The complaint stages as they run on a workspace (Spark present), against the stand-in: the two
+stream jobs catalog-scoped, created once and reset on a rerun (the original created another job on
+every run, with one global name); COMPLAINT_RATE checked; complaint_lakebase finds or creates its
+instance, catalog and synced table, so a second run creates nothing (the original failed on it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .fake_env import fake, objects, runtime  # noqa: F401  (fixtures)
+from .test_refund_lakebase import stage, workspace_ctx
+from .test_runtime import RecordingSpark
+
+
+@pytest.fixture
+def prepared(runtime, fake):  # noqa: F811
+    from databricks.sdk import WorkspaceClient
+
+    w = WorkspaceClient()
+    w.catalogs.create(name="My_Cat")
+    w.schemas.create(name="lakeflow", catalog_name="My_Cat")
+    return w
+
+
+def _run(runtime, tmp_path, name, params, spark=None):  # noqa: F811
+    ctx = workspace_ctx(runtime, tmp_path, name, params, spark or RecordingSpark())
+    stage(name).run(ctx)
+    ctx.close()
+    return ctx
+
+
+def test_the_stream_jobs_are_catalog_scoped_and_reset_not_duplicated(prepared, fake, runtime, tmp_path):  # noqa: F811
+    generator = {"CATALOG": "My_Cat", "COMPLAINT_RATE": "0.15", "LLM_MODEL": "databricks-meta-llama-3-3-70b-instruct"}
+    agent_stream = {"CATALOG": "My_Cat", "COMPLAINT_AGENT_ENDPOINT_NAME": "my_cat_complaint_agent"}
+    for _ in range(2):
+        _run(runtime, tmp_path, "complaint_generator_stream", generator)
+        _run(runtime, tmp_path, "complaint_agent_stream", agent_stream)
+    jobs = {j.settings.name: j for j in prepared.jobs.list(expand_tasks=True)}
+    assert sorted(jobs) == ["Complaint Agent Stream (My_Cat)", "Complaint Generator Stream (My_Cat)"]
+    task = jobs["Complaint Generator Stream (My_Cat)"].settings.tasks[0]
+    assert task.notebook_task.notebook_path.endswith("/jobs/complaint_generator_stream")
+    assert task.notebook_task.base_parameters == {"CATALOG": "My_Cat", "COMPLAINT_RATE": "0.15",
+                                                  "LLM_MODEL": generator["LLM_MODEL"], "MAX_ORDERS_PER_RUN": "100"}
+    stream = jobs["Complaint Agent Stream (My_Cat)"].settings
+    assert stream.max_concurrent_runs == 1 and stream.schedule.quartz_cron_expression == "0 0/10 * * * ?"
+    assert stream.tasks[0].notebook_task.base_parameters["MAX_COMPLAINTS_PER_RUN"] == "200"  # the original had no cap
+    runs = [r for r in prepared.jobs.list_runs()]
+    assert len(runs) == 4  # each run of a stage starts its job once
+
+
+@pytest.mark.parametrize("rate", ["lots", "1.5", "-0.1"])
+def test_the_generator_says_what_is_wrong_with_its_rate(prepared, runtime, tmp_path, rate):  # noqa: F811
+    with pytest.raises(ValueError, match=f"COMPLAINT_RATE must be a fraction between 0 and 1 .*got '{rate}'"):
+        _run(runtime, tmp_path, "complaint_generator_stream", {"CATALOG": "My_Cat", "COMPLAINT_RATE": rate,
+                                                               "LLM_MODEL": "m"})
+
+
+def test_complaint_lakebase_can_be_rerun_and_creates_its_source_first(prepared, fake, runtime, tmp_path):  # noqa: F811
+    from jobs import complaint_delta
+
+    prepared.schemas.create(name="complaints", catalog_name="My_Cat")
+
+    class TheJobsDDL(RecordingSpark):  # the stand-in's catalog learns the table the DDL creates
+        def sql(self, query, args=None):
+            if query.startswith("CREATE TABLE IF NOT EXISTS"):
+                fake.store.put("tables", "My_Cat.complaints.complaint_responses", {"full_name": "x"})
+            return super().sql(query, args)
+
+    params = {"CATALOG": "My_Cat", "LAKEBASE_CAPACITY": "CU_1"}
+    spark = TheJobsDDL()
+    first = _run(runtime, tmp_path, "complaint_lakebase", params, spark)
+    assert spark.calls[0] == (f"CREATE TABLE IF NOT EXISTS IDENTIFIER(:table) ({complaint_delta.RESPONSE_COLUMNS}) "
+                              "USING DELTA TBLPROPERTIES (delta.enableChangeDataFeed = true)",
+                              {"table": "`My_Cat`.`complaints`.`complaint_responses`"})
+    synced = fake.store.find("synced_tables", "My_Cat.complaints.pg_complaint_responses")
+    assert synced["database_instance_name"] == "my-catcomplaintmanager"
+    assert synced["logical_database_name"] == "caspers_complaints"
+    assert synced["spec"]["primary_key_columns"] == ["complaint_id"]
+    assert synced["spec"]["new_pipeline_spec"] == {"storage_catalog": "My_Cat", "storage_schema": "complaints"}
+    assert sorted(first.registered) == [("database_catalogs", "my_catcomplaintmanager"),
+                                        ("database_instances", "my-catcomplaintmanager"),
+                                        ("synced_tables", "My_Cat.complaints.pg_complaint_responses")]
+    before = objects(fake)
+    again = _run(runtime, tmp_path, "complaint_lakebase", params, TheJobsDDL())
+    assert objects(fake) == before and sorted(again.registered) == sorted(first.registered)
+
+
+def test_responses_land_once_in_postgres_keyed_as_the_synced_table(tmp_path):
+    """What pg_complaint_responses holds, on a real PostgreSQL 15: two stream runs at once over the same
+    raw complaints (a retried job overlapping the next) write each complaint_id once, error rows
+    included, as valid ComplaintResponses."""
+    import json
+    import sys
+    import tempfile
+    import threading
+
+    import psycopg
+
+    from compiler.ops.local_postgres import LocalPostgres
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from jobs import complaint_stream as cs
+    from jobs import scoring
+
+    folder = tempfile.mkdtemp(prefix="caspers-pg-")  # not pytest's: as root the server user must reach it
+    server = LocalPostgres(folder).start()
+    try:
+        server.create_database("caspers_complaints")
+        conn = psycopg.connect(host="127.0.0.1", port=server.port, user="caspers", dbname="caspers_complaints",
+                               autocommit=True)
+        conn.execute("CREATE SCHEMA complaints; CREATE TABLE complaints.pg_complaint_responses ("
+                     "complaint_id TEXT PRIMARY KEY, order_id TEXT, ts TIMESTAMPTZ, agent_response TEXT)")
+        raws = [cs.RawComplaint(f"c-{i:03d}", f"O{i:03d}", "It came late and cold.", i) for i in range(40)]
+        lock = threading.Lock()
+
+        class PostgresSink:  # the synced table's view of complaint_responses: keyed by complaint_id
+            def pending(self, cap):
+                with lock:
+                    done = {r[0] for r in conn.execute("SELECT complaint_id FROM complaints.pg_complaint_responses")}
+                return [r for r in raws if r.complaint_id not in done][:cap]
+
+            def merge(self, rows):
+                with lock, conn.cursor() as cur:
+                    cur.executemany("INSERT INTO complaints.pg_complaint_responses VALUES (%s, %s, now(), %s) "
+                                    "ON CONFLICT (complaint_id) DO NOTHING",
+                                    [(r.complaint_id, r.order_id, r.agent_response) for r in rows])
+
+        def ask(question):
+            order_id = question.rsplit("(Order ID: ", 1)[1].rstrip(")")
+            if order_id.endswith("7"):
+                return "I would give them a voucher."  # never valid: stored as an escalation
+            return json.dumps({"order_id": order_id, "complaint_category": "delivery_delay",
+                               "decision": "suggest_credit", "credit_amount": 3.5, "confidence": "high",
+                               "priority": None, "rationale": "Late past p75."})
+
+        runs = [threading.Thread(target=scoring.run, args=(PostgresSink(), ask, cs.SCORING,
+                                                           scoring.Settings(cap=100, concurrency=4, chunk=5)),
+                                 kwargs={"say": lambda text: None}) for _ in range(2)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join()
+        stored = dict(conn.execute("SELECT complaint_id, agent_response FROM complaints.pg_complaint_responses"))
+        assert sorted(stored) == [r.complaint_id for r in raws]
+        answers = {k: cs.check(v) for k, v in stored.items()}  # every row is a valid ComplaintResponse
+        assert {k for k, a in answers.items() if a["decision"] == "escalate"} == {f"c-{i:03d}" for i in (7, 17, 27, 37)}
+        again = scoring.run(PostgresSink(), ask, cs.SCORING, say=lambda text: None)
+        assert again.pending == 0
+        conn.close()
+    finally:
+        server.remove()
