@@ -5,11 +5,16 @@ instance, catalog and synced table, so a second run creates nothing (the origina
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
+from .conftest import ROOT
 from .fake_env import fake, objects, runtime  # noqa: F401  (fixtures)
 from .test_refund_lakebase import stage, workspace_ctx
 from .test_runtime import RecordingSpark
+
+sys.path.insert(0, str(ROOT / "src"))
 
 
 @pytest.fixture
@@ -151,3 +156,57 @@ def test_responses_land_once_in_postgres_keyed_as_the_synced_table(tmp_path):
         conn.close()
     finally:
         server.remove()
+
+
+def test_scorers_name_the_agents_decisions_and_are_registered_for_cleanup(monkeypatch):
+    """The original's monitoring guidelines named `investigate`/`auto_credit`, which the agent never
+    produces, and its scorers were not registered. Here: the agent's own labels; each scorer tracked
+    as `<experiment id>/<name>` (cleanup deletes scorers before experiments); a rerun updates the
+    registered scorers instead of registering them again."""
+    import types
+
+    from mlflow.genai import scorers
+
+    from stage_runtime import kinds
+
+    complaint_agent = stage("complaint_agent")
+    for guideline in complaint_agent.SCORERS.values():
+        assert "investigate" not in guideline and "auto_credit" not in guideline
+    assert all(label in complaint_agent.SCORERS["complaint_agent_decision_quality"]
+               for label in ("suggest_credit", "escalate", "standard", "urgent"))
+    assert kinds.get("scorers").order < kinds.get("experiments").order
+
+    registered, calls = {}, []
+
+    class Scorer:
+        def __init__(self, name):
+            self.name, self.sample_rate = name, None
+
+        def register(self, name, experiment_id):
+            calls.append(("register", name, experiment_id))
+            registered[name] = self
+            return self
+
+        def start(self, name, experiment_id, sampling_config):
+            calls.append(("start", name, sampling_config.sample_rate))
+            self.sample_rate = sampling_config.sample_rate
+
+        def update(self, name, experiment_id, sampling_config):
+            calls.append(("update", name, sampling_config.sample_rate))
+
+    def get_scorer(name, experiment_id):
+        if name not in registered:
+            raise RuntimeError(f"RESOURCE_DOES_NOT_EXIST: scorer {name}")
+        return registered[name]
+
+    monkeypatch.setattr(scorers, "get_scorer", get_scorer)
+    monkeypatch.setattr(scorers, "Guidelines", lambda name, guidelines: Scorer(name))
+    tracked = []
+    ctx = types.SimpleNamespace(track=lambda kind, identity, created=False: tracked.append((kind, identity, created)))
+    complaint_agent.start_scorers(ctx, "42")
+    complaint_agent.start_scorers(ctx, "42")
+    names = sorted(complaint_agent.SCORERS)
+    assert [c for c in calls if c[0] == "register"] == [("register", n, "42") for n in complaint_agent.SCORERS]
+    assert sorted(c[1] for c in calls if c[0] == "start") == names  # started once each, then updated
+    assert sorted(c[1] for c in calls if c[0] == "update") == names and {c[2] for c in calls if c[0] != "register"} == {0.1}
+    assert sorted(set(tracked)) == [("scorers", f"42/{n}", True) for n in names]
