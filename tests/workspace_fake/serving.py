@@ -54,10 +54,32 @@ def _agent(store, endpoint: dict):
             uri = store.config.get("mlflow_uri")
             if not uri:
                 raise ApiError(503, "TEMPORARILY_UNAVAILABLE", "the stand-in has no MLflow store (mlflow_uri)")
-            mlflow.set_tracking_uri(uri)
-            mlflow.set_registry_uri(uri)
-            _AGENTS[key] = mlflow.pyfunc.load_model(f"models:/{entity}/{version}")
+            _AGENTS[key] = _load_from(mlflow, uri, f"models:/{entity}/{version}")
         return _AGENTS[key]
+
+
+def _load_from(mlflow, uri: str, model_uri: str):
+    """Load with `uri` as MLflow's store, then put the process's MLflow settings back: set_tracking_uri
+    also exports MLFLOW_TRACKING_URI, which every later subprocess (a `run-local` of another test)
+    would inherit, logging its models into this store."""
+    import os
+
+    from mlflow.tracking._model_registry import utils as registry
+    from mlflow.tracking._tracking_service import utils as tracking
+
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
+    saved_uris = (tracking._tracking_uri, registry._registry_uri)  # MLflow keeps them as module globals
+    try:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+        return mlflow.pyfunc.load_model(model_uri)
+    finally:
+        tracking._tracking_uri, registry._registry_uri = saved_uris
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _agent_text(store, name: str, user_text: str) -> str:
