@@ -280,3 +280,50 @@ def test_complaints_runs_all_six_stages_twice_and_destroys_cleanly(caspers, serv
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "complaints")
     assert gone.code == 0, gone.err + gone.out
     assert _live(server) == set() and _rows(caspers) == set()
+
+
+def test_support_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server, tmp_path, monkeypatch):
+    """`make run-local TARGET=support`: all ok; the support agent logged, served, and answering a case
+    with a valid SupportReport; the console app with its resources; a rerun creates nothing;
+    destroy-local leaves nothing."""
+    import json
+    import sys
+    import urllib.request
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from agents.support.agent import check_report
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
+    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    first = _cli(caspers, server, tmp_path, "run-local", "--target", "support")
+    stages = ("canonical_data", "lakeflow", "support_request_generator_stream", "support_request_agent",
+              "support_request_agent_stream", "support_lakebase")
+    assert first.code == 0 and _results(first.out) == {k: "ok" for k in stages}, first.out + first.err
+    live = _live(server)
+    assert {("apps", "support-console-caspersdev"), ("database_instances", "caspersdevsupportmanager"),
+            ("serving_endpoints", "caspersdev_support_agent")} <= live and _rows(caspers) == live
+
+    case = {"support_request_id": "r-1", "user_id": "user-001", "order_id": "x1", "request_type": "billing",
+            "edge_case_type": "abusive_language", "request_text": "Useless, all of you."}
+    request = urllib.request.Request(
+        server.url + "/serving-endpoints/caspersdev_support_agent/invocations",
+        data=json.dumps({"input": [{"role": "user", "content": json.dumps(case)}]}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request) as response:
+        report = check_report(json.load(response)["output"][-1]["content"][0]["text"])
+    assert report["escalation_flag"] is True and report["refund_recommendation"]["amount_usd"] == 0.0
+
+    second = _cli(caspers, server, tmp_path, "run-local", "--target", "support")
+    assert second.code == 0 and "caspersdev.ai.support_agent version 1 is this code and config already" in second.out
+    assert _live(server) == live and _rows(caspers) == live
+    creates = [e for e in json.load(urllib.request.urlopen(server.url + "/_fake/log"))
+               if e["op"] == "create" and e["method"] == "POST"]
+    assert len(creates) == len(live)
+
+    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "support")
+    assert gone.code == 0, gone.err + gone.out
+    assert _live(server) == set() and _rows(caspers) == set()

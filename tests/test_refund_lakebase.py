@@ -143,17 +143,21 @@ def test_names_are_derived_from_the_catalog_and_sanitised():
         assert app[0].isalpha() and set(app) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") and "--" not in app
 
 
-def test_the_apps_yaml_is_static_and_takes_its_values_from_resources():
+@pytest.mark.parametrize("app, stage_file, env", [
+    ("refund_manager", "apps.py", {"DATABRICKS_WAREHOUSE_ID": "sql-warehouse", "EVENTS_TABLE": "all-events"}),
+    ("support_console", "support_lakebase.py", {"DATABRICKS_WAREHOUSE_ID": "sql-warehouse",
+                                                "EVENTS_TABLE": "all-events", "SUPPORT_AGENT_ENDPOINT_NAME": "support-agent"}),
+])
+def test_the_apps_yaml_is_static_and_takes_its_values_from_resources(app, stage_file, env):
     import yaml
 
-    app_yaml = yaml.safe_load((ROOT / "src" / "apps" / "refund_manager" / "app.yaml").read_text())
-    assert app_yaml["command"] == ["uvicorn", "refund_manager.app:app"]
-    assert {e["name"]: e["valueFrom"] for e in app_yaml["env"]} == {"DATABRICKS_WAREHOUSE_ID": "sql-warehouse",
-                                                                     "EVENTS_TABLE": "all-events"}
-    names = ("sql-warehouse", "all-events", "database")
-    source = (ROOT / "src" / "stages" / "apps.py").read_text()
-    assert all(f'name="{n}"' in source for n in names)  # every valueFrom names a resource the stage declares
-    pins = dict(line.split("==") for line in (ROOT / "src" / "apps" / "refund_manager" / "requirements.txt")
+    app_yaml = yaml.safe_load((ROOT / "src" / "apps" / app / "app.yaml").read_text())
+    assert app_yaml["command"] == ["uvicorn", f"{app}.app:app"]
+    assert {e["name"]: e["valueFrom"] for e in app_yaml["env"]} == env
+    source = (ROOT / "src" / "stages" / stage_file).read_text() + (ROOT / "src" / "caspers" / "app_stage.py").read_text()
+    for name in {*env.values(), "database"}:  # every valueFrom names a resource the stage declares
+        assert f'name="{name}"' in source or f'"{name}"' in source, name
+    pins = dict(line.split("==") for line in (ROOT / "src" / "apps" / app / "requirements.txt")
                 .read_text().split() if "==" in line)
     locks = {}
     for lock in ("requirements.lock", "requirements-agents.lock", "requirements-apps.lock"):

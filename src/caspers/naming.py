@@ -44,3 +44,18 @@ def complaint_instance(catalog: str) -> str:
 
 def complaint_catalog(catalog: str) -> str:
     return complaint_instance(catalog).replace("-", "_")
+
+
+def support_instance(catalog: str) -> str:
+    """`<catalog>supportmanager`, as the original names it, sanitised."""
+    return resource_name(f"{catalog}supportmanager", INSTANCE_LIMIT)
+
+
+def support_catalog(catalog: str) -> str:
+    return support_instance(catalog).replace("-", "_")
+
+
+def support_console_app(catalog: str) -> str:
+    """`support-console-<catalog>`, sanitised, at most 30 characters (the original's fixed
+    `supportconsole` collided across catalogs)."""
+    return resource_name(f"support-console-{catalog}", APP_LIMIT)

@@ -18,12 +18,12 @@ complaint; oldest first, capped), bounded concurrency, backoff, inserts by order
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
+from .sampling import draw, sampled_sql
 from .scoring import Scoring, Transient
 
 CATEGORIES = ("delivery_delay", "missing_items", "food_quality", "service_issue", "other")
@@ -46,7 +46,7 @@ TEMPLATES = {
 
 def fraction(order_id: str, salt: str) -> float:
     """A number in [0, 1), fixed for an order id and a purpose."""
-    return int(hashlib.sha256(f"{salt}:{order_id}".encode()).hexdigest()[:8], 16) / 2 ** 32
+    return draw(order_id, salt)
 
 
 def sampled(order_id: str, rate: float) -> bool:
@@ -54,8 +54,7 @@ def sampled(order_id: str, rate: float) -> bool:
 
 
 # The same test as `sampled`, in Spark SQL (a test holds them equal on local Spark).
-SAMPLED_SQL = ("CAST(conv(substr(sha2(concat('sample:', {column}), 256), 1, 8), 16, 10) AS DOUBLE) "
-               "/ 4294967296.0 < CAST(:rate AS DOUBLE)")
+SAMPLED_SQL = sampled_sql("sample")
 
 
 def category(order_id: str) -> str:

@@ -10,6 +10,7 @@ Fixed from the original (caspers-stages.md §2.8): the job's name is catalog-sco
 once and reset on rerun (the original made a new job on every run, colliding across catalogs).
 """
 
+from caspers.params import fraction
 from stage_runtime.ensure import ensure_job, ensure_schema
 
 SCHEMA = "complaints"
@@ -18,22 +19,13 @@ MAX_ORDERS_PER_RUN = 100  # LLM calls per run; the rest waits for the next run
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
-    rate = complaint_rate(ctx.params["COMPLAINT_RATE"])
+    rate = fraction("COMPLAINT_RATE", ctx.params["COMPLAINT_RATE"], "0.15")
     llm_model = ctx.params["LLM_MODEL"]
 
     ensure_schema(ctx, catalog, SCHEMA)
     job_id = ensure_job(ctx, generator_job(ctx, catalog, rate, llm_model))
     ctx.workspace.jobs.run_now(job_id=job_id)
 
-
-def complaint_rate(text):
-    try:
-        rate = float(text)
-    except ValueError:
-        rate = -1.0
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"parameter COMPLAINT_RATE must be a fraction between 0 and 1 (e.g. 0.15), got {text!r}")
-    return rate
 
 
 def generator_job(ctx, catalog, rate, llm_model):

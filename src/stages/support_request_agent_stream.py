@@ -1,17 +1,25 @@
 """Stage `support_request_agent_stream` (task Support_Request_Agent_Stream).
 
-Creates (or resets) and starts the scheduled job that sends support requests through the support
-agent into support.support_agent_reports.
-
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/support_request_agent_stream.yaml; the body below only reads its parameters and fails loudly.
+Creates (or resets) the job `Support Request Agent Stream (<catalog>)`, every 10 minutes, and starts
+it once now. Each run (src/jobs/support_request_agent_stream.py over support_stream.py and
+scoring.py) sends the requests not yet reported, with the facts the policy needs (repeats in 30 days,
+risk score, the order's total as the limit), to the support agent's endpoint, at most
+MAX_REQUESTS_PER_RUN, into <catalog>.support.support_agent_reports (created by stage
+support_request_agent, Change Data Feed on).
 """
+
+from stage_runtime.ensure import ensure_job
+
+MAX_REQUESTS_PER_RUN = 200
 
 
 def run(ctx):
+    from caspers.scheduled import every_ten_minutes
+
     catalog = ctx.params["CATALOG"]
-    support_agent_endpoint_name = ctx.params["SUPPORT_AGENT_ENDPOINT_NAME"]
-    raise NotImplementedError(
-        f"stage support_request_agent_stream is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
-    )
+    endpoint = ctx.params["SUPPORT_AGENT_ENDPOINT_NAME"]
+    job_id = ensure_job(ctx, every_ten_minutes(ctx, f"Support Request Agent Stream ({catalog})",
+                                               "support_request_agent_stream",
+                                               {"CATALOG": catalog, "SUPPORT_AGENT_ENDPOINT_NAME": endpoint,
+                                                "MAX_REQUESTS_PER_RUN": str(MAX_REQUESTS_PER_RUN)}))
+    ctx.workspace.jobs.run_now(job_id=job_id)

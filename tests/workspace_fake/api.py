@@ -207,7 +207,8 @@ def _app_get(store, m, q, b):
 
 def _check_app_resources(store, resources: list[dict]) -> None:
     """Each resource has a name and exactly one kind; what it points at must exist (a warehouse, a
-    database instance). UC securables are not checked: nothing here creates the tables jobs write."""
+    database instance, a serving endpoint). UC securables are not checked: nothing here creates the
+    tables jobs write."""
     kinds = ("sql_warehouse", "database", "uc_securable", "serving_endpoint", "secret", "job", "genie_space")
     for resource in resources:
         present = [k for k in kinds if resource.get(k)]
@@ -220,6 +221,10 @@ def _check_app_resources(store, resources: list[dict]) -> None:
                 store.find("database_instances", resource["database"].get("instance_name", "")) is None:
             raise ApiError(404, "RESOURCE_DOES_NOT_EXIST",
                            f"Database instance {resource['database'].get('instance_name')} does not exist.")
+        if present[0] == "serving_endpoint" and \
+                store.find("serving_endpoints", resource["serving_endpoint"].get("name", "")) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST",
+                           f"Serving endpoint {resource['serving_endpoint'].get('name')} does not exist.")
 
 
 @route("PATCH", r"/api/2\.0/apps/([^/]+)", "apps", "update")

@@ -15,6 +15,8 @@ import uuid
 
 DEFAULT_MODELS = ("databricks-meta-llama-3-3-70b-instruct",)
 REFUND_TOOLS = ("refund_order_details", "refund_order_delivery_time", "refund_location_timings")
+SUPPORT_TOOLS = ("support_order_overview", "support_order_timing", "support_user_request_history",
+                 "support_user_report_history")
 COMPLAINT_TOOLS = ("complaint_order_overview", "complaint_order_timing", "complaint_location_timings")
 # What a complaint is about, by its words (first match wins): (pattern, category, escalation priority or None)
 COMPLAINT_KINDS = (
@@ -69,6 +71,8 @@ def respond(model: str, body: dict, garbage: bool = False) -> dict:
         return _refund(model, messages)
     if set(COMPLAINT_TOOLS) <= tools:
         return _complaint(model, messages)
+    if set(SUPPORT_TOOLS) <= tools:
+        return _support(model, messages)
     question = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), "")
     wanted = re.search(r"complaint about: (\w+)\. Order ID: (\S+)\.", str(question))
     if wanted:  # the complaint generator's prompt
@@ -177,3 +181,30 @@ def _credit(category: str, overview: dict, timing: dict, stats: dict) -> tuple[f
             prices = []
         return half(min(prices) if prices else 10.0), "medium", f"An item of the order is missing; total {total}."
     return half(total * 0.2), "medium", f"A food quality issue on an order of {total}."
+
+
+def _support(model: str, messages: list[dict]) -> dict:
+    """Summaries like the support agent's prompt asks: the order's and the user's history, from
+    the four support tools, as one line of JSON."""
+    text = str(next((m.get("content") or "" for m in messages if m.get("role") == "user"), ""))
+    try:
+        case = json.loads(text)
+    except ValueError:
+        case = {}
+    results = _results(messages)
+    if not set(SUPPORT_TOOLS) <= set(results):
+        oid, uid = str(case.get("order_id", "")), str(case.get("user_id", ""))
+        return completion(model, tool_calls=[_call("support_order_overview", oid=oid),
+                                             _call("support_order_timing", oid=oid),
+                                             _call("support_user_request_history", uid=uid),
+                                             _call("support_user_report_history", uid=uid)])
+    overview, timing = _first_row(results["support_order_overview"]), _first_row(results["support_order_timing"])
+    requests = results["support_user_request_history"] if isinstance(results["support_user_request_history"], list) else []
+    if overview:
+        order = (f"Order {overview.get('order_id')} from {overview.get('location')}, total "
+                 f"{_number(overview.get('order_total')) or 0:.2f}, delivered in "
+                 f"{timing.get('delivery_duration_minutes') or 'unknown'} minutes.")
+    else:
+        order = "The order was not found in the events."
+    past = f"{len(requests)} recent request(s) from this user." if requests else "No earlier requests from this user."
+    return completion(model, json.dumps({"order_details_summary": order, "past_interactions_summary": past}))

@@ -133,10 +133,32 @@ def scripted_complaint(order_id: str) -> str:
                        "rationale": f"scripted triage for {order_id}"})
 
 
+def scripted_support(case: dict) -> str:
+    """A support agent's report without an agent: a small credit, or an escalation for abuse."""
+    import json
+
+    escalate = case.get("edge_case_type") == "abusive_language"
+    offer = {"amount_usd": 0.0 if escalate else 4.0, "reason": "scripted support policy"}
+    return json.dumps({"support_request_id": case.get("support_request_id", ""), "user_id": case.get("user_id", ""),
+                       "order_id": case.get("order_id", ""), "credit_recommendation": offer,
+                       "refund_recommendation": {"amount_usd": 0.0, "reason": "scripted support policy"},
+                       "draft_response": "Thanks for your patience: we have added a credit to your account.",
+                       "past_interactions_summary": "scripted", "order_details_summary": "scripted",
+                       "decision_confidence": "medium", "escalation_flag": escalate})
+
+
 def _scripted(text: str) -> str:
-    """The refund stream asks `Order id: <id>`; the complaint stream `<text> (Order ID: <id>)`."""
+    """The refund stream asks `Order id: <id>`; the complaint stream `<text> (Order ID: <id>)`; the
+    support stream and console a JSON case."""
+    import json
     import re
 
+    try:
+        case = json.loads(text)
+    except ValueError:
+        case = None
+    if isinstance(case, dict) and "support_request_id" in case:
+        return scripted_support(case)
     complaint = re.search(r"\(Order ID:\s*([^)\s]+)\)", text)
     return scripted_complaint(complaint.group(1)) if complaint else scripted_refund(text.split(":")[-1].strip())
 

@@ -41,17 +41,22 @@ class SqlEngine:
         import replay_core as rc
         from agents.complaint import sql as complaint_sql
         from agents.refund import sql as refund_sql
+        from agents.support import sql as support_sql
+        from jobs import support_delta
         from ..local_spark import session
 
         spark = session("workspace-stand-in-sql")
-        for schema in ("lakeflow", self.simulator_schema, "ai"):
+        for schema in ("lakeflow", self.simulator_schema, "ai", "support"):
             spark.sql(f"CREATE DATABASE IF NOT EXISTS `{self.prefix}_{schema}`")
         rows, _ = rc.read_window(str(Path(self.dataset) / "events.parquet"), rc.EPOCH, rc.EPOCH + self.days * rc.DAY)
         logic.bronze_events(spark.createDataFrame(rc.records(rows, loop=0, shift=0), logic.RAW_SCHEMA)) \
             .write.mode("overwrite").saveAsTable(self.local("lakeflow", "all_events"))
         spark.createDataFrame(dimensions.build(42)["locations"]).write.mode("overwrite") \
             .saveAsTable(self.local(self.simulator_schema, "locations"))
-        for sql in (refund_sql, complaint_sql):
+        for table, columns in ((support_delta.REQUESTS, support_delta.REQUEST_COLUMNS),
+                               (support_delta.REPORTS, support_delta.REPORT_COLUMNS)):  # as the support stages make them
+            spark.sql(f"CREATE TABLE IF NOT EXISTS {self.local('support', table)} ({columns.replace(' NOT NULL', '')})")
+        for sql in (refund_sql, complaint_sql, support_sql):
             for _, statement in sql.statements(self.catalog, self.simulator_schema, qualify=self.local):
                 spark.sql(statement)
         self.spark = spark

@@ -15,7 +15,7 @@ class InvalidAnswer(ValueError):
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # "number" | "string" | "enum"
+    kind: str  # "number" | "string" | "enum" | "boolean" | "amount" ({amount_usd: number, reason: text})
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
@@ -25,7 +25,15 @@ class Field:
     def check(self, value) -> None:
         if value is None and self.nullable:
             return
-        if self.kind == "number":
+        if self.kind == "boolean":
+            if not isinstance(value, bool):
+                raise InvalidAnswer(f"`{self.name}` must be true or false, got {value!r}")
+        elif self.kind == "amount":
+            if not isinstance(value, dict) or sorted(value) != ["amount_usd", "reason"]:
+                raise InvalidAnswer(f"`{self.name}` must be {{\"amount_usd\": <number>, \"reason\": <text>}}")
+            Field(f"{self.name}.amount_usd", "number", minimum=0, maximum=self.maximum).check(value["amount_usd"])
+            Field(f"{self.name}.reason", "string", max_length=self.max_length).check(value["reason"])
+        elif self.kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise InvalidAnswer(f"`{self.name}` must be a number, got {value!r}")
             if self.minimum is not None and value < self.minimum:

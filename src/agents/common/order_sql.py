@@ -52,6 +52,37 @@ COMMENT 'Delivery-time percentiles of one kitchen over the last day of data.'
 RETURN SELECT location, p50, p75, p99, orders FROM {view} WHERE location = loc"""
 
 
+def order_overview(function: str, events: str, locations: str) -> str:
+    """One order: its kitchen, its items (JSON), the delivery address, the first item's brand, the total."""
+    return f"""CREATE OR REPLACE FUNCTION {function}(oid STRING COMMENT 'The order id')
+RETURNS TABLE (order_id STRING, location STRING, items_json STRING, customer_address STRING, brand_id BIGINT,
+               order_total DOUBLE, order_created_ts TIMESTAMP)
+COMMENT 'One order: its kitchen, its items (JSON: name, price, qty, brand_id), the delivery address, the brand of its first item, its total.'
+RETURN SELECT e.order_id, l.name AS location,
+              get_json_object(e.body, '$.items') AS items_json,
+              get_json_object(e.body, '$.customer_addr') AS customer_address,
+              CAST(get_json_object(e.body, '$.items[0].brand_id') AS BIGINT) AS brand_id,
+              round(aggregate(from_json(get_json_object(e.body, '$.items'), 'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'),
+                              CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2) AS order_total,
+              e.ts AS order_created_ts
+  FROM {events} e LEFT JOIN {locations} l ON e.location_id = l.location_id
+  WHERE e.order_id = oid AND e.event_type = 'order_created'
+  LIMIT 1"""
+
+
+def order_timing(function: str, events: str) -> str:
+    """One order's creation and delivery, the minutes in between, and delivered | in_progress | unknown."""
+    return f"""CREATE OR REPLACE FUNCTION {function}(oid STRING COMMENT 'The order id')
+RETURNS TABLE (order_id STRING, order_created_ts TIMESTAMP, delivered_ts TIMESTAMP,
+               delivery_duration_minutes DOUBLE, delivery_status STRING)
+COMMENT 'When one order was created and delivered, the minutes in between, and delivered | in_progress | unknown.'
+RETURN SELECT o.order_id, o.created_at AS order_created_ts, o.delivered_at AS delivered_ts,
+              {MINUTES} AS delivery_duration_minutes,
+              CASE WHEN o.delivered_at IS NOT NULL THEN 'delivered'
+                   WHEN o.created_at IS NOT NULL THEN 'in_progress' ELSE 'unknown' END AS delivery_status
+  FROM ({per_order(events)} WHERE e.order_id = oid GROUP BY e.order_id) o"""
+
+
 def call(function: str) -> str:
     """The query a tool runs: `SELECT * FROM <function>(:arg)`, with the argument bound, never spliced."""
     return f"SELECT * FROM {function}(:arg)"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..common import order_sql
-from ..common.order_sql import MINUTES, location_timings, per_order, percentiles_view, quote
+from ..common.order_sql import location_timings, order_overview, order_timing, percentiles_view, quote
 
 SCHEMA = "ai"
 ORDER_OVERVIEW = "complaint_order_overview"
@@ -29,29 +29,8 @@ def statements(catalog: str, simulator_schema: str,
     q = qualify or (lambda schema, name: quote(catalog, schema, name))
     events, locations = q("lakeflow", "all_events"), q(simulator_schema, "locations")
     return [
-        (ORDER_OVERVIEW, f"""CREATE OR REPLACE FUNCTION {q(SCHEMA, ORDER_OVERVIEW)}(oid STRING COMMENT 'The order id')
-RETURNS TABLE (order_id STRING, location STRING, items_json STRING, customer_address STRING, brand_id BIGINT,
-               order_total DOUBLE, order_created_ts TIMESTAMP)
-COMMENT 'One order: its kitchen, its items (JSON: name, price, qty, brand_id), the delivery address, the brand of its first item, its total.'
-RETURN SELECT e.order_id, l.name AS location,
-              get_json_object(e.body, '$.items') AS items_json,
-              get_json_object(e.body, '$.customer_addr') AS customer_address,
-              CAST(get_json_object(e.body, '$.items[0].brand_id') AS BIGINT) AS brand_id,
-              round(aggregate(from_json(get_json_object(e.body, '$.items'), 'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'),
-                              CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2) AS order_total,
-              e.ts AS order_created_ts
-  FROM {events} e LEFT JOIN {locations} l ON e.location_id = l.location_id
-  WHERE e.order_id = oid AND e.event_type = 'order_created'
-  LIMIT 1"""),
-        (ORDER_TIMING, f"""CREATE OR REPLACE FUNCTION {q(SCHEMA, ORDER_TIMING)}(oid STRING COMMENT 'The order id')
-RETURNS TABLE (order_id STRING, order_created_ts TIMESTAMP, delivered_ts TIMESTAMP,
-               delivery_duration_minutes DOUBLE, delivery_status STRING)
-COMMENT 'When one order was created and delivered, the minutes in between, and delivered | in_progress | unknown.'
-RETURN SELECT o.order_id, o.created_at AS order_created_ts, o.delivered_at AS delivered_ts,
-              {MINUTES} AS delivery_duration_minutes,
-              CASE WHEN o.delivered_at IS NOT NULL THEN 'delivered'
-                   WHEN o.created_at IS NOT NULL THEN 'in_progress' ELSE 'unknown' END AS delivery_status
-  FROM ({per_order(events)} WHERE e.order_id = oid GROUP BY e.order_id) o"""),
+        (ORDER_OVERVIEW, order_overview(q(SCHEMA, ORDER_OVERVIEW), events, locations)),
+        (ORDER_TIMING, order_timing(q(SCHEMA, ORDER_TIMING), events)),
         (PERCENTILES_VIEW, percentiles_view(q(SCHEMA, PERCENTILES_VIEW), events, locations)),
         (LOCATION_TIMINGS, location_timings(q(SCHEMA, LOCATION_TIMINGS), q(SCHEMA, PERCENTILES_VIEW))),
     ]

@@ -1,0 +1,1 @@
+"""The Support Console: operators act on the support agent's reports (see app.py)."""

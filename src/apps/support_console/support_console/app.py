@@ -1,0 +1,238 @@
+"""The Support Console's HTTP surface: the page, and a JSON API over Postgres and the agent.
+
+  GET  /                                      the page (static/index.html)
+  GET  /api/summary                           reports by status, escalations, offers, what was applied
+  GET  /api/reports                           ?status=pending|in_progress|resolved|all&limit=&offset=
+  GET  /api/reports/{id}                      one report: request, summaries, offers, draft, the user's
+                                              other reports, actions, replies, rating
+  POST /api/reports/{id}/actions              {action_type: apply_refund|apply_credit, amount_usd}: once each
+  POST /api/reports/{id}/replies              {message_text}: the reply sent; the request is resolved
+  POST /api/reports/{id}/rating               {rating: thumbs_up|thumbs_down, reason_code?, feedback_notes?}
+  POST /api/reports/{id}/regenerate           asks the support agent's endpoint again; the new report is kept
+  GET  /api/orders/{order_id}/events          the order's timeline, through the warehouse
+
+Every error is JSON, `{"error": {"code", "message"}}`: 422 the request, 404 an unknown request, 409
+already applied, 502 the agent, 503 the database; no stack trace reaches the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from . import db, events
+from .reports import case, parse_report
+from .settings import Settings, SettingsError, from_env
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # request and order ids
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("support_console")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action_type: Literal["apply_refund", "apply_credit"]
+    amount_usd: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message_text: str = Field(min_length=1, max_length=4000)
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: Literal["thumbs_up", "thumbs_down"]
+    reason_code: str | None = Field(default=None, max_length=64)
+    feedback_notes: str | None = Field(default=None, max_length=2000)
+
+
+class AgentError(RuntimeError):
+    pass
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, pool: Any = None, workspace: Any = None) -> FastAPI:
+    """The app; without arguments everything comes from the environment when it starts."""
+    state: dict[str, Any] = {"workspace": workspace}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        current = settings or from_env()
+        opened = pool or db.open_pool(current, token=_oauth_token)
+        if pool is None:
+            opened.open(wait=False)
+        state["settings"], state["store"] = current, db.Store(opened, current)
+        try:
+            state["store"].create_tables()
+        except db.Unavailable as err:  # the first request says it again; the page stays up
+            log.warning("support tables not created at start: %s", err)
+        yield
+        if pool is None:
+            opened.close()
+
+    app = FastAPI(title="Support Console", lifespan=lifespan, docs_url=None, redoc_url=None)
+    _errors(app)
+
+    def store() -> db.Store:
+        return state["store"]
+
+    def actor(request: Request) -> str:
+        who = request.headers.get("x-forwarded-email") or request.headers.get("x-forwarded-preferred-username")
+        return (who or state["settings"].local_user)[:200]
+
+    def checked(request_id: str) -> str:
+        if not REQUEST_ID.match(request_id):
+            raise ValueError("ids: letters, digits, _ and - only (at most 64)")
+        return request_id
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/summary")
+    def summary() -> dict:
+        return store().summary()
+
+    @app.get("/api/reports")
+    def reports(status: Literal["pending", "in_progress", "resolved", "all"] = "all",
+                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> dict:
+        return {"status": status, "limit": limit, "offset": offset, "items": store().list(status, limit, offset)}
+
+    @app.get("/api/reports/{request_id}")
+    def report(request_id: str) -> dict:
+        return store().get(checked(request_id))
+
+    @app.post("/api/reports/{request_id}/actions", status_code=201)
+    def act(request_id: str, body: ActionIn, request: Request) -> dict:
+        limit = Decimal(str(state["settings"].max_amount_usd))
+        if body.amount_usd > limit:
+            return error(422, "INVALID_REQUEST", f"amount_usd: at most {limit:.2f} (more than any order); "
+                                                 f"got {body.amount_usd}")
+        return store().apply(checked(request_id), body.action_type, body.amount_usd, actor(request))
+
+    @app.post("/api/reports/{request_id}/replies", status_code=201)
+    def send(request_id: str, body: ReplyIn, request: Request) -> dict:
+        if not body.message_text.strip():
+            return error(422, "INVALID_REQUEST", "message_text: write the reply first")
+        return store().reply(checked(request_id), body.message_text.strip(), actor(request))
+
+    @app.post("/api/reports/{request_id}/rating")
+    def rate(request_id: str, body: RatingIn, request: Request) -> dict:
+        return store().rate(checked(request_id), body.rating, body.reason_code, body.feedback_notes, actor(request))
+
+    @app.post("/api/reports/{request_id}/regenerate", status_code=201)
+    def regenerate(request_id: str, request: Request) -> dict:
+        found = store().case_of(checked(request_id))
+        text = _ask_agent(state, case(found))
+        parsed = parse_report(text)
+        if not parsed["valid"]:
+            raise AgentError("the agent's answer is not a support report; the previous report is kept")
+        store().save_regenerated(request_id, text, actor(request))
+        return store().get(request_id)
+
+    @app.get("/api/orders/{order_id}/events")
+    def order_events(order_id: str) -> dict:
+        current = state["settings"]
+        if state["workspace"] is None:
+            from databricks.sdk import WorkspaceClient
+
+            state["workspace"] = WorkspaceClient()
+        found = events.order_events(state["workspace"], current.warehouse_id, current.events_sql_name,
+                                    checked(order_id))
+        if not found:
+            return error(404, "UNKNOWN_ORDER", f"no events for order {order_id}")
+        return {"order_id": order_id, "events": found}
+
+    return app
+
+
+def _ask_agent(state: dict, payload: str) -> str:
+    """The support agent endpoint's answer (MLflow Responses shape), through the workspace's API."""
+    if state["workspace"] is None:
+        from databricks.sdk import WorkspaceClient
+
+        state["workspace"] = WorkspaceClient()
+    endpoint = state["settings"].agent_endpoint
+    try:
+        answer = state["workspace"].api_client.do("POST", f"/serving-endpoints/{endpoint}/invocations",
+                                                  body={"input": [{"role": "user", "content": payload}]})
+        return answer["output"][-1]["content"][0]["text"]
+    except Exception as err:  # noqa: BLE001 - the agent's trouble, said without a trace
+        log.warning("regenerate via %s failed: %s", endpoint, err)
+        raise AgentError(f"the support agent ({endpoint}) could not answer ({type(err).__name__}); "
+                         "try again in a minute") from None
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for item in exc.errors():
+            where = ".".join(str(p) for p in item.get("loc", ())[1:]) or "body"
+            parts.append(f"{where}: {item.get('msg', 'invalid')}")
+        return error(422, "INVALID_REQUEST", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(ValueError)
+    async def bad_value(request: Request, exc: ValueError) -> JSONResponse:
+        return error(422, "INVALID_REQUEST", str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http(request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, "NOT_FOUND" if exc.status_code == 404 else "HTTP_ERROR", str(exc.detail))
+
+    @app.exception_handler(db.UnknownRequest)
+    async def unknown(request: Request, exc: db.UnknownRequest) -> JSONResponse:
+        return error(404, "UNKNOWN_REQUEST", f"no report for support request {exc.args[0]}")
+
+    @app.exception_handler(db.AlreadyApplied)
+    async def applied(request: Request, exc: db.AlreadyApplied) -> JSONResponse:
+        first = exc.existing
+        return error(409, "ALREADY_APPLIED", f"{first['action_type']} was already applied by {first['actor']} "
+                                             f"({first['amount_usd']:.2f})", action=first)
+
+    @app.exception_handler(db.Unavailable)
+    async def unavailable(request: Request, exc: db.Unavailable) -> JSONResponse:
+        return error(503, "DATABASE_UNAVAILABLE", str(exc))
+
+    @app.exception_handler(events.WarehouseError)
+    async def warehouse(request: Request, exc: events.WarehouseError) -> JSONResponse:
+        return error(502, "WAREHOUSE_ERROR", str(exc))
+
+    @app.exception_handler(AgentError)
+    async def agent(request: Request, exc: AgentError) -> JSONResponse:
+        return error(502, "AGENT_ERROR", str(exc))
+
+    @app.exception_handler(SettingsError)
+    async def misconfigured(request: Request, exc: SettingsError) -> JSONResponse:
+        return error(500, "MISCONFIGURED", str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error(500, "INTERNAL", "unexpected error; the app's log has the details")
+
+
+def _oauth_token() -> str:
+    from databricks.sdk import WorkspaceClient
+
+    return WorkspaceClient().config.oauth_token().access_token
+
+
+app = create_app()

@@ -1,0 +1,99 @@
+"""The support streams' sinks on Databricks, in `<catalog>.support`:
+- `raw_support_requests` (the generator's; one to three rows per sampled delivered order, key
+  support_request_id; pending = sampled delivered orders without any request);
+- `support_agent_reports` (the agent stream's; key support_request_id; Change Data Feed on from
+  creation, since the Lakebase synced table reads its changes).
+The DDL here is the only one: stages create the tables with it before any reader exists."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from .delta_io import collect, create_table, insert_new, quote
+from .support_generator import SAMPLED_SQL, DeliveredOrder, SupportRequest
+from .support_stream import WINDOW, Report, SupportCase, cases
+
+SCHEMA, REQUESTS, REPORTS = "support", "raw_support_requests", "support_agent_reports"
+REQUEST_COLUMNS = ("support_request_id STRING NOT NULL, user_id STRING, order_id STRING, ts TIMESTAMP, "
+                   "request_type STRING, request_text STRING, edge_case_type STRING, request_attempt INT, "
+                   "generated_by STRING")
+REPORT_COLUMNS = ("support_request_id STRING NOT NULL, user_id STRING, order_id STRING, request_text STRING, "
+                  "ts TIMESTAMP, agent_response STRING")
+SAMPLED_PENDING = (
+    "SELECT d.order_id, d.delivered_ts "
+    "FROM (SELECT order_id, max(ts) AS delivered_ts FROM IDENTIFIER(:events) WHERE event_type = 'delivered' "
+    "GROUP BY order_id) d "
+    "LEFT ANTI JOIN IDENTIFIER(:requests) r ON r.order_id = d.order_id "
+    f"WHERE {SAMPLED_SQL.format(column='d.order_id')} "
+    "ORDER BY d.delivered_ts, d.order_id")
+UNREPORTED = (
+    "SELECT r.* FROM IDENTIFIER(:requests) r "
+    "LEFT ANTI JOIN IDENTIFIER(:reports) p ON p.support_request_id = r.support_request_id "
+    "ORDER BY r.ts, r.support_request_id")
+HISTORY = ("SELECT support_request_id, user_id, ts, edge_case_type FROM IDENTIFIER(:requests) "
+           "WHERE ts >= CAST(:since AS TIMESTAMP)")
+TOTALS = (
+    "SELECT e.order_id, round(aggregate(from_json(get_json_object(e.body, '$.items'), "
+    "'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'), CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2) "
+    "AS total FROM IDENTIFIER(:events) e LEFT SEMI JOIN IDENTIFIER(:requests) r ON r.order_id = e.order_id "
+    "WHERE e.event_type = 'order_created'")
+
+
+def _plain(columns: str) -> str:
+    return columns.replace(" NOT NULL", "")
+
+
+class RequestSink:
+    """The generator's: sampled delivered orders without requests."""
+
+    def __init__(self, spark: Any, catalog: str, rate: float):
+        self.spark, self.rate = spark, rate
+        self.events, self.requests = quote(catalog, "lakeflow", "all_events"), quote(catalog, SCHEMA, REQUESTS)
+
+    def ensure(self) -> None:
+        create_table(self.spark, self.requests, REQUEST_COLUMNS, cdf=False)
+
+    def pending(self, cap: int) -> list[DeliveredOrder]:
+        rows = collect(self.spark, SAMPLED_PENDING, {"events": self.events, "requests": self.requests,
+                                                     "rate": str(self.rate)}, cap,
+                       "the events come from the pipeline of stage lakeflow, the requests table from stage "
+                       "support_request_generator_stream")
+        return [DeliveredOrder(r["order_id"], r["delivered_ts"]) for r in rows]
+
+    def merge(self, rows: list[SupportRequest]) -> None:
+        insert_new(self.spark, self.requests, [(r.support_request_id, r.user_id, r.order_id, r.ts, r.request_type,
+                                                r.request_text, r.edge_case_type, r.request_attempt, r.generated_by)
+                                               for r in rows], _plain(REQUEST_COLUMNS), "support_request_id")
+
+
+class ReportSink:
+    """The agent stream's: requests without a report, with the facts the policy needs."""
+
+    def __init__(self, spark: Any, catalog: str):
+        self.spark = spark
+        self.events = quote(catalog, "lakeflow", "all_events")
+        self.requests, self.reports = quote(catalog, SCHEMA, REQUESTS), quote(catalog, SCHEMA, REPORTS)
+
+    def ensure(self) -> None:
+        create_table(self.spark, self.reports, REPORT_COLUMNS, cdf=True)
+
+    def pending(self, cap: int) -> list[SupportCase]:
+        hint = ("the requests come from the job 'Support Request Generator' (stage support_request_generator_stream), "
+                "the reports table from stage support_request_agent")
+        requests = [r.asDict() for r in collect(self.spark, UNREPORTED, {"requests": self.requests,
+                                                                          "reports": self.reports}, cap, hint)]
+        if not requests:
+            return []
+        since = (min(r["ts"] for r in requests) - WINDOW - timedelta(seconds=1)).isoformat(sep=" ")
+        history = [r.asDict() for r in collect(self.spark, HISTORY, {"requests": self.requests, "since": since},
+                                               10 ** 6, hint)]
+        totals = {r["order_id"]: r["total"] for r in collect(self.spark, TOTALS, {"events": self.events,
+                                                                                    "requests": self.requests},
+                                                             10 ** 7, hint)}
+        return cases(requests, history, totals)
+
+    def merge(self, rows: list[Report]) -> None:
+        insert_new(self.spark, self.reports, [(r.support_request_id, r.user_id, r.order_id, r.request_text, r.ts,
+                                               r.agent_response) for r in rows], _plain(REPORT_COLUMNS),
+                   "support_request_id")

@@ -1,0 +1,35 @@
+"""Helpers for the Support Console tests: the synced reports table as Lakebase would hold it."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "src" / "apps" / "support_console"))
+
+REPORTS = """
+    CREATE SCHEMA IF NOT EXISTS support;
+    CREATE TABLE IF NOT EXISTS support.support_agent_reports_sync (
+        support_request_id TEXT PRIMARY KEY, user_id TEXT, order_id TEXT, request_text TEXT, ts TIMESTAMPTZ,
+        agent_response TEXT)"""
+
+
+def support_report(request_id: str, refund: float, credit: float, escalate: bool = False, user: str = "user-001",
+                   order: str = "O1") -> str:
+    return json.dumps({"support_request_id": request_id, "user_id": user, "order_id": order,
+                       "credit_recommendation": {"amount_usd": credit, "reason": "policy"},
+                       "refund_recommendation": {"amount_usd": refund, "reason": "policy"},
+                       "draft_response": f"We are sorry: {refund:.2f} refunded, {credit:.2f} credited.",
+                       "past_interactions_summary": "two requests this month",
+                       "order_details_summary": "Order from Chicago, 31.50", "decision_confidence": "high",
+                       "escalation_flag": escalate})
+
+
+def load(conn, rows: list[tuple[str, str, str, str, str]]) -> None:
+    """(support_request_id, user_id, order_id, request_text, agent_response), a minute apart, newest last."""
+    conn.execute(REPORTS)
+    for i, row in enumerate(rows):
+        conn.execute("INSERT INTO support.support_agent_reports_sync VALUES (%s, %s, %s, %s, "
+                     "now() - make_interval(mins => %s), %s) ON CONFLICT DO NOTHING", (*row[:4], len(rows) - i, row[4]))

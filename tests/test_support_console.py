@@ -1,0 +1,165 @@
+"""The Support Console's API against a throwaway PostgreSQL 15, served by uvicorn: the reports with
+their status; refunds and credits applied once (409 to the second, also under concurrency); replies
+that resolve a request; one rating per request; regeneration through the agent endpoint (the
+stand-in's), keeping the old report when the new one is unreadable; every bad input a JSON error with
+nothing written; an unreachable database a 503."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
+from .refund_app import call, served
+from .support_console import load, support_report
+
+REPORTS = [("r-1", "user-001", "O1", "Late again!", support_report("r-1", 18.0, 5.0)),
+           ("r-2", "user-001", "O2", "Charged twice.", support_report("r-2", 0.0, 2.0, order="O2")),
+           ("r-3", "user-002", "O3", "You people are useless.", support_report("r-3", 0.0, 3.0, True, "user-002", "O3")),
+           ("r-4", "user-003", "O4", "Help?", "Happy to help!")]  # what a bad agent answer looks like
+INJECTIONS = ["x' OR '1'='1", "r-1; DROP TABLE support.operator_actions; --"]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    import tempfile
+
+    from compiler.ops.local_postgres import LocalPostgres
+
+    server = LocalPostgres(tempfile.mkdtemp(prefix="caspers-pg-")).start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def database(postgres, request):
+    name = "s_" + request.node.name.lower()[:40].replace("[", "_").replace("]", "_").replace("-", "_")
+    postgres.create_database(name)
+    with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname=name, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS support CASCADE")
+        load(conn, REPORTS)
+    return name
+
+
+def settings_for(postgres, database, **changes):
+    from support_console.settings import Settings
+
+    values = dict(pg_host="127.0.0.1", pg_port=postgres.port, pg_database=database, pg_user="caspers",
+                  pg_sslmode="disable", pg_password="", agent_endpoint="support_agent", warehouse_id="wh-none",
+                  events_table="cat.lakeflow.all_events")
+    values.update(changes)
+    return Settings(**values)
+
+
+@pytest.fixture
+def app_url(postgres, database):
+    from support_console.app import create_app
+
+    with served(create_app(settings_for(postgres, database))) as url:
+        yield url
+
+
+def rows(postgres, database, sql):
+    with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname=database) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_reports_are_listed_with_their_offers_and_unreadable_answers_flagged(app_url):
+    status, body = call(app_url + "/api/reports?status=pending")
+    assert status == 200 and [i["support_request_id"] for i in body["items"]] == ["r-4", "r-3", "r-2", "r-1"]
+    first = body["items"][-1]["report"]
+    assert (first["refund"]["amount_usd"], first["credit"]["amount_usd"], first["escalation_flag"]) == (18.0, 5.0, False)
+    assert body["items"][0]["report"]["valid"] is False and body["items"][0]["report"]["escalation_flag"] is True
+    status, summary = call(app_url + "/api/summary")
+    assert summary["by_status"] == {"pending": 4, "in_progress": 0, "resolved": 0} and summary["escalated"] == 2
+    status, detail = call(app_url + "/api/reports/r-1")
+    assert [h["support_request_id"] for h in detail["history"]] == ["r-2"]  # the same user's other request
+    assert detail["actions"] == [] and detail["replies"] == [] and detail["rating"] is None
+
+
+def test_a_refund_and_a_credit_are_applied_once_each(app_url, postgres, database):
+    headers = {"X-Forwarded-Email": "ana@caspers.example"}
+    status, body = call(app_url + "/api/reports/r-1/actions", "POST", {"action_type": "apply_refund", "amount_usd": 18},
+                        headers)
+    assert status == 201 and body["actor"] == "ana@caspers.example"
+    status, body = call(app_url + "/api/reports/r-1/actions", "POST", {"action_type": "apply_refund", "amount_usd": 5})
+    assert status == 409 and body["error"]["code"] == "ALREADY_APPLIED" and "ana@caspers.example" in body["error"]["message"]
+    assert call(app_url + "/api/reports/r-1/actions", "POST", {"action_type": "apply_credit", "amount_usd": 5})[0] == 201
+    assert rows(postgres, database, "SELECT action_type, amount_usd FROM support.operator_actions ORDER BY 1") == [
+        ("apply_credit", 5), ("apply_refund", 18)]
+    status, detail = call(app_url + "/api/reports/r-1")
+    assert detail["status"] == "in_progress" and len(detail["actions"]) == 2
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(call(
+        app_url + "/api/reports/r-2/actions", "POST", {"action_type": "apply_credit", "amount_usd": 2})[0]))
+        for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [201] + [409] * 5
+    assert rows(postgres, database, "SELECT count(*) FROM support.operator_actions WHERE support_request_id = 'r-2'") == [(1,)]
+
+
+def test_a_reply_resolves_the_request_and_a_rating_is_one_per_request(app_url, postgres, database):
+    status, body = call(app_url + "/api/reports/r-2/replies", "POST", {"message_text": "  We credited you 2.00.  "})
+    assert status == 201 and body["message_text"] == "We credited you 2.00."
+    assert call(app_url + "/api/reports?status=resolved")[1]["items"][0]["support_request_id"] == "r-2"
+    for rating in ("thumbs_down", "thumbs_up"):
+        assert call(app_url + "/api/reports/r-2/rating", "POST", {"rating": rating, "reason_code": "tone"})[0] == 200
+    assert rows(postgres, database, "SELECT rating, reason_code FROM support.response_ratings") == [("thumbs_up", "tone")]
+    status, detail = call(app_url + "/api/reports/r-2")
+    assert detail["replies"][0]["message_text"] == "We credited you 2.00." and detail["rating"]["rating"] == "thumbs_up"
+    assert [a["action_type"] for a in detail["actions"]] == ["send_reply"]
+
+
+@pytest.mark.parametrize("path, body, status, message", [
+    ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": -3}, 422, "amount_usd"),
+    ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": 0}, 422, "amount_usd"),
+    ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": 900}, 422, "at most 500.00"),
+    ("/api/reports/r-1/actions", {"action_type": "send_cash", "amount_usd": 3}, 422, "action_type"),
+    ("/api/reports/r-1/actions", {"action_type": "apply_credit", "amount_usd": 3, "extra": 1}, 422, "extra"),
+    ("/api/reports/r-9/actions", {"action_type": "apply_credit", "amount_usd": 3}, 404, "no report for support request r-9"),
+    ("/api/reports/r-1/replies", {"message_text": "   "}, 422, "write the reply first"),
+    ("/api/reports/r-1/rating", {"rating": "meh"}, 422, "rating"),
+    *((f"/api/reports/{i.replace(' ', '%20').replace(';', '%3B').replace(chr(39), '%27')}/rating",
+       {"rating": "thumbs_up"}, 422, "letters, digits") for i in INJECTIONS),
+])
+def test_bad_input_is_a_json_error_and_writes_nothing(app_url, postgres, database, path, body, status, message):
+    got, answer = call(app_url + path, "POST", body)
+    assert got == status and message in answer["error"]["message"], answer
+    for table in ("operator_actions", "support_replies", "response_ratings", "request_status"):
+        assert rows(postgres, database, f"SELECT count(*) FROM support.{table}") == [(0,)]
+
+
+def test_regenerate_asks_the_agent_and_keeps_the_old_report_when_the_new_one_is_unreadable(postgres, database, fake):  # noqa: F811
+    from databricks.sdk import WorkspaceClient
+
+    from support_console.app import create_app
+
+    configure(fake, scripted_agents=["support_agent"])
+    fake.store.put("serving_endpoints", "support_agent", {"name": "support_agent"})
+    with served(create_app(settings_for(postgres, database), workspace=WorkspaceClient())) as url:
+        status, body = call(url + "/api/reports/r-4/regenerate", "POST", {})
+        assert status == 201 and body["regenerated"] is True and body["report"]["valid"] is True
+        assert body["report"]["credit"]["amount_usd"] == 4.0
+        add_fault(fake, kind="serving_invocations", op="invoke", mode="garbage", times=1)
+        status, answer = call(url + "/api/reports/r-1/regenerate", "POST", {})
+        assert status == 502 and "not a support report" in answer["error"]["message"]
+        assert call(url + "/api/reports/r-1")[1]["report"]["refund"]["amount_usd"] == 18.0
+    assert rows(postgres, database, "SELECT support_request_id FROM support.operator_regenerated_reports") == [("r-4",)]
+
+
+def test_an_unreachable_database_is_a_503_and_the_page_still_loads(postgres, database):
+    from support_console.app import create_app
+
+    from compiler.ops.local_postgres import free_port
+
+    with served(create_app(settings_for(postgres, database, pg_port=free_port()))) as url:
+        status, body = call(url + "/api/reports")
+        assert status == 503 and body["error"]["code"] == "DATABASE_UNAVAILABLE" and "Traceback" not in str(body)
+        status, page = call(url + "/")
+        assert status == 200 and "Support Console" in page
