@@ -20,8 +20,9 @@ ONLY_EXPECTATIONS = [
                                              "Menu_Supervisor"]),
     ("menus", "inspection_data+", ["Inspection_Data", "Inspection_Knowledge_Agent", "Menu_Pipeline", "Menu_Genie",
                                    "Menu_Knowledge_Agent", "Menu_Supervisor"]),
-    ("support", "+support_lakebase", [CD, SDP, "Support_Request_Generator_Stream", "Support_Request_Agent_Stream",
-                                      "Support_Lakebase_And_App"]),
+    # the stream depends on the agent (its endpoint, its reports table; the original ordered neither)
+    ("support", "+support_lakebase", [CD, SDP, "Support_Request_Generator_Stream", "Support_Request_Agent",
+                                      "Support_Request_Agent_Stream", "Support_Lakebase_And_App"]),
     ("support", "Support_Request_Agent", ["Support_Request_Agent"]),
     # complaint_lakebase alone has no dependency inside the selection, so it sorts right after Canonical_Data
     ("all", "+apps complaint_lakebase", [CD, "Complaint_Lakebase", SDP, "Refund_Recommender_Agent",

@@ -55,3 +55,21 @@ def served_entity(full_name, version, environment=None):
     # Medium serves 8-16 requests at once: the streams call an agent 16 at a time (src/jobs/scoring.py).
     return ServedEntityInput(entity_name=full_name, entity_version=version, workload_size="Medium",
                              scale_to_zero_enabled=False, environment_vars=environment or None)
+
+
+def publish_agent(ctx, package, full_name, experiment, config, tools, questions, check, example=None):
+    """Log `agents/<package>/model.py` with `config` into `experiment`, evaluate it on `questions`
+    with `check`, register it as a version of `full_name` (once per fingerprint: agents/common/
+    publish.py). Its resources: the LLM endpoint, the warehouse and its UC functions `tools`."""
+    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
+
+    from agents.common.publish import AgentModel, publish
+
+    catalog, schema = full_name.split(".")[:2]
+    model = AgentModel(
+        full_name=full_name, experiment=experiment,
+        model_file=ctx.bundle_path("agents", package, "model.py"), code_dir=ctx.bundle_path("agents"), config=config,
+        resources=(DatabricksServingEndpoint(endpoint_name=config["llm_endpoint"]),
+                   DatabricksSQLWarehouse(warehouse_id=config["warehouse_id"]),
+                   *(DatabricksFunction(function_name=f"{catalog}.{schema}.{name}") for name in tools)))
+    return publish(model, questions, check=check, **({"example": example} if example else {}))

@@ -17,6 +17,7 @@ Locally (no Spark, no scorer service): the SQL objects, the wait for data, the e
 scorers are skipped; the model is logged to the local MLflow store and the stand-in serves it.
 """
 
+from caspers import agent_stage
 from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
@@ -80,22 +81,15 @@ def evaluation_questions(orders):
 
 
 def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, questions):
-    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
-
     from agents.common.answers import parse_answer
-    from agents.common.publish import AgentModel, publish
     from agents.complaint import sql
     from agents.complaint.agent import FIELDS, RULES
 
-    model = AgentModel(
-        full_name=full_name, experiment=experiment,
-        model_file=ctx.bundle_path("agents", "complaint", "model.py"), code_dir=ctx.bundle_path("agents"),
-        config={"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id},
-        resources=(DatabricksServingEndpoint(endpoint_name=llm_model),
-                   DatabricksSQLWarehouse(warehouse_id=warehouse_id),
-                   *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
-    return publish(model, questions, check=lambda text: parse_answer(text, FIELDS, RULES)["decision"],
-                   example="My order arrived late and cold. (Order ID: none-yet)")
+    config = {"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id}
+    return agent_stage.publish_agent(ctx, "complaint", full_name, experiment, config, sql.TOOLS, questions,
+                                     check=lambda text: parse_answer(text, FIELDS, RULES)["decision"],
+                                     example="My order arrived late and cold. (Order ID: none-yet)")
+
 
 
 def start_scorers(ctx, experiment_id):

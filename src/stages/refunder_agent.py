@@ -14,6 +14,7 @@ Locally (no Spark, nothing executes SQL or serves models): the SQL objects, the 
 evaluation are skipped; the model is logged to the local MLflow store and the stand-in serves it.
 """
 
+from caspers import agent_stage
 from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
@@ -43,7 +44,8 @@ def run(ctx):
     experiment = f"/Shared/{catalog}_{MODEL}"
     ensure_experiment(ctx, experiment)
     full_name = ensure_registered_model(ctx, catalog, SCHEMA, MODEL, comment="RefundGPT, the refund agent")
-    published = publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, orders)
+    published = publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id,
+                              [f"Order id: {order_id}" for order_id in orders])
 
     ensure_serving_endpoint(ctx, endpoint, [served_entity(full_name, published.version)])
     wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
@@ -51,20 +53,11 @@ def run(ctx):
                            f"version {published.version}")
 
 
-def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, orders):
-    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
-
+def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, questions):
     from agents.common.answers import parse_answer
-    from agents.common.publish import AgentModel, publish
     from agents.refund import sql
     from agents.refund.agent import FIELDS
 
-    model = AgentModel(
-        full_name=full_name, experiment=experiment,
-        model_file=ctx.bundle_path("agents", "refund", "model.py"), code_dir=ctx.bundle_path("agents"),
-        config={"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id},
-        resources=(DatabricksServingEndpoint(endpoint_name=llm_model),
-                   DatabricksSQLWarehouse(warehouse_id=warehouse_id),
-                   *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
-    return publish(model, [f"Order id: {order_id}" for order_id in orders],
-                   check=lambda text: parse_answer(text, FIELDS)["refund_class"])
+    config = {"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id}
+    return agent_stage.publish_agent(ctx, "refund", full_name, experiment, config, sql.TOOLS, questions,
+                                     check=lambda text: parse_answer(text, FIELDS)["refund_class"])

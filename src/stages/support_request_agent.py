@@ -15,6 +15,7 @@ Publishes the support agent (src/agents/support/) and serves it:
 Locally the SQL, the wait for data and the evaluation are skipped (they need Spark).
 """
 
+from caspers import agent_stage
 from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
@@ -72,19 +73,11 @@ def evaluation_cases(orders):
     return [example_case(order_id) for order_id in orders]
 
 
-def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, cases):
-    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
-
-    from agents.common.publish import AgentModel, publish
+def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, questions):
     from agents.support import sql
     from agents.support.agent import check_report
 
-    model = AgentModel(
-        full_name=full_name, experiment=experiment,
-        model_file=ctx.bundle_path("agents", "support", "model.py"), code_dir=ctx.bundle_path("agents"),
-        config={"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id},
-        resources=(DatabricksServingEndpoint(endpoint_name=llm_model),
-                   DatabricksSQLWarehouse(warehouse_id=warehouse_id),
-                   *(DatabricksFunction(function_name=f"{catalog}.{SCHEMA}.{name}") for name in sql.TOOLS)))
-    return publish(model, cases, example=example_case("none-yet"),
-                   check=lambda text: "escalated" if check_report(text)["escalation_flag"] else "offer")
+    config = {"catalog": catalog, "llm_endpoint": llm_model, "warehouse_id": warehouse_id}
+    return agent_stage.publish_agent(ctx, "support", full_name, experiment, config, sql.TOOLS, questions,
+                                     check=lambda text: "escalated" if check_report(text)["escalation_flag"] else "offer",
+                                     example=example_case("none-yet"))

@@ -67,3 +67,28 @@ class StatementRunner:
         columns = [c.name for c in (answer.manifest.schema.columns or [])] if answer.manifest else []
         data = (answer.result.data_array or []) if answer.result else []
         return [dict(zip(columns, row)) for row in data]
+
+
+def sql_tools(described: dict[str, tuple[str, str, str]], query: Callable[[str], str]) -> dict[str, SqlFunctionTool]:
+    """{function name: (what it does, its argument, what the argument is)} -> the tools, each running
+    `query(name)` (its `SELECT * FROM <function>(:arg)`)."""
+    return {name: SqlFunctionTool(name, text, arg, arg_text, query(name))
+            for name, (text, arg, arg_text) in described.items()}
+
+
+class ToolAgent:
+    """What every agent is made of: the workspace's clients (its own credentials), a statement runner
+    on its warehouse, and its tools (`make_tools(catalog)`, which a subclass defines)."""
+
+    def __init__(self, catalog: str, llm_endpoint: str, warehouse_id: str, workspace: Any = None, client: Any = None):
+        from . import clients
+
+        self.catalog, self.llm_endpoint = catalog, llm_endpoint
+        self.workspace = workspace or clients.workspace()
+        self.client = client or clients.openai_client(self.workspace)
+        self.runner = StatementRunner(self.workspace, warehouse_id)
+        self.tools = self.make_tools(catalog)
+
+    @staticmethod
+    def make_tools(catalog: str) -> dict[str, SqlFunctionTool]:
+        raise NotImplementedError

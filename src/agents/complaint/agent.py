@@ -4,11 +4,9 @@ fields (a credit has an amount and a confidence and no priority; an escalation t
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..common import loop
 from ..common.answers import Field, one_line
-from ..common.tools import SqlFunctionTool, StatementRunner
+from ..common.tools import SqlFunctionTool, ToolAgent, sql_tools
 from . import sql
 
 CATEGORIES = ("delivery_delay", "missing_items", "food_quality", "service_issue", "billing", "other")
@@ -65,8 +63,7 @@ def tools(catalog: str) -> dict[str, SqlFunctionTool]:
         sql.LOCATION_TIMINGS: ("A kitchen's delivery-time percentiles (minutes) over the last day of data.",
                                "loc", "The kitchen's name, e.g. Chicago"),
     }
-    return {name: SqlFunctionTool(name, text, arg, arg_text, sql.call(catalog, name))
-            for name, (text, arg, arg_text) in described.items()}
+    return sql_tools(described, lambda function: sql.call(catalog, function))
 
 
 def question(complaint_text: str, order_id: str) -> str:
@@ -74,17 +71,10 @@ def question(complaint_text: str, order_id: str) -> str:
     return f"{complaint_text.strip()} (Order ID: {order_id.strip()})"
 
 
-class ComplaintAgent:
+class ComplaintAgent(ToolAgent):
     """triage(text) -> the checked answer; respond(text) -> it as one line of JSON."""
 
-    def __init__(self, catalog: str, llm_endpoint: str, warehouse_id: str, workspace: Any = None, client: Any = None):
-        from ..common import clients
-
-        self.catalog, self.llm_endpoint = catalog, llm_endpoint
-        self.workspace = workspace or clients.workspace()
-        self.client = client or clients.openai_client(self.workspace)
-        self.runner = StatementRunner(self.workspace, warehouse_id)
-        self.tools = tools(catalog)
+    make_tools = staticmethod(tools)
 
     def triage(self, complaint: str) -> dict:
         return loop.answer(self.client, self.llm_endpoint, SYSTEM_PROMPT, complaint.strip(), self.tools,

@@ -6,11 +6,9 @@ one line of JSON with the original's SupportReport fields, checked like every ag
 from __future__ import annotations
 
 import json
-from typing import Any
-
 from ..common import loop
 from ..common.answers import Field, InvalidAnswer, one_line, parse_answer
-from ..common.tools import SqlFunctionTool, StatementRunner
+from ..common.tools import SqlFunctionTool, ToolAgent, sql_tools
 from . import policy, sql
 
 CASE_KEYS = ("support_request_id", "user_id", "order_id", "request_text")
@@ -80,21 +78,13 @@ def tools(catalog: str) -> dict[str, SqlFunctionTool]:
         sql.REQUEST_HISTORY: ("The user's 10 latest support requests.", "uid", "The user id, e.g. user-007"),
         sql.REPORT_HISTORY: ("The reports (offers made) for the user's 10 latest requests.", "uid", "The user id"),
     }
-    return {name: SqlFunctionTool(name, text, arg, arg_text, sql.call(catalog, name))
-            for name, (text, arg, arg_text) in described.items()}
+    return sql_tools(described, lambda function: sql.call(catalog, function))
 
 
-class SupportAgent:
+class SupportAgent(ToolAgent):
     """prepare(case_json) -> the checked SupportReport; respond(case_json) -> it as one line of JSON."""
 
-    def __init__(self, catalog: str, llm_endpoint: str, warehouse_id: str, workspace: Any = None, client: Any = None):
-        from ..common import clients
-
-        self.catalog, self.llm_endpoint = catalog, llm_endpoint
-        self.workspace = workspace or clients.workspace()
-        self.client = client or clients.openai_client(self.workspace)
-        self.runner = StatementRunner(self.workspace, warehouse_id)
-        self.tools = tools(catalog)
+    make_tools = staticmethod(tools)
 
     def prepare(self, text: str) -> dict:
         case = parse_case(text)
