@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "src" / "apps" / "refund_manager"))
+sys.path.insert(0, str(ROOT / "src" / "apps"))  # appkit, which the bundle ships into each app's folder
 
 RECOMMENDATIONS = """
     CREATE SCHEMA IF NOT EXISTS recommender;

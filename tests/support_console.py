@@ -8,6 +8,7 @@ import sys
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "src" / "apps" / "support_console"))
+sys.path.insert(0, str(ROOT / "src" / "apps"))  # appkit, which the bundle ships into each app's folder
 
 REPORTS = """
     CREATE SCHEMA IF NOT EXISTS support;

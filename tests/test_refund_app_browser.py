@@ -72,7 +72,7 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
                         pg_sslmode="disable", pg_password="", warehouse_id=warehouse,
                         events_table="caspersdev.lakeflow.all_events")
     browser = chromium()
-    wait = WebDriverWait(browser, 30)
+    wait = WebDriverWait(browser, 90)  # the first timeline starts the local Spark warehouse
     try:
         with served(create_app(settings, workspace=w)) as url:
             browser.get(url)

@@ -157,7 +157,7 @@ def remove_postgres(out_dir: str) -> bool:
 
 def import_paths(project_src: str) -> None:
     """The project's packages the command runs: the agents, the stream, the app."""
-    for folder in (project_src, os.path.join(project_src, "apps", "refund_manager")):
+    for folder in (project_src, os.path.join(project_src, "apps"), os.path.join(project_src, "apps", "refund_manager")):
         if folder not in sys.path:
             sys.path.insert(0, folder)
 

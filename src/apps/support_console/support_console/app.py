@@ -25,18 +25,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
 
-from . import db, events
+from appkit import events
+from appkit.http import error, install_handlers
+from appkit.postgres import oauth_token
+
+from . import db
 from .reports import case, parse_report
 from .settings import Settings, SettingsError, from_env
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # request and order ids
 STATIC = Path(__file__).parent / "static"
+KIT = Path(__import__("appkit").__file__).parent / "static"  # the apps' shared look and page helpers
 log = logging.getLogger("support_console")
 
 
@@ -62,10 +65,6 @@ class AgentError(RuntimeError):
     pass
 
 
-def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
-
-
 def create_app(settings: Settings | None = None, pool: Any = None, workspace: Any = None) -> FastAPI:
     """The app; without arguments everything comes from the environment when it starts."""
     state: dict[str, Any] = {"workspace": workspace}
@@ -73,7 +72,7 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         current = settings or from_env()
-        opened = pool or db.open_pool(current, token=_oauth_token)
+        opened = pool or db.open_pool(current, token=oauth_token)
         if pool is None:
             opened.open(wait=False)
         state["settings"], state["store"] = current, db.Store(opened, current)
@@ -105,6 +104,7 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
         return FileResponse(STATIC / "index.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/kit", StaticFiles(directory=KIT), name="kit")
 
     @app.get("/api/summary")
     def summary() -> dict:
@@ -181,58 +181,22 @@ def _ask_agent(state: dict, payload: str) -> str:
 
 
 def _errors(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        parts = []
-        for item in exc.errors():
-            where = ".".join(str(p) for p in item.get("loc", ())[1:]) or "body"
-            parts.append(f"{where}: {item.get('msg', 'invalid')}")
-        return error(422, "INVALID_REQUEST", "; ".join(parts) or "invalid request")
-
-    @app.exception_handler(ValueError)
-    async def bad_value(request: Request, exc: ValueError) -> JSONResponse:
-        return error(422, "INVALID_REQUEST", str(exc))
-
-    @app.exception_handler(HTTPException)
-    async def http(request: Request, exc: HTTPException) -> JSONResponse:
-        return error(exc.status_code, "NOT_FOUND" if exc.status_code == 404 else "HTTP_ERROR", str(exc.detail))
-
-    @app.exception_handler(db.UnknownRequest)
-    async def unknown(request: Request, exc: db.UnknownRequest) -> JSONResponse:
-        return error(404, "UNKNOWN_REQUEST", f"no report for support request {exc.args[0]}")
-
-    @app.exception_handler(db.AlreadyApplied)
-    async def applied(request: Request, exc: db.AlreadyApplied) -> JSONResponse:
+    """422 the request, 404 an unknown request, 409 already applied, 502 the agent or the warehouse,
+    503 the database."""
+    def applied(exc: db.AlreadyApplied) -> JSONResponse:
         first = exc.existing
         return error(409, "ALREADY_APPLIED", f"{first['action_type']} was already applied by {first['actor']} "
                                              f"({first['amount_usd']:.2f})", action=first)
 
-    @app.exception_handler(db.Unavailable)
-    async def unavailable(request: Request, exc: db.Unavailable) -> JSONResponse:
-        return error(503, "DATABASE_UNAVAILABLE", str(exc))
-
-    @app.exception_handler(events.WarehouseError)
-    async def warehouse(request: Request, exc: events.WarehouseError) -> JSONResponse:
-        return error(502, "WAREHOUSE_ERROR", str(exc))
-
-    @app.exception_handler(AgentError)
-    async def agent(request: Request, exc: AgentError) -> JSONResponse:
-        return error(502, "AGENT_ERROR", str(exc))
-
-    @app.exception_handler(SettingsError)
-    async def misconfigured(request: Request, exc: SettingsError) -> JSONResponse:
-        return error(500, "MISCONFIGURED", str(exc))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error(500, "INTERNAL", "unexpected error; the app's log has the details")
-
-
-def _oauth_token() -> str:
-    from databricks.sdk import WorkspaceClient
-
-    return WorkspaceClient().config.oauth_token().access_token
+    install_handlers(app, log, {
+        ValueError: lambda exc: error(422, "INVALID_REQUEST", str(exc)),
+        db.UnknownRequest: lambda exc: error(404, "UNKNOWN_REQUEST", f"no report for support request {exc.args[0]}"),
+        db.AlreadyApplied: applied,
+        db.Unavailable: lambda exc: error(503, "DATABASE_UNAVAILABLE", str(exc)),
+        events.WarehouseError: lambda exc: error(502, "WAREHOUSE_ERROR", str(exc)),
+        AgentError: lambda exc: error(502, "AGENT_ERROR", str(exc)),
+        SettingsError: lambda exc: error(500, "MISCONFIGURED", str(exc)),
+    })
 
 
 app = create_app()

@@ -38,27 +38,10 @@ def q(name: str) -> str:
 
 
 def open_pool(settings: Settings, token: Callable[[], str] | None = None):
-    """A connection pool; each new connection asks `token()` for its password when the settings
-    carry none (the app's OAuth token on Databricks, which expires: a fresh one per connection)."""
-    import psycopg
-    from psycopg_pool import ConnectionPool
+    """The app's Lakebase pool (appkit/postgres.py): a fresh OAuth token per new connection."""
+    from appkit.postgres import open_pool as pool
 
-    password = settings.pg_password
-
-    class Connection(psycopg.Connection):
-        @classmethod
-        def connect(cls, conninfo: str = "", **kwargs: Any):
-            if password is None and token is not None:
-                kwargs["password"] = token()
-            return super().connect(conninfo, **kwargs)
-
-    kwargs = {"host": settings.pg_host, "port": settings.pg_port, "dbname": settings.pg_database,
-              "user": settings.pg_user, "sslmode": settings.pg_sslmode, "connect_timeout": 5,
-              "application_name": "support-console"}
-    if password is not None:
-        kwargs["password"] = password
-    return ConnectionPool(kwargs=kwargs, connection_class=Connection, min_size=0, max_size=settings.pool_size,
-                          timeout=10, open=False, name="support-console")
+    return pool(settings, "support-console", token)
 
 
 class Store:

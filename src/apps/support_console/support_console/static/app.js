@@ -1,45 +1,12 @@
-// The Support Console page: plain DOM, every value written with textContent (never as HTML).
+// The Support Console page: plain DOM, every value written with textContent (never as HTML); the
+// helpers ($, el, api, toast, money, when, step) are the apps' shared /kit/kit.js.
 "use strict";
 
 const state = { status: "pending", items: [], current: null };
-const $ = (id) => document.getElementById(id);
-const money = (n) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(n || 0);
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : "–");
 const STATUS = { pending: "Pending", in_progress: "In progress", resolved: "Resolved" };
 const ACTIONS = { apply_refund: "Refund applied", apply_credit: "Credit applied", send_reply: "Reply sent" };
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
 const badge = (kind, text) => el("span", { class: `badge ${kind}`, text: text || kind });
-
-async function api(path, options = {}) {
-  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error((body.error && body.error.message) || `HTTP ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return body;
-}
-
-function toast(text, bad = false) {
-  const node = $("toast");
-  node.textContent = text;
-  node.className = bad ? "toast bad" : "toast";
-  node.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (node.hidden = true), 4000);
-}
 
 async function loadSummary() {
   const s = await api("/api/summary");
@@ -99,15 +66,12 @@ function showReport(item) {
     : [el("li", { class: "muted", text: "No other requests." })]));
 }
 
-const STEPS = { order_created: "Order placed", gk_started: "Kitchen started cooking", gk_finished: "Kitchen finished",
-  gk_ready: "Ready for pickup", driver_arrived: "Driver arrived", driver_picked_up: "Picked up", delivered: "Delivered" };
-
 async function loadTimeline(orderId) {
   const list = $("d-timeline");
   list.replaceChildren(el("li", { class: "muted", text: "Loading…" }));
   try {
     const data = await api(`/api/orders/${encodeURIComponent(orderId)}/events`);
-    list.replaceChildren(...data.events.map((e) => el("li", { text: `${when(e.ts)} · ${STEPS[e.event_type] || e.event_type}` })));
+    list.replaceChildren(...data.events.map((e) => el("li", { text: `${when(e.ts)} · ${step(e.event_type)}` })));
   } catch (error) {
     list.replaceChildren(el("li", { class: "muted", text: error.message }));
   }

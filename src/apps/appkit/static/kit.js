@@ -1,0 +1,42 @@
+// What the apps' pages share: DOM written with textContent only (never as HTML), JSON calls whose
+// errors carry the API's message, toasts, and formats. Loaded before each app's own app.js.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const money = (n) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(n || 0);
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : "–");
+const STEPS = { order_created: "Order placed", gk_started: "Kitchen started cooking", gk_finished: "Kitchen finished",
+  gk_ready: "Ready for pickup", driver_arrived: "Driver arrived", driver_picked_up: "Picked up", delivered: "Delivered" };
+const step = (type) => STEPS[type] || type.replaceAll("_", " ");
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error((body.error && body.error.message) || `HTTP ${response.status}`);
+    error.status = response.status;
+    error.body = body;
+    throw error;
+  }
+  return body;
+}
+
+function toast(text, bad = false) {
+  const node = $("toast");
+  node.textContent = text;
+  node.className = bad ? "toast bad" : "toast";
+  node.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (node.hidden = true), 4000);
+}
