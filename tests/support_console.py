@@ -14,7 +14,7 @@ REPORTS = """
     CREATE SCHEMA IF NOT EXISTS support;
     CREATE TABLE IF NOT EXISTS support.support_agent_reports_sync (
         support_request_id TEXT PRIMARY KEY, user_id TEXT, order_id TEXT, request_text TEXT, ts TIMESTAMPTZ,
-        agent_response TEXT)"""
+        agent_response TEXT, case_payload TEXT)"""
 
 
 def support_report(request_id: str, refund: float, credit: float, escalate: bool = False, user: str = "user-001",
@@ -33,4 +33,5 @@ def load(conn, rows: list[tuple[str, str, str, str, str]]) -> None:
     conn.execute(REPORTS)
     for i, row in enumerate(rows):
         conn.execute("INSERT INTO support.support_agent_reports_sync VALUES (%s, %s, %s, %s, "
-                     "now() - make_interval(mins => %s), %s) ON CONFLICT DO NOTHING", (*row[:4], len(rows) - i, row[4]))
+                     "now() - make_interval(mins => %s), %s, %s) ON CONFLICT DO NOTHING",
+                     (*row[:4], len(rows) - i, row[4], row[5] if len(row) > 5 else None))

@@ -6,6 +6,7 @@ nothing written; an unreachable database a 503."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import psycopg
@@ -17,7 +18,11 @@ from .support_console import load, support_report
 
 REPORTS = [("r-1", "user-001", "O1", "Late again!", support_report("r-1", 18.0, 5.0)),
            ("r-2", "user-001", "O2", "Charged twice.", support_report("r-2", 0.0, 2.0, order="O2")),
-           ("r-3", "user-002", "O3", "You people are useless.", support_report("r-3", 0.0, 3.0, True, "user-002", "O3")),
+           ("r-3", "user-002", "O3", "You people are useless.", support_report("r-3", 0.0, 3.0, True, "user-002", "O3"),
+            json.dumps({"support_request_id": "r-3", "user_id": "user-002", "order_id": "O3",  # what the stream sent
+                        "request_text": "You people are useless.", "edge_case_type": "abusive_language",
+                        "request_type": "general_support", "repeat_complaints_30d": 2, "risk_score": 0.67,
+                        "policy_limit_usd": 31.5})),
            ("r-4", "user-003", "O4", "Help?", "Happy to help!")]  # what a bad agent answer looks like
 INJECTIONS = ["x' OR '1'='1", "r-1; DROP TABLE support.operator_actions; --"]
 
@@ -145,12 +150,15 @@ def test_regenerate_asks_the_agent_and_keeps_the_old_report_when_the_new_one_is_
     with served(create_app(settings_for(postgres, database), workspace=WorkspaceClient())) as url:
         status, body = call(url + "/api/reports/r-4/regenerate", "POST", {})
         assert status == 201 and body["regenerated"] is True and body["report"]["valid"] is True
-        assert body["report"]["credit"]["amount_usd"] == 4.0
+        assert body["report"]["credit"]["amount_usd"] == 4.0 and body["report"]["escalation_flag"] is False
+        status, body = call(url + "/api/reports/r-3/regenerate", "POST", {})  # the case as sent: its edge case too
+        assert status == 201 and body["report"]["escalation_flag"] is True
         add_fault(fake, kind="serving_invocations", op="invoke", mode="garbage", times=1)
         status, answer = call(url + "/api/reports/r-1/regenerate", "POST", {})
         assert status == 502 and "not a support report" in answer["error"]["message"]
         assert call(url + "/api/reports/r-1")[1]["report"]["refund"]["amount_usd"] == 18.0
-    assert rows(postgres, database, "SELECT support_request_id FROM support.operator_regenerated_reports") == [("r-4",)]
+    assert rows(postgres, database, "SELECT support_request_id FROM support.operator_regenerated_reports "
+                                    "ORDER BY regen_id") == [("r-4",), ("r-3",)]
 
 
 def test_an_unreachable_database_is_a_503_and_the_page_still_loads(postgres, database):

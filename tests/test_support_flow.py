@@ -133,3 +133,4 @@ def test_the_stream_reports_each_request_once_and_stores_valid_escalations_for_b
     for row in sink.rows.values():
         answer = check_report(row.agent_response)  # every stored report is a SupportReport
         assert answer["escalation_flag"] == row.support_request_id.endswith("7")
+        assert json.loads(row.case_payload)["support_request_id"] == row.support_request_id  # kept for regeneration

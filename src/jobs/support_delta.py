@@ -19,7 +19,7 @@ REQUEST_COLUMNS = ("support_request_id STRING NOT NULL, user_id STRING, order_id
                    "request_type STRING, request_text STRING, edge_case_type STRING, request_attempt INT, "
                    "generated_by STRING")
 REPORT_COLUMNS = ("support_request_id STRING NOT NULL, user_id STRING, order_id STRING, request_text STRING, "
-                  "ts TIMESTAMP, agent_response STRING")
+                  "ts TIMESTAMP, agent_response STRING, case_payload STRING")
 SAMPLED_PENDING = (
     "SELECT d.order_id, d.delivered_ts "
     "FROM (SELECT order_id, max(ts) AS delivered_ts FROM IDENTIFIER(:events) WHERE event_type = 'delivered' "
@@ -95,5 +95,5 @@ class ReportSink:
 
     def merge(self, rows: list[Report]) -> None:
         insert_new(self.spark, self.reports, [(r.support_request_id, r.user_id, r.order_id, r.request_text, r.ts,
-                                               r.agent_response) for r in rows], _plain(REPORT_COLUMNS),
+                                               r.agent_response, r.case_payload) for r in rows], _plain(REPORT_COLUMNS),
                    "support_request_id")

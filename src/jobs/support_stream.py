@@ -50,6 +50,7 @@ class Report:
     request_text: str
     ts: Any
     agent_response: str
+    case_payload: str = ""  # the case the agent was sent, facts included (the console regenerates with it)
 
 
 def cases(requests: Iterable[dict], history: Iterable[dict], totals: dict[str, float]) -> list[SupportCase]:
@@ -91,5 +92,5 @@ def error_response(case: SupportCase, problem: str) -> str:
 
 SCORING = Scoring(
     key=lambda x: x.support_request_id, question=lambda case: case.payload(),
-    row=lambda c, ts, text: Report(c.support_request_id, c.user_id, c.order_id, c.request_text, ts, text),
+    row=lambda c, ts, text: Report(c.support_request_id, c.user_id, c.order_id, c.request_text, ts, text, c.payload()),
     check=check, error_response=error_response, is_error=lambda text: "agent error, for a person" in text)

@@ -219,12 +219,13 @@ class Store:
         return self._run(work)
 
     def case_of(self, request_id: str) -> dict:
+        """The request as the agent stream sent it (`case_payload`: its facts included)."""
         def work(conn):
-            found = conn.execute(f"SELECT support_request_id, user_id, order_id, request_text FROM {self.reports} "
-                                 "WHERE support_request_id = %s", (request_id,)).fetchone()
+            found = conn.execute(f"SELECT support_request_id, user_id, order_id, request_text, case_payload FROM "
+                                 f"{self.reports} WHERE support_request_id = %s", (request_id,)).fetchone()
             if found is None:
                 raise UnknownRequest(request_id)
-            return dict(zip(("support_request_id", "user_id", "order_id", "request_text"), found))
+            return dict(zip(("support_request_id", "user_id", "order_id", "request_text", "case_payload"), found))
 
         return self._run(work)
 

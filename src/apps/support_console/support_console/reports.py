@@ -39,6 +39,13 @@ def parse_report(text: str | None) -> dict:
 
 
 def case(row: dict) -> str:
-    """What the agent is asked to regenerate a report: the request as the stream sends it."""
+    """What the agent is asked to regenerate a report: the case the stream sent (facts included), or
+    the request's own fields when the report predates it."""
+    try:
+        sent = json.loads(row.get("case_payload") or "")
+        if isinstance(sent, dict) and sent.get("support_request_id") == row["support_request_id"]:
+            return json.dumps(sent, sort_keys=True)
+    except ValueError:
+        pass
     return json.dumps({k: row[k] for k in ("support_request_id", "user_id", "order_id", "request_text")},
                       sort_keys=True)
