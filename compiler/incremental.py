@@ -41,26 +41,31 @@ def tool_key() -> str:
 
 def fingerprint(spec_dir: str, sources: list[str], out_dir: str | None = None) -> str:
     """Hash of everything a build reads. `sources` are the stage sources (project-relative);
-    the git-ignore files that decide what uploads from `out_dir` count too (check_sync)."""
+    the git-ignore files that decide what uploads from `out_dir` count too (check_sync). Paths are
+    hashed relative to their root (the spec folder, the project, build/, the compiler), so the same
+    spec built into two folders, or from a copy of the project, records the same fingerprint."""
     spec_dir = os.path.abspath(spec_dir)
     project = os.path.dirname(spec_dir)
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(os.getcwd().encode() + b"\0" + spec_dir.encode() + b"\0")
-    paths = [os.path.join(spec_dir, "bundle.yaml")]
+    # diagnostics show paths relative to the working directory: where it is, seen from the spec
+    hasher.update(os.path.relpath(os.getcwd(), spec_dir).encode() + b"\0")
+    paths = [(spec_dir, "bundle.yaml")]
     for folder in ("stages", "targets"):
         where = os.path.join(spec_dir, folder)
         names = sorted(os.listdir(where)) if os.path.isdir(where) else []
         hasher.update(("\0".join(names) + "\1").encode())
-        paths += [os.path.join(where, n) for n in names]
-    paths += [os.path.join(project, *s.split("/")) for s in sources]
+        paths += [(spec_dir, os.path.join(folder, n)) for n in names]
+    paths += [(project, os.path.join(*s.split("/"))) for s in sources]
     if out_dir is not None:
         from .sync import rule_files
 
-        paths += rule_files(out_dir)
-    for path in paths + _tool_files():
-        hasher.update(path.encode() + b"\0")
+        root = os.path.abspath(out_dir)
+        paths += [(root, os.path.relpath(path, root)) for path in rule_files(out_dir)]
+    paths += [(TOOL_ROOT, os.path.relpath(path, TOOL_ROOT)) for path in _tool_files()]
+    for root, rel in paths:
+        hasher.update(rel.replace(os.sep, "/").encode() + b"\0")
         try:
-            with open(path, "rb") as handle:
+            with open(os.path.join(root, rel), "rb") as handle:
                 hasher.update(digest(handle.read()).encode())
         except OSError:
             hasher.update(b"<missing>")

@@ -29,13 +29,16 @@ def test_same_spec_same_bytes_whatever_hash_seed_or_file_order(tmp_path):
             target = dest / path.relative_to(ROOT)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-    outputs = []
+    outputs, manifests = [], []
     for project, seed in ((forward, "1"), (backward, "4242"), (forward, "random")):
         out = tmp_path / f"out-{project.name}-{seed}"
         run = run_compiler("build", "--out", str(out), cwd=project, env={"PYTHONHASHSEED": seed})
         assert run.code == 0, run.err
         outputs.append(read_tree(out))
+        manifests.append((out / ".compiler" / "manifest.json").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+    # the build's own record too: no absolute path of the project or of build/ gets into it
+    assert manifests[0] == manifests[1] == manifests[2]
 
 
 def test_adding_a_stage_is_one_spec_file_and_its_source(caspers):
