@@ -4,8 +4,8 @@ each, exactly once, into `complaints.raw_complaints`.
 Everything about a complaint except its wording is a pure function of the order id, through SHA-256
 (stable across processes, runs and engines; the original used Python's `hash`, salted per process,
 so its "deterministic" categories were not):
-- whether the order complains: `fraction(order_id, "sample") < COMPLAINT_RATE` (the same test in
-  Spark SQL, `SAMPLED_SQL`, selects the pending orders there);
+- whether the order complains: `draw(order_id, "sample") < COMPLAINT_RATE` (sampling.py; the same
+  test in Spark SQL, `SAMPLED_SQL`, selects the pending orders there);
 - the category, with the original's weights: delivery_delay .40, missing_items .25, food_quality .20,
   service_issue .10, other .05;
 - the complaint id: a UUID-5 of the order id, so the row's key is known before it is written.
@@ -44,13 +44,8 @@ TEMPLATES = {
 }
 
 
-def fraction(order_id: str, salt: str) -> float:
-    """A number in [0, 1), fixed for an order id and a purpose."""
-    return draw(order_id, salt)
-
-
 def sampled(order_id: str, rate: float) -> bool:
-    return fraction(order_id, "sample") < rate
+    return draw(order_id, "sample") < rate
 
 
 # The same test as `sampled`, in Spark SQL (a test holds them equal on local Spark).
@@ -58,7 +53,7 @@ SAMPLED_SQL = sampled_sql("sample")
 
 
 def category(order_id: str) -> str:
-    point, total = fraction(order_id, "category"), 0.0
+    point, total = draw(order_id, "category"), 0.0
     for name, weight in zip(CATEGORIES, WEIGHTS):
         total += weight
         if point < total:
@@ -72,7 +67,7 @@ def complaint_id(order_id: str) -> str:
 
 def template_text(order_id: str) -> str:
     choices = TEMPLATES[category(order_id)]
-    return choices[int(fraction(order_id, "text") * len(choices))].format(id=order_id)
+    return choices[int(draw(order_id, "text") * len(choices))].format(id=order_id)
 
 
 def prompt(order_id: str) -> str:
