@@ -19,7 +19,7 @@ help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
 	@echo "make validate         run every check, write nothing"
 	@echo "make test             run the test suite (creates its own environment)"
-	@echo "make data             generate the canonical dataset into build/ (only when the generator changed)"
+	@echo "make data             generate the canonical dataset and the menu/inspection documents into build/ (when changed)"
 	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
 	@echo "make bench-stream     measure the agent streams against a slow, throttling endpoint (README, Performance)"
@@ -62,9 +62,11 @@ $(VENV)/.dev-deps: $(VENV)/.app-deps requirements-dev.lock
 	touch $@
 
 DATA_DIR = $(OUT)/data/canonical/canonical_dataset
+DOCUMENTS_DIR = $(OUT)/data/documents/generated
 
 data: $(VENV)/.data-deps
 	@$(PY) src/data/canonical/generate.py --out $(DATA_DIR) --if-changed
+	@$(PY) src/data/documents/generate.py --out $(DOCUMENTS_DIR) --if-changed
 
 bench-data: $(VENV)/.data-deps
 	$(PY) bench/data.py

@@ -56,10 +56,38 @@ def caspers(tmp_path: Path) -> Path:
 
 
 def fake_dataset(build: Path) -> None:
-    """A placeholder where `make data` puts the canonical dataset (nothing here reads it)."""
+    """What `make data` writes: a placeholder for the canonical dataset (nothing here reads it through
+    a deploy) and the real menu and inspection documents (the menus stages upload them)."""
     folder = build / "data" / "canonical" / "canonical_dataset"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "events.parquet").write_bytes(b"placeholder: tests never read the dataset through a deploy")
+    shutil.copytree(generated_documents(), build / "data" / "documents" / "generated", dirs_exist_ok=True)
+
+
+_DOCUMENTS: list[Path] = []
+
+
+def documents_module():
+    """src/data/documents/generate.py, loaded under its own name (the canonical one is `generate` too)."""
+    import importlib.util
+
+    if "documents_generate" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("documents_generate", ROOT / "src/data/documents/generate.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["documents_generate"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["documents_generate"]
+
+
+def generated_documents() -> Path:
+    """The documents `make data` generates, written once per test process."""
+    if not _DOCUMENTS:
+        import tempfile
+
+        out = Path(tempfile.mkdtemp(prefix="documents-")) / "generated"
+        documents_module().write(str(out))
+        _DOCUMENTS.append(out)
+    return _DOCUMENTS[0]
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ ONLY_EXPECTATIONS = [
     ("complaints", "tag:stream", ["Complaint_Generator_Stream", "Complaint_Agent_Stream"]),
     ("free", "lakeflow+", [SDP]),
     ("free", "*", [CD, SDP]),
-    ("menus", "+menu_supervisor", [CD, "Inspection_Data", "Inspection_Knowledge_Agent", "Menu_Data", "Menu_Pipeline",
-                                   "Menu_Genie", "Menu_Knowledge_Agent", "Menu_Supervisor"]),
+    ("menus", "+menu_supervisor", [CD, "Inspection_Data", "Inspection_Knowledge_Agent", "Menu_Data",
+                                   "Menu_Knowledge_Agent", "Menu_Pipeline", "Menu_Genie", "Menu_Supervisor"]),
     ("menus", "tag:agent,+menu_supervisor", ["Inspection_Knowledge_Agent", "Menu_Genie", "Menu_Knowledge_Agent",
                                              "Menu_Supervisor"]),
+    # the menu assistant reads the menu volume only: it is not downstream of the inspections
     ("menus", "inspection_data+", ["Inspection_Data", "Inspection_Knowledge_Agent", "Menu_Pipeline", "Menu_Genie",
-                                   "Menu_Knowledge_Agent", "Menu_Supervisor"]),
+                                   "Menu_Supervisor"]),
     # the stream depends on the agent (its endpoint, its reports table; the original ordered neither)
     ("support", "+support_lakebase", [CD, SDP, "Support_Request_Generator_Stream", "Support_Request_Agent",
                                       "Support_Request_Agent_Stream", "Support_Lakebase_And_App"]),

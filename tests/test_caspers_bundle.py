@@ -40,7 +40,8 @@ MENUS = {
     "Inspection_Data": ("inspection_data", ["Canonical_Data"]),
     "Menu_Pipeline": ("menu_pipeline", ["Menu_Data", "Inspection_Data"]),
     "Menu_Genie": ("menu_genie", ["Menu_Pipeline"]),
-    "Menu_Knowledge_Agent": ("menu_knowledge_agent", ["Menu_Pipeline"]),
+    # the assistant reads the menu volume only, so it need not wait for the pipeline (the original did)
+    "Menu_Knowledge_Agent": ("menu_knowledge_agent", ["Menu_Data"]),
     "Inspection_Knowledge_Agent": ("inspection_knowledge_agent", ["Inspection_Data"]),
     "Menu_Supervisor": ("menu_supervisor", ["Menu_Genie", "Menu_Knowledge_Agent", "Inspection_Knowledge_Agent"]),
 }
@@ -57,8 +58,7 @@ SUPPORT = {
 ALL = {**DEFAULT, **COMPLAINTS, **MENUS, **SUPPORT}  # support joined once its name collisions were gone
 CATALOGUE_ORDER = [  # §1.3 row order
     "CATALOG", "EVENTS_VOLUME", "LLM_MODEL", "REFUND_AGENT_ENDPOINT_NAME", "COMPLAINT_AGENT_ENDPOINT_NAME",
-    "COMPLAINT_RATE", "MENU_KNOWLEDGE_ENDPOINT_NAME", "INSPECTION_KNOWLEDGE_ENDPOINT_NAME",
-    "MENU_SUPERVISOR_ENDPOINT_NAME", "SUPPORT_AGENT_ENDPOINT_NAME", "SUPPORT_RATE", "SIMULATOR_SCHEMA",
+    "COMPLAINT_RATE", "SUPPORT_AGENT_ENDPOINT_NAME", "SUPPORT_RATE", "SIMULATOR_SCHEMA",
     "START_DAY", "SPEED_MULTIPLIER", "SCHEDULE_MINUTES", "PIPELINE_SCHEDULE_MINUTES",
 ]
 EXPECTED_TASKS = {"default": DEFAULT, "complaints": COMPLAINTS, "free": FREE, "menus": MENUS,
@@ -76,16 +76,14 @@ EXPECTED_PARAMETERS = {
     "complaints": {**BASE, **LLM, "COMPLAINT_AGENT_ENDPOINT_NAME": "${var.catalog}_complaint_agent",
                    "COMPLAINT_RATE": "0.15", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0", "LAKEBASE_CAPACITY": "CU_1"},
     "free": {**BASE, **SIM, "PIPELINE_SCHEDULE_MINUTES": "3"},
-    "menus": {**BASE, "MENU_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_menu_knowledge",
-              "INSPECTION_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_inspection_knowledge",
-              "MENU_SUPERVISOR_ENDPOINT_NAME": "${var.catalog}_menu_supervisor", **SIM},
+    # The three endpoint-name parameters are gone: the Agent Bricks API names an assistant's and a
+    # supervisor's endpoint itself (endpoint_name is output only), so no parameter could choose it.
+    "menus": {**BASE, **SIM},
     "support": {**BASE, **LLM, "SUPPORT_AGENT_ENDPOINT_NAME": "${var.catalog}_support_agent", "LAKEBASE_CAPACITY": "CU_1",
                 "SUPPORT_RATE": "0.18", **SIM, "PIPELINE_SCHEDULE_MINUTES": "0"},
     "all": {**BASE, **LLM, "REFUND_AGENT_ENDPOINT_NAME": "${var.catalog}_refund_agent",
             "COMPLAINT_AGENT_ENDPOINT_NAME": "${var.catalog}_complaint_agent", "COMPLAINT_RATE": "0.15",
-            "MENU_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_menu_knowledge",
-            "INSPECTION_KNOWLEDGE_ENDPOINT_NAME": "${var.catalog}_inspection_knowledge",
-            "MENU_SUPERVISOR_ENDPOINT_NAME": "${var.catalog}_menu_supervisor", **SIM,
+            **SIM,
             "PIPELINE_SCHEDULE_MINUTES": "0", "LAKEBASE_CAPACITY": "CU_1",
             "SUPPORT_AGENT_ENDPOINT_NAME": "${var.catalog}_support_agent", "SUPPORT_RATE": "0.18"},
 }
@@ -192,10 +190,11 @@ def check_parameters(bundle, spec, target):
 def test_parameter_counts(bundle, spec):
     counts = {t: len(target_job(bundle, t)["parameters"]) - len(added_parameters(spec, t) - set(EXPECTED_PARAMETERS[t]))
               for t in EXPECTED_TASKS}
-    # The original had menus at 12: its three unread parameters are dropped; default, complaints,
-    # support and all gain LAKEBASE_CAPACITY (the original hard-coded CU_1); all gains the two support
-    # parameters now that support is in it.
-    assert counts == {"default": 10, "complaints": 11, "free": 7, "menus": 9, "support": 11, "all": 17}
+    # The original had menus at 12: its three unread parameters are dropped, and so are its three
+    # endpoint names (the service names Agent Bricks endpoints); default, complaints, support and all
+    # gain LAKEBASE_CAPACITY (the original hard-coded CU_1); all gains the two support parameters now
+    # that support is in it.
+    assert counts == {"default": 10, "complaints": 11, "free": 7, "menus": 6, "support": 11, "all": 14}
 
 
 def test_all_has_the_twenty_one_catalogue_tasks_and_whatever_else_the_spec_adds(bundle, spec):

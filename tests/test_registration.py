@@ -89,14 +89,14 @@ SDK_CREATIONS = {
 def _ka(w):
     from databricks.sdk.service.knowledgeassistants import KnowledgeAssistant
 
-    return w.knowledge_assistants.create_knowledge_assistant(KnowledgeAssistant(display_name="menus (cat)",
+    return w.knowledge_assistants.create_knowledge_assistant(KnowledgeAssistant(display_name="menus_cat",
                                                                                 description="menus"))
 
 
 def _supervisor(w):
     from databricks.sdk.service.supervisoragents import SupervisorAgent
 
-    return w.supervisor_agents.create_supervisor_agent(SupervisorAgent(display_name="sup (cat)", description="s"))
+    return w.supervisor_agents.create_supervisor_agent(SupervisorAgent(display_name="sup_cat", description="s"))
 
 
 def _pt_config():

@@ -107,3 +107,25 @@ def wait_for_database_instance(w, name: str, timeout_s: float, poll_s: float = 2
 
     wait_until(check, f"Lakebase instance {name} to be AVAILABLE", timeout_s, poll_s, hint, sleep, clock, say,
                max_poll_s)
+
+
+class PipelineUpdateFailed(RuntimeError):
+    pass
+
+
+def wait_for_pipeline_update(w, pipeline_id: str, update_id: str, timeout_s: float, poll_s: float = 5.0,
+                             max_poll_s: float = 30.0, hint: str = "", sleep: Callable[[float], None] = time.sleep,
+                             clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print) -> None:
+    """Return once the pipeline update is COMPLETED; PipelineUpdateFailed at once when it FAILED or
+    was CANCELED."""
+
+    def check():
+        state = w.pipelines.get_update(pipeline_id=pipeline_id, update_id=update_id).update.state
+        value = state.value if state else ""
+        if value in ("FAILED", "CANCELED"):
+            raise PipelineUpdateFailed(f"pipeline {pipeline_id}: update {update_id} {value}; open the pipeline's "
+                                       "event log under Jobs & Pipelines" + (f"; {hint}" if hint else ""))
+        return value == "COMPLETED"
+
+    wait_until(check, f"update {update_id} of pipeline {pipeline_id}", timeout_s, poll_s, hint, sleep, clock, say,
+               max_poll_s)

@@ -1,16 +1,46 @@
 """Stage `menu_pipeline` (task Menu_Pipeline).
 
-Creates or updates the batch menu and safety medallion pipeline over the menu and inspection
-tables, runs it once and waits, bounded, for it to finish.
-
-Status: not implemented yet. The contract (parameters read, objects produced and consumed) is in
-spec/stages/menu_pipeline.yaml; the body below only reads its parameters and fails loudly.
+Creates or updates the batch pipeline `Menu Document Processing Pipeline (<catalog>)` (its name
+carries the catalog, so a second catalog gets its own pipeline instead of repointing the first),
+over the menu and inspection tables and PDFs, starts one update and waits for it, bounded. An
+update already running (a rerun while the last one works) is waited for instead of refused.
 """
+
+from stage_runtime.ensure import ensure_pipeline
+from stage_runtime.waits import wait_for_pipeline_update
+
+UPDATE_TIMEOUT_S = 1800
+ACTIVE = ("CREATED", "QUEUED", "INITIALIZING", "SETTING_UP_TABLES", "WAITING_FOR_RESOURCES", "RESETTING", "RUNNING",
+          "STOPPING")
 
 
 def run(ctx):
     catalog = ctx.params["CATALOG"]
-    raise NotImplementedError(
-        f"stage menu_pipeline is not implemented yet (CATALOG={catalog!r}): "
-        "see README, section 'Stage status'"
-    )
+    config = pipeline_config(ctx, catalog)
+    pipeline_id = ensure_pipeline(ctx, **config)
+    w = ctx.workspace
+    latest = (w.pipelines.get(pipeline_id).latest_updates or [None])[0]
+    if latest is not None and latest.state is not None and latest.state.value in ACTIVE:
+        update_id = latest.update_id
+        print(f"[{ctx.name}] update {update_id} is already running; waiting for it")
+    else:
+        update_id = w.pipelines.start_update(pipeline_id=pipeline_id).update_id
+    wait_for_pipeline_update(w, pipeline_id, update_id, UPDATE_TIMEOUT_S,
+                             hint=f"check pipeline {config['name']!r} (id {pipeline_id})")
+
+
+def pipeline_config(ctx, catalog):
+    from databricks.sdk.service.pipelines import PathPattern, PipelineLibrary
+
+    root = ctx.bundle_path("pipelines", "menu_documents")
+    return {
+        "name": f"Menu Document Processing Pipeline ({catalog})",
+        "catalog": catalog,
+        "schema": "menu_documents",
+        "continuous": False,
+        "serverless": True,
+        "configuration": {"MENU_CATALOG": catalog},
+        "root_path": root,
+        # Only the transformations are sources; the logic module is importable through root_path.
+        "libraries": [PipelineLibrary(glob=PathPattern(include=f"{root}/transformations/**"))],
+    }

@@ -154,7 +154,8 @@ def _pipeline_list(store, m, q, b):
 
 @route("GET", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "get")
 def _pipeline_get(store, m, q, b):
-    return store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    return {k: v for k, v in pipeline.items() if not k.startswith("_")}
 
 
 @route("PUT", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "update")
@@ -173,8 +174,28 @@ def _pipeline_delete(store, m, q, b):
 
 @route("POST", r"/api/2\.0/pipelines/([^/]+)/updates", "pipelines", "run")
 def _pipeline_start(store, m, q, b):
-    store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
-    return {"update_id": f"upd-{store.new_id()}"}
+    """Nothing executes: an update is RUNNING for `pipeline_update_polls` reads (config, default 1),
+    then COMPLETED, or FAILED with `pipeline_update_fails`."""
+    pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    update_id = f"upd-{store.new_id()}"
+    pipeline.setdefault("_updates", {})[update_id] = {"update_id": update_id, "state": "RUNNING", "_reads": 0,
+                                                      "full_refresh": bool(b.get("full_refresh"))}
+    pipeline["latest_updates"] = [{"update_id": update_id, "state": "RUNNING"}]
+    return {"update_id": update_id}
+
+
+@route("GET", r"/api/2\.0/pipelines/([^/]+)/updates/([^/]+)", "pipelines", "get")
+def _pipeline_update_get(store, m, q, b):
+    pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    update = (pipeline.get("_updates") or {}).get(m.group(2))
+    if update is None:
+        raise not_found(f"Update {m.group(2)}")
+    update["_reads"] += 1
+    if update["state"] == "RUNNING" and update["_reads"] >= store.config.get("pipeline_update_polls", 1):
+        update["state"] = "FAILED" if store.config.get("pipeline_update_fails") else "COMPLETED"
+        pipeline["latest_updates"] = [{"update_id": update["update_id"], "state": update["state"]}]
+    return {"update": {"update_id": update["update_id"], "pipeline_id": m.group(1), "state": update["state"],
+                       "full_refresh": update["full_refresh"]}}
 
 
 # ---- apps ----------------------------------------------------------------------------------------
@@ -380,6 +401,11 @@ def _ep_get(store, m, q, b):
     if is_llm(store, m.group(1)):  # a foundation model endpoint the workspace provides (not a resource of ours)
         return {"name": m.group(1), "endpoint_type": "FOUNDATION_MODEL_API", "state": {"ready": "READY",
                                                                                       "config_update": "NOT_UPDATING"}}
+    from .api_more import tile_endpoint
+
+    owned = tile_endpoint(store, m.group(1))  # the endpoint of a knowledge assistant or supervisor
+    if owned is not None and store.find("serving_endpoints", m.group(1)) is None:
+        return owned
     return _endpoint_view(store, store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}"))
 
 
@@ -525,15 +551,62 @@ def _exp_search(store, m, q, b):
 
 
 # ---- Genie and Agent Bricks (raw REST) -----------------------------------------------------------
+def _check_space(store, b: dict) -> None:
+    """What the Genie API checks: a warehouse that exists, and a serialized space (version 2) whose
+    tables are three-part names."""
+    import json
+
+    if b.get("warehouse_id") and store.find("warehouses", b["warehouse_id"]) is None:
+        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Warehouse {b['warehouse_id']} does not exist.")
+    if "serialized_space" not in b:
+        return
+    try:
+        space = json.loads(b["serialized_space"])
+    except (TypeError, ValueError):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", "serialized_space is not valid JSON") from None
+    tables = ((space.get("data_sources") or {}).get("tables") or []) if isinstance(space, dict) else []
+    if not isinstance(space, dict) or space.get("version") != 2 or not tables or \
+            any(str(t.get("identifier", "")).count(".") != 2 for t in tables):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", "serialized_space needs version 2 and data_sources.tables "
+                       "with catalog.schema.table identifiers")
+
+
+def _space_view(space: dict, full: bool) -> dict:
+    return {k: v for k, v in space.items() if full or k != "serialized_space"}
+
+
 @route("POST", r"/api/2\.0/genie/spaces", "genie_spaces", "create")
 def _genie_create(store, m, q, b):
+    _need(b, "warehouse_id")
+    _need(b, "serialized_space")
+    _check_space(store, b)
     sid = f"space{store.new_id()}"
-    return store.put("genie_spaces", sid, dict(b, space_id=sid))
+    return _space_view(store.put("genie_spaces", sid, dict(b, space_id=sid, creator=store.me)), False)
 
 
 @route("GET", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "get")
 def _genie_get(store, m, q, b):
-    return store.get("genie_spaces", m.group(1))
+    return _space_view(store.get("genie_spaces", m.group(1)), q.get("include_serialized_space") in ("true", "True"))
+
+
+@route("PATCH", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "update")
+def _genie_update(store, m, q, b):
+    space = store.get("genie_spaces", m.group(1))
+    _check_space(store, b)
+    space.update({k: v for k, v in b.items() if k in ("title", "description", "warehouse_id", "serialized_space")})
+    return _space_view(space, False)
+
+
+@route("GET", r"/api/2\.0/genie/spaces", "genie_spaces", "list")
+def _genie_list(store, m, q, b):
+    """Paged like the real listing: `page_size` spaces per page, `next_page_token` while more remain."""
+    spaces = store.all("genie_spaces")
+    size = int(q.get("page_size") or 20)
+    start = int(q.get("page_token") or 0)
+    page = {"spaces": [_space_view(s, False) for s in spaces[start:start + size]]}
+    if start + size < len(spaces):
+        page["next_page_token"] = str(start + size)
+    return page
 
 
 @route("DELETE", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "delete")
@@ -667,6 +740,20 @@ def _ws_mkdirs(store, m, q, b):
 @route("PUT", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "create")
 def _file_put(store, m, q, b):
     store.volume_files[unquote(m.group(1))] = b if isinstance(b, bytes) else b""
+    return {}
+
+
+@route("DELETE", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "delete")
+def _file_delete(store, m, q, b):
+    if store.volume_files.pop(unquote(m.group(1)), None) is None:
+        raise not_found(f"File {unquote(m.group(1))}")
+    return {}
+
+
+@route("HEAD", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "get")
+def _file_head(store, m, q, b):
+    if unquote(m.group(1)) not in store.volume_files:
+        raise not_found(f"File {unquote(m.group(1))}")
     return {}
 
 

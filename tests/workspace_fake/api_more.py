@@ -5,6 +5,7 @@ created object records its creator, the principal every request acts as."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable
 from urllib.parse import unquote
@@ -55,28 +56,62 @@ def listing(kind: str, path: str, key: str) -> None:
 # ---- Agent Bricks through the SDK services (2.1) ----------------------------------------------------
 # The same resources as the raw tiles API (api.py): stored by bare id; the 2.1 API names them
 # `<collection>/<id>`, so one made through either API is listed, read and deleted through both.
-def _agent_bricks(collection_name: str, kind: str, list_key: str) -> None:
-    def view(key: str, obj: dict) -> dict:
-        return dict({k: v for k, v in obj.items() if k != "tile_id"}, name=f"{collection_name}/{key}", id=key,
+# Display names follow the API's rule (4-63 of letters, digits, `_`, `.`, `-`); a new assistant is
+# CREATING for `tile_ready_after` reads (config, default 1), then ACTIVE; the service names its
+# serving endpoint (endpoint_name is output only), which GET /serving-endpoints/<name> then answers.
+DISPLAY_NAME = re.compile(r"[\w.-]{4,63}")
+UPDATABLE = {"knowledge_assistants": ("display_name", "description", "instructions"),
+             "multi_agent_supervisors": ("display_name", "description", "instructions")}
+
+
+def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefix: str) -> None:
+    def view(store, key: str, obj: dict, read: bool = False) -> dict:
+        if read and obj.get("state") == "CREATING":
+            obj["_reads"] = obj.get("_reads", 0) + 1
+            if obj["_reads"] >= store.config.get("tile_ready_after", 1):
+                obj["state"] = "ACTIVE"
+        shown = {k: v for k, v in obj.items() if k not in ("tile_id", "_reads", "children")}
+        extra = {"supervisor_agent_id": key} if kind == "multi_agent_supervisors" else {}
+        return dict(shown, name=f"{collection_name}/{key}", id=key, **extra,
                     display_name=obj.get("display_name") or obj.get("name"))
+
+    def check_name(store, title: str, key: str | None = None) -> None:
+        if not DISPLAY_NAME.fullmatch(title or ""):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"display_name '{title}' must be 4-63 letters, digits, "
+                           "'_', '.' or '-'")
+        for other_key, other in store.objects.get(kind, {}).items():
+            if other_key != key and (other.get("display_name") or other.get("name")) == title:
+                raise already_exists(f"{kind} {title}")
 
     @route("POST", rf"/api/2\.1/{collection_name}", kind, "create")
     def _create(store, m, q, b):
-        title = _need(b, "display_name")
-        if any((o.get("display_name") or o.get("name")) == title for o in store.all(kind)):
-            raise already_exists(f"{kind} {title}")
+        check_name(store, _need(b, "display_name"))
         key = f"tile-{store.new_id()}"
-        obj = store.put(kind, key, dict(b, tile_id=key, creator=store.me, state="ACTIVE",
-                                        endpoint_name=f"ka-{key}-endpoint"))
-        return view(key, obj)
+        fields = {k: v for k, v in b.items() if k in UPDATABLE[kind]}
+        obj = store.put(kind, key, dict(fields, tile_id=key, creator=store.me, state="CREATING",
+                                        endpoint_name=f"{endpoint_prefix}-{key}-endpoint", children={}))
+        return view(store, key, obj)
 
     @route("GET", rf"/api/2\.1/{collection_name}", kind, "list")
     def _list(store, m, q, b):
-        return {list_key: [view(k, o) for k, o in store.objects.get(kind, {}).items()]}
+        listed = [view(store, k, o) for k, o in store.objects.get(kind, {}).items()]
+        return {list_key: [{k: v for k, v in item.items() if k != "state"} for item in listed]}
 
     @route("GET", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "get")
     def _get(store, m, q, b):
-        return view(m.group(1), store.get(kind, m.group(1)))
+        return view(store, m.group(1), store.get(kind, m.group(1)), read=True)
+
+    @route("PATCH", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "update")
+    def _update(store, m, q, b):
+        obj = store.get(kind, m.group(1))
+        mask = [p for p in (q.get("update_mask") or "").split(",") if p]
+        unknown = [p for p in mask if p not in UPDATABLE[kind]]
+        if not mask or unknown:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"update_mask must list some of {', '.join(UPDATABLE[kind])}")
+        if "display_name" in mask:
+            check_name(store, b.get("display_name"), m.group(1))
+        obj.update({p: b.get(p) for p in mask})
+        return view(store, m.group(1), obj)
 
     @route("DELETE", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "delete")
     def _delete(store, m, q, b):
@@ -84,8 +119,78 @@ def _agent_bricks(collection_name: str, kind: str, list_key: str) -> None:
         return {}
 
 
-_agent_bricks("knowledge-assistants", "knowledge_assistants", "knowledge_assistants")
-_agent_bricks("supervisor-agents", "multi_agent_supervisors", "supervisor_agents")
+def _children(parent_kind: str, collection_name: str, child: str, id_query: str | None, fields: tuple[str, ...]) -> None:
+    """Objects that live inside an Agent Bricks tile (knowledge sources, supervisor tools): created,
+    listed, updated and deleted under it, and gone with it."""
+    base = rf"/api/2\.1/{collection_name}/([^/]+)/{child}"
+
+    def items(store, m) -> dict:
+        return store.get(parent_kind, m.group(1)).setdefault("children", {})
+
+    def view(m, key: str, obj: dict) -> dict:
+        return dict(obj, name=f"{collection_name}/{m.group(1)}/{child}/{key}", id=key)
+
+    @route("POST", base, parent_kind, "update")
+    def _create(store, m, q, b):
+        children = items(store, m)
+        key = q.get(id_query) if id_query else f"ks-{store.new_id()}"
+        if not key:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Missing required field: {id_query}")
+        if key in children or any(c.get("display_name") == b.get("display_name") and b.get("display_name")
+                                  for c in children.values()):
+            raise already_exists(f"{child} {key}")
+        children[key] = dict({k: b.get(k) for k in fields if b.get(k) is not None}, state="ACTIVE")
+        if id_query:
+            children[key]["tool_id"] = key
+        return view(m, key, children[key])
+
+    @route("GET", base, parent_kind, "get")
+    def _list(store, m, q, b):
+        return {child.replace("-", "_"): [view(m, k, o) for k, o in items(store, m).items()]}
+
+    @route("PATCH", base + r"/([^/]+)", parent_kind, "update")
+    def _update(store, m, q, b):
+        children = items(store, m)
+        if m.group(2) not in children:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"{child} {m.group(2)} does not exist.")
+        mask = [p for p in (q.get("update_mask") or "").split(",") if p]
+        if not mask or any(p not in fields for p in mask):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"update_mask must list some of {', '.join(fields)}")
+        children[m.group(2)].update({p: b.get(p) for p in mask})
+        return view(m, m.group(2), children[m.group(2)])
+
+    @route("DELETE", base + r"/([^/]+)", parent_kind, "update")
+    def _delete(store, m, q, b):
+        if items(store, m).pop(m.group(2), None) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"{child} {m.group(2)} does not exist.")
+        return {}
+
+
+_agent_bricks("knowledge-assistants", "knowledge_assistants", "knowledge_assistants", "ka")
+_agent_bricks("supervisor-agents", "multi_agent_supervisors", "supervisor_agents", "mas")
+_children("knowledge_assistants", "knowledge-assistants", "knowledge-sources", None,
+          ("display_name", "description", "source_type", "files", "index", "file_table"))
+_children("multi_agent_supervisors", "supervisor-agents", "tools", "tool_id",
+          ("tool_type", "description", "genie_space", "knowledge_assistant", "uc_function", "uc_connection", "app",
+           "volume"))
+
+
+@route("POST", r"/api/2\.1/knowledge-assistants/([^/]+)/knowledge-sources:sync", "knowledge_assistants", "update")
+def _ka_sync(store, m, q, b):
+    store.get("knowledge_assistants", m.group(1))["synced"] = store.get("knowledge_assistants", m.group(1)).get(
+        "synced", 0) + 1
+    return {}
+
+
+def tile_endpoint(store, name: str) -> dict | None:
+    """The serving endpoint an Agent Bricks tile owns, as GET /serving-endpoints/<name> shows it."""
+    for kind in ("knowledge_assistants", "multi_agent_supervisors"):
+        for obj in store.all(kind):
+            if obj.get("endpoint_name") == name:
+                ready = obj.get("state", "ACTIVE") == "ACTIVE"
+                return {"name": name, "endpoint_type": "AGENT", "creator": obj.get("creator"),
+                        "state": {"ready": "READY" if ready else "NOT_READY", "config_update": "NOT_UPDATING"}}
+    return None
 
 
 # ---- jobs: one-time runs ---------------------------------------------------------------------------
@@ -215,7 +320,6 @@ def _scope_delete(store, m, q, b):
 listing("secret_scopes", r"/api/2\.0/secrets/scopes/list", "scopes")
 
 
-listing("genie_spaces", r"/api/2\.0/genie/spaces", "spaces")
 
 
 # ---- models: workspace registry and Unity Catalog --------------------------------------------------
