@@ -5,6 +5,8 @@ names its databases with `unique()`, so two tests in one worker never share a ta
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 import uuid
 
@@ -14,6 +16,7 @@ WAREHOUSE = tempfile.mkdtemp(prefix="spark-warehouse-")
 def session(app: str, cores: int = 2):
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers of Python UDFs: this interpreter
     return (SparkSession.builder.master(f"local[{cores}]").appName(app)
             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
             .config("spark.sql.warehouse.dir", WAREHOUSE).config("spark.sql.session.timeZone", "UTC")

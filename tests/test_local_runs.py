@@ -327,3 +327,37 @@ def test_support_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "support")
     assert gone.code == 0, gone.err + gone.out
     assert _live(server) == set() and _rows(caspers) == set()
+
+
+def test_menus_runs_all_eight_stages_twice_and_destroys_cleanly(caspers, server, tmp_path):
+    """`make run-local TARGET=menus`: all ok; the documents in their volumes, one pipeline, warehouse,
+    Genie space, two assistants and a supervisor wired to them, each registered under the identity
+    cleanup deletes; a rerun creates nothing; destroy-local leaves nothing, files included."""
+    import json
+    import urllib.request
+
+    first = _cli(caspers, server, tmp_path, "run-local", "--target", "menus")
+    stages = ("canonical_data", "inspection_data", "inspection_knowledge_agent", "menu_data", "menu_knowledge_agent",
+              "menu_pipeline", "menu_genie", "menu_supervisor")
+    assert first.code == 0 and _results(first.out) == {k: "ok" for k in stages}, first.out + first.err
+    live = _live(server)
+    kinds = {kind for kind, _ in live}
+    assert {"pipelines", "warehouses", "genie_spaces", "knowledge_assistants", "multi_agent_supervisors"} <= kinds
+    assert _rows(caspers) == {(kind, f"knowledge-assistants/{i}" if kind == "knowledge_assistants" else
+                               f"supervisor-agents/{i}" if kind == "multi_agent_supervisors" else i)
+                              for kind, i in live}  # uc_state holds each under the name cleanup deletes
+    files = sorted(server.store.volume_files)
+    assert len([f for f in files if f.startswith("/Volumes/caspersdev/menu_documents/menus/")]) == 24
+    assert len([f for f in files if f.startswith("/Volumes/caspersdev/food_safety/reports/")]) == 12
+    assert [p["name"] for p in server.store.all("pipelines")] == ["Menu Document Processing Pipeline (caspersdev)"]
+
+    second = _cli(caspers, server, tmp_path, "run-local", "--target", "menus")
+    assert second.code == 0 and _results(second.out) == {k: "ok" for k in stages}, second.out + second.err
+    assert _live(server) == live and sorted(server.store.volume_files) == files
+    creates = [e for e in json.load(urllib.request.urlopen(server.url + "/_fake/log"))
+               if e["op"] == "create" and e["method"] == "POST"]
+    assert len(creates) == len(live)  # every create happened once, in the first run
+
+    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "menus")
+    assert gone.code == 0, gone.err + gone.out
+    assert _live(server) == set() and _rows(caspers) == set() and server.store.volume_files == {}

@@ -743,6 +743,13 @@ def _file_put(store, m, q, b):
     return {}
 
 
+@route("GET", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "get")
+def _file_get(store, m, q, b):
+    if unquote(m.group(1)) not in store.volume_files:
+        raise not_found(f"File {unquote(m.group(1))}")
+    return bytes(store.volume_files[unquote(m.group(1))])
+
+
 @route("DELETE", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "delete")
 def _file_delete(store, m, q, b):
     if store.volume_files.pop(unquote(m.group(1)), None) is None:

@@ -57,7 +57,7 @@ def listing(kind: str, path: str, key: str) -> None:
 # The same resources as the raw tiles API (api.py): stored by bare id; the 2.1 API names them
 # `<collection>/<id>`, so one made through either API is listed, read and deleted through both.
 # Display names follow the API's rule (4-63 of letters, digits, `_`, `.`, `-`); a new assistant is
-# CREATING for `tile_ready_after` reads (config, default 1), then ACTIVE; the service names its
+# CREATING for `tile_ready_after` reads (config, default 1; negative: forever), then ACTIVE; the service names its
 # serving endpoint (endpoint_name is output only), which GET /serving-endpoints/<name> then answers.
 DISPLAY_NAME = re.compile(r"[\w.-]{4,63}")
 UPDATABLE = {"knowledge_assistants": ("display_name", "description", "instructions"),
@@ -68,7 +68,7 @@ def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefi
     def view(store, key: str, obj: dict, read: bool = False) -> dict:
         if read and obj.get("state") == "CREATING":
             obj["_reads"] = obj.get("_reads", 0) + 1
-            if obj["_reads"] >= store.config.get("tile_ready_after", 1):
+            if 0 <= store.config.get("tile_ready_after", 1) <= obj["_reads"]:  # negative: never
                 obj["state"] = "ACTIVE"
         shown = {k: v for k, v in obj.items() if k not in ("tile_id", "_reads", "children")}
         extra = {"supervisor_agent_id": key} if kind == "multi_agent_supervisors" else {}

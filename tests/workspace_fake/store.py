@@ -96,6 +96,10 @@ class Store:
             except KeyError:
                 raise not_found(what or f"{kind} {key}") from None
             self.deleted.setdefault(kind, set()).add(str(key))
+            if kind == "volumes":  # a managed volume's files go with it
+                prefix = "/Volumes/" + "/".join(str(key).split(".")) + "/"
+                for path in [p for p in self.volume_files if p.startswith(prefix)]:
+                    del self.volume_files[path]
             return obj
 
     def all(self, kind: str) -> list[dict]:
