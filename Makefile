@@ -11,7 +11,7 @@ TARGET ?=
 # Commands take the spec's default target when TARGET is not given (graph: every target).
 TARGET_ARG = $(if $(TARGET),--target $(TARGET))
 
-.PHONY: data bench-data bench-stream app-local build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: data menu-picture bench-data bench-stream app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight
 PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
@@ -20,6 +20,7 @@ help:
 	@echo "make validate         run every check, write nothing"
 	@echo "make test             run the test suite (creates its own environment)"
 	@echo "make data             generate the canonical dataset and the menu/inspection documents into build/ (when changed)"
+	@echo "make menu-picture     render the first page of a generated menu into docs/images/menu-page.png"
 	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
 	@echo "make bench-stream     measure the agent streams against a slow, throttling endpoint (README, Performance)"
@@ -67,6 +68,10 @@ DOCUMENTS_DIR = $(OUT)/data/documents/generated
 data: $(VENV)/.data-deps
 	@$(PY) src/data/canonical/generate.py --out $(DATA_DIR) --if-changed
 	@$(PY) src/data/documents/generate.py --out $(DOCUMENTS_DIR) --if-changed
+
+# The README's picture of a generated menu page (docs/images/menu-page.png), after `make data`.
+menu-picture: $(VENV)/.dev-deps data
+	@$(PY) src/data/documents/picture.py --documents $(DOCUMENTS_DIR) --out docs/images/menu-page.png
 
 bench-data: $(VENV)/.data-deps
 	$(PY) bench/data.py

@@ -134,3 +134,18 @@ def test_table_rows_follow_their_schemas(menus, reports):
         width = len(schema.split(", "))
         assert rows and all(len(row) == width for row in rows), schema
     assert len(tables.brands_metadata(menus)) == 181 and len(tables.violations(reports)) == 30
+
+
+def test_the_readme_shows_a_page_of_the_menus_make_data_generates():
+    """docs/images/menu-page.png is the first page of the first generated menu as PDFium renders it
+    (`make menu-picture`), so the README never shows a menu the generator no longer makes."""
+    from PIL import Image, ImageChops
+
+    sys.path.insert(0, str(ROOT / "src" / "data" / "documents"))
+    import picture
+
+    assert "![A generated menu page](docs/images/menu-page.png)" in (ROOT / "README.md").read_text()
+    shown = Image.open(ROOT / "docs" / "images" / "menu-page.png").convert("RGB")
+    rendered = picture.render(picture.menu_path(str(generated_documents())))
+    assert shown.size == rendered.size
+    assert ImageChops.difference(shown, rendered).getbbox() is None, "run `make menu-picture` and review the picture"

@@ -51,11 +51,14 @@ def test_nothing_else_is_generated(caspers_build):
                 *(f"stages/{s}.py" for s in STAGES), *(f"graphs/{t}.mmd" for t in TARGETS)}
     runtime = {rel for rel in caspers_build if rel.startswith("src/stage_runtime/")}
     assert runtime, "the runtime package is shipped in the bundle"
-    assets = {rel for rel in caspers_build if rel.startswith(("data/canonical/", "pipelines/order_items/", "agents/",
-                                                              "jobs/", "apps/", "caspers/"))}
+    assets = {rel for rel in caspers_build if rel.startswith(("data/canonical/", "data/documents/", "pipelines/order_items/",
+                                                              "pipelines/menu_documents/", "agents/", "jobs/", "apps/",
+                                                              "caspers/"))}
     assert {"data/canonical/replay.py", "data/canonical/replay_core.py",
             "pipelines/order_items/transformations/transformation.py", "agents/refund/model.py",
             "agents/common/publish.py", "jobs/refund_recommender_stream.py", "jobs/refund_stream.py",
             "apps/refund_manager/app.yaml", "apps/refund_manager/refund_manager/static/index.html",
-            "caspers/naming.py"} <= assets
+            "caspers/naming.py", "data/documents/generate.py", "data/documents/tables.py",
+            "pipelines/menu_documents/transformations/menu_documents.py",
+            "pipelines/menu_documents/menu_documents_logic.py", "caspers/agent_bricks.py"} <= assets
     assert set(caspers_build) - runtime - assets == expected
