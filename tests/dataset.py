@@ -19,7 +19,7 @@ def _hash() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for name in ("generate.py", "dimensions.py"):
+    for name in ("generate.py", "dimensions.py", "dimensions.json"):
         digest.update((GENERATOR.parent / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -40,9 +40,30 @@ def test_dimension_tables(data):
     locations = {r["location_id"]: r for r in pq.read_table(data / "locations.parquet").to_pylist()}
     assert {i: (r["location_code"], r["base_orders_day"], r["growth_rate_daily"]) for i, r in locations.items()} == {
         1: ("sf", 150, 0.0065), 2: ("sv", 50, 0.0135), 3: ("bellevue", 200, 0.0), 4: ("chicago", 300, -0.004)}
-    brand_locations = {r["brand_id"]: r for r in pq.read_table(data / "brand_locations.parquet").to_pylist()}
-    assert (brand_locations[19]["location_id"], brand_locations[19]["start_day"]) == (2, 45)
-    assert (brand_locations[14]["location_id"], brand_locations[14]["end_day"]) == (4, 60.0)
+    links = pq.read_table(data / "brand_locations.parquet").to_pylist()
+    nootro = [r for r in links if r["brand_id"] == 19]
+    assert [(r["location_id"], r["start_day"]) for r in nootro] == [(2, 45)]
+    assert [(r["location_id"], r["end_day"]) for r in links if r["end_day"] is not None] == [(4, 60.0)]  # Five Gals
+
+
+def test_dimension_tables_are_the_originals(data):
+    """The original demo's values (its canonical_dataset/*.parquet), not invented ones."""
+    locations = pq.read_table(data / "locations.parquet").to_pylist()
+    assert [r["address"] for r in locations] == [
+        "160 Spear St, San Francisco, CA 94105", "3500 Deer Creek Rd, Palo Alto, CA 94304",
+        "1918 8th Ave, Seattle, WA 98101", "111 W Illinois St, Chicago, IL 60654"]
+    brands = {r["brand_id"]: r["name"] for r in pq.read_table(data / "brands.parquet").to_pylist()}
+    assert [brands[i] for i in (1, 2, 10, 14, 19, 21, 24)] == ["McDoodles", "ChipoLot", "Yo! Sushii", "Five Gals",
+                                                               "NootroNourish", "Deep Dish Dreams", "Giordano's Ghost"]
+    links = pq.read_table(data / "brand_locations.parquet").to_pylist()
+    kitchens: dict[int, set] = {}
+    for r in links:
+        kitchens.setdefault(r["brand_id"], set()).add(r["location_id"])
+    assert sorted(set(brands) - set(kitchens)) == [3, 6, 7, 9, 11]  # five brands no kitchen serves
+    assert sorted(b for b, k in kitchens.items() if len(k) > 1) == [1, 10, 12, 14]  # four serve several
+    items = pq.read_table(data / "items.parquet").to_pylist()
+    assert (items[0]["name"], items[0]["price"]) == ("Big Stack", 8.08)
+    assert round(sum(i["price"] for i in items), 2) == 1383.81
 
 
 def test_events_schema(events):
@@ -92,11 +113,54 @@ def test_order_ids_and_sequences(events):
         by_order.setdefault(r["order_id"], []).append(r)
     for order in by_order.values():
         order.sort(key=lambda r: r["sequence"])
+        # `sequence` is the lifecycle position (the original's): created, started, finished, ready,
+        # driver arrived, picked up, the pings, delivered; only the arrival may come early in time
         assert [r["sequence"] for r in order] == list(range(len(order)))
-        assert [r["ts_seconds"] for r in order] == sorted(r["ts_seconds"] for r in order)
-        assert order[0]["event_type_id"] == 1 and order[-1]["event_type_id"] == 8
-        pings = [r["ts_seconds"] for r in order if r["event_type_id"] == 7]
+        assert [r["event_type_id"] for r in order] == [1, 2, 3, 4, 5, 6] + [7] * (len(order) - 7) + [8]
+        times = [r["ts_seconds"] for r in order]
+        without_arrival = times[:4] + times[5:]
+        assert without_arrival == sorted(without_arrival) and times[0] <= times[4] < times[5]
+        pings = [t for r, t in zip(order, times) if r["event_type_id"] == 7]
         assert all(b - a == 60 for a, b in zip(pings, pings[1:]))  # every 60 s
+        driving = times[-1] - times[5]  # picked up -> delivered, whole seconds
+        assert len(pings) in {max(1, (driving + d) // 60) - 1 for d in (-1, 0)}  # max(1, floor(minutes)) - 1
+
+
+def test_demand_shape_is_the_original_models():
+    """The figures of the README's table, against the original model's (run on its own dimension
+    tables): night, lunch and dinner shares, day-of-week factors, baskets without a repeated item,
+    brand lifecycles counted from each brand's start, Five Gals gone from day 60."""
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))
+    import figures
+
+    f = figures.figures(str(shared_dataset()))
+    assert abs(f["night_share_pct"] - 26.6) < 1.5 and abs(f["night_share_sv_pct"] - 29.5) < 2.0
+    assert abs(f["lunch_share_pct"] - 14) < 1.0 and abs(f["dinner_share_pct"] - 22) < 1.0
+    model = [1.0, 1.05, 1.08, 1.10, 1.25, 1.35, 1.15]
+    assert all(abs(a - b) / b < 0.06 for a, b in zip(f["dow_factors"], model)), f["dow_factors"]
+    assert f["basket_repeat_pct"] == 0.0
+    assert abs(f["nootronourish_sv_last_2_weeks_pct"] - 13) < 2.0
+    assert f["five_gals_last_chicago_day"] == 59
+
+
+def test_customers_live_on_land_and_on_a_street(events, data):
+    kitchens = {r["location_id"]: r for r in pq.read_table(data / "locations.parquet").to_pylist()}
+    created = events.filter(np.asarray(events["event_type_id"]) == 1).select(
+        ["location_id", "customer_lat", "customer_lon"]).to_pylist()
+    chicago = [(r["customer_lat"], r["customer_lon"]) for r in created if r["location_id"] == 4]
+    assert not [p for p in chicago if p[1] > -87.60 and 41.87 < p[0] < 41.93]  # Lake Michigan, off Streeterville
+    sf = [(r["customer_lat"], r["customer_lon"]) for r in created if r["location_id"] == 1]
+    assert not [p for p in sf if p[0] > 37.815 or (p[1] > -122.375 and p[0] > 37.78)]  # the Bay
+    step = 1 / 16 / 69.0
+    for r in created[:3000]:
+        k = kitchens[r["location_id"]]
+        lat_steps = (r["customer_lat"] - k["lat"]) / step
+        lon_steps = (r["customer_lon"] - k["lon"]) / (step / math.cos(math.radians(k["lat"])))
+        assert min(abs(lat_steps - round(lat_steps)), abs(lon_steps - round(lon_steps))) < 0.01  # float32
 
 
 def test_routes_are_street_grid_paths_within_four_miles(events, data):

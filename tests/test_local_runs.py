@@ -347,7 +347,7 @@ def test_menus_runs_all_eight_stages_twice_and_destroys_cleanly(caspers, server,
                                f"supervisor-agents/{i}" if kind == "multi_agent_supervisors" else i)
                               for kind, i in live}  # uc_state holds each under the name cleanup deletes
     files = sorted(server.store.volume_files)
-    assert len([f for f in files if f.startswith("/Volumes/caspersdev/menu_documents/menus/")]) == 24
+    assert len([f for f in files if f.startswith("/Volumes/caspersdev/menu_documents/menus/")]) == 19
     assert len([f for f in files if f.startswith("/Volumes/caspersdev/food_safety/reports/")]) == 12
     assert [p["name"] for p in server.store.all("pipelines")] == ["Menu Document Processing Pipeline (caspersdev)"]
 

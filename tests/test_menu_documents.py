@@ -56,7 +56,8 @@ def test_menus_cover_exactly_the_brands_the_kitchens_serve(menus, dims):
             assert (item["name"], item["price"]) == (source["name"], round(source["price"], 2))
             assert item["calories"] == 4 * item["protein_g"] + 9 * item["fat_g"] + 4 * item["carbs_g"]
             assert set(item["allergens"]) <= set(menus["allergen_legend"])
-    assert sum(b["item_count"] for b in menus["brands"]) == len(dims["items"])
+    assert sum(b["item_count"] for b in menus["brands"]) == len([i for i in dims["items"] if i["brand_id"] in served])
+    assert (len(menus["brands"]), sum(b["item_count"] for b in menus["brands"])) == (19, 136)  # 5 brands: no kitchen
 
 
 def test_inspections_are_at_the_kitchens_and_add_up(reports, dims):
@@ -111,7 +112,7 @@ def test_generation_is_byte_identical_whatever_the_hash_seed(tmp_path):
         subprocess.run([sys.executable, str(ROOT / "src/data/documents/generate.py"), "--out", str(out)], env=env,
                        check=True, capture_output=True)
         trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert trees[0] == trees[1] and len(trees[0]) == 24 + 12 + 3  # PDFs, two metadata files, the stamp
+    assert trees[0] == trees[1] and len(trees[0]) == 19 + 12 + 3  # PDFs, two metadata files, the stamp
     assert trees[0] == {p.relative_to(generated_documents()).as_posix(): p.read_bytes()
                         for p in sorted(generated_documents().rglob("*")) if p.is_file()}
 
@@ -133,7 +134,7 @@ def test_table_rows_follow_their_schemas(menus, reports):
                          (tables.violations(reports), tables.VIOLATIONS)):
         width = len(schema.split(", "))
         assert rows and all(len(row) == width for row in rows), schema
-    assert len(tables.brands_metadata(menus)) == 181 and len(tables.violations(reports)) == 30
+    assert len(tables.brands_metadata(menus)) == 136 and len(tables.violations(reports)) == 30
 
 
 def test_the_readme_shows_a_page_of_the_menus_make_data_generates():

@@ -73,7 +73,7 @@ def test_every_document_is_parsed_and_an_unreadable_one_is_dropped(layers, metad
 
 def test_every_metadata_row_is_found_in_its_document(layers):
     rows = layers["silver_menu"].select("item_name", "in_document").collect()
-    assert len(rows) == 181 and all(r.in_document for r in rows)
+    assert len(rows) == 136 and all(r.in_document for r in rows)
     assert all(r.in_document for r in layers["silver_inspections"].collect())
 
 
@@ -96,7 +96,7 @@ def test_rows_missing_their_keys_never_reach_silver(spark, layers):
     no_brand = layers["brands"].limit(2).withColumn("brand_name", F.lit(None).cast("string"))
     no_item = layers["brands"].limit(1).withColumn("item_name", F.lit(None).cast("string"))
     kept = logic.bronze_menu_raw(layers["brands"].unionByName(no_brand).unionByName(no_item))
-    assert kept.count() == 181
+    assert kept.count() == 136
 
 
 def test_derived_columns_match_the_rules(layers):
@@ -126,7 +126,7 @@ def test_gold_tables(layers, metadata):
             row = allergens[item["name"] + brand["brand_name"]]
             assert [a for a in logic.ALLERGENS if row[f"contains_{a}"]] == item["allergens"]
     summary = {r.brand_name: r for r in logic.brand_nutrition_summary(silver).collect()}
-    assert sum(r.item_count for r in summary.values()) == 181
+    assert sum(r.item_count for r in summary.values()) == 136
     for brand in menus["brands"]:
         prices = [i["price"] for i in brand["items"]]
         assert (summary[brand["brand_name"]].min_price, summary[brand["brand_name"]].max_price) == (min(prices), max(prices))
@@ -136,6 +136,6 @@ def test_gold_tables(layers, metadata):
         scores = [r["score"] for r in reports["inspections"] if r["location_name"] == name]
         assert (row.inspections, row.min_score, row.max_score) == (3, min(scores), max(scores))
         assert row.pass_rate_pct == round(100 * sum(s >= 70 for s in scores) / 3, 1)
-    assert logic.menu_items(silver).count() == logic.nutritional_info(silver).count() == 181
+    assert logic.menu_items(silver).count() == logic.nutritional_info(silver).count() == 136
     assert logic.violation_analysis(layers["silver_violations"]).count() == 30
     assert logic.inspection_details(layers["silver_inspections"]).count() == 12

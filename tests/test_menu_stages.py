@@ -92,7 +92,7 @@ def test_data_stages_upload_exactly_the_documents_and_load_the_tables(bundle, fa
     sample = (generated_documents() / "menus" / menus[0]).read_bytes()
     assert w.files.download(f"/Volumes/My_Cat/menu_documents/menus/{menus[0]}").contents.read() == sample
     counts = {name: len(rows) for name, (rows, _) in spark.tables.items()}
-    assert counts == {"My_Cat.menu_documents.brands_metadata": 181, "My_Cat.food_safety.inspections": 12,
+    assert counts == {"My_Cat.menu_documents.brands_metadata": 136, "My_Cat.food_safety.inspections": 12,
                       "My_Cat.food_safety.violations": 30}
     live = objects(fake)
     assert sorted(live["volumes"]) == ["My_Cat.food_safety.reports", "My_Cat.menu_documents.menus"]

@@ -52,7 +52,7 @@ def _types(frame) -> dict[str, str]:
 def test_bronze_has_typed_columns(layers, raw_records):
     assert _types(layers["bronze"]) == {"event_id": "string", "event_type": "string", "ts": "timestamp",
                                         "location_id": "int", "order_id": "string", "sequence": "int",
-                                        "body": "string"}
+                                        "body": "string", "_rescued_data": "string"}
     assert layers["bronze"].count() == len(raw_records)
     assert layers["bronze"].where("ts IS NULL").count() == 0
 
@@ -111,3 +111,30 @@ def test_the_file_filter_keeps_temporary_and_foreign_files_out_of_bronze(spark, 
     query.awaitTermination()
     ids = {row.event_id for row in spark.table("filtered_events").collect()}
     assert ids == {r["event_id"] for r in raw_records[:10]}
+
+
+def test_a_truncated_line_is_quarantined_counted_and_kept_out_of_silver(spark, raw_records, tmp_path):
+    """A file cut off mid-line (an interrupted copy): its last line is not JSON. It must not become an
+    all-NULL event (the original's explicit schema made it one, silently); bronze keeps the good
+    lines, quarantined_events holds the bad one, silver never sees its order."""
+    import order_items_logic as logic
+    import replay_core as rc
+
+    folder = tmp_path / "events"
+    folder.mkdir()
+    whole = raw_records[:40]
+    (folder / rc.file_name((0, 60), 0)).write_bytes(rc.to_json_lines(whole[:30]))
+    cut = rc.to_json_lines(whole[30:])
+    (folder / rc.file_name((60, 120), 0)).write_bytes(cut[: len(cut) - 25])  # the last line loses its end
+    raw = (spark.read.schema(logic.FILE_SCHEMA).option("columnNameOfCorruptRecord", logic.CORRUPT_RECORD)
+           .option("pathGlobFilter", logic.EVENT_FILE_GLOB).json(str(folder))
+           .select("*", "_metadata.file_path").withColumnRenamed("file_path", "source_file").cache())
+    bronze = logic.bronze_events(raw.drop("source_file"))
+    quarantine = logic.quarantined_events(raw).collect()
+    assert bronze.count() == 39 and bronze.where("event_id IS NULL OR ts IS NULL").count() == 0
+    assert len(quarantine) == 1 and quarantine[0].raw_line.startswith('{"event_id"')
+    assert quarantine[0].source_file.endswith(rc.file_name((60, 120), 0))
+    lost = json.loads(rc.to_json_lines(whole[39:]).decode())["event_id"]
+    assert lost not in {r.event_id for r in bronze.collect()}
+    silver_orders = {r.order_id for r in logic.silver_order_items(bronze).collect()}
+    assert silver_orders == {r["order_id"] for r in whole[:39] if r["event_type"] == "order_created"}

@@ -209,3 +209,14 @@ def test_bench_data_shows_progress_as_it_goes(dataset):
     assert "  window part 1 of 71: 0 events so far" in lines and "  window part 2 of 71" not in "\n".join(lines)
     assert any(line.startswith("  window part 61 of 71") for line in lines)
     assert run.stdout.startswith("| step | median |") and "replay: 1 simulated day" in run.stdout
+
+
+def test_a_window_without_events_writes_no_file():
+    """A quiet stretch of the dataset (no event in the window) leaves the volume as it was: no empty
+    file for the pipeline to list and read."""
+    state = rc.ReplayState(anchor=START.timestamp(), start_position=rc.EPOCH + 100, shift=0, watermark=rc.EPOCH + 100)
+    written = {}
+    summary = rc.run_once(lambda: state, lambda s: None, lambda start, end: ([], 0),
+                          lambda name, data: written.__setitem__(name, data),
+                          now=START + timedelta(seconds=60), start_day=0, speed=1.0)
+    assert summary.window is not None and summary.files == [] and written == {} and summary.events == 0

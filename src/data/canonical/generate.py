@@ -2,21 +2,25 @@
 
     python src/data/canonical/generate.py --out build/data/canonical/canonical_dataset [--seed 42]
 
-Deterministic (numpy's PCG64 with a fixed seed; the same seed gives byte-identical files) and
-vectorised where it matters. The model (caspers-stages.md §7.2):
+Deterministic (numpy's PCG64 and Python's random with a fixed seed; the same seed gives
+byte-identical files) and vectorised where it matters. The model is the original generator's
+(caspers-stages.md §7.2; the README's table compares the figures), over the original dimension
+tables (dimensions.json):
 - 90 days from 2024-01-01 00:00 UTC; orders per location and day = base x (1 + daily growth)^day
-  x day-of-week factor (not Silicon Valley) x U(0.9, 1.1); arrivals Poisson per minute, weighted by
-  a daily profile with lunch (11:00-13:30, x3) and dinner (17:00-20:00, x3.5) peaks, and a
-  late-night bump in Silicon Valley;
-- baskets: one brand 70% of the time, otherwise 2-3, with 1-3 items per brand and quantity 1-2,
-  from the brands open at that kitchen that day (weighted by their trajectory);
+  x day-of-week factor (Mon-Sun 1, 1.05, 1.08, 1.10, 1.25, 1.35, 1.15; not Silicon Valley)
+  x U(0.9, 1.1); arrivals Poisson per minute over a flat base with sin^2 humps at lunch
+  (11:00-13:30, to 3x) and dinner (17:00-20:00, to 3.5x), plus Silicon Valley's late night;
+- baskets: one brand 70% of the time, otherwise 2-3, weighted by each brand's monthly growth
+  counted from its own start day (at least 0.1), from the brands open at that kitchen that day (a
+  brand is gone from its end day on); 1-3 distinct items per brand, quantity 1-2;
 - service times in minutes, Gaussian with a 0.1 floor: created->started N(2,1), started->finished
-  N(10,3), finished->ready N(2,1), ready->pickup N(6,2); the driver arrives (Beta(3,3)) before or,
-  half the time, after the food is ready;
-- customers within 4 miles; routes are street-grid paths of 30-80 points (no OpenStreetMap here);
-  the driver pings every 60 s at 25 mph until delivery.
-Events are sorted by time and written in row groups of 16,384 rows, so a time window can be read
-from the row-group statistics without reading the whole file.
+  N(10,3), finished->ready N(2,1), ready->pickup N(6,2); the driver arrives (Beta(3,3)) between
+  ready and pickup half the time, otherwise between the order and ready, always before pickup;
+- customers within 4 miles, on land (coarse shorelines) and on a 1/16-mile street grid; routes are
+  street-grid paths of 30-80 points (no OpenStreetMap here); driving at 25 mph, an order with d
+  minutes of driving gets max(1, floor(d)) - 1 pings, one a minute, at progress k / max(1, floor(d)).
+Events are sorted by time (then `sequence`, the order's lifecycle position) and written in row
+groups of 16,384 rows, so a time window can be read from the row-group statistics alone.
 """
 
 from __future__ import annotations
@@ -44,21 +48,29 @@ PING_SECONDS = 60
 DRIVER_MPH = 25.0
 RADIUS_MILES = 4.0
 ROW_GROUP = 16_384
-DOW = np.array([1.00, 1.02, 1.05, 1.10, 1.30, 1.35, 1.20])  # Monday ... Sunday (2024-01-01 was a Monday)
+DOW = np.array([1.00, 1.05, 1.08, 1.10, 1.25, 1.35, 1.15])  # Monday ... Sunday (2024-01-01 was a Monday)
 EVENT_TYPES = {1: "order_created", 2: "gk_started", 3: "gk_finished", 4: "gk_ready", 5: "driver_arrived",
                6: "driver_picked_up", 7: "driver_ping", 8: "delivered"}
 STREETS = ["Main St", "Oak Ave", "Pine St", "Maple Ave", "Cedar St", "Elm St", "Market St", "Lake Ave",
            "Park Blvd", "2nd St", "3rd Ave", "Hill St"]
 
 
+def _bump(weights: np.ndarray, start: int, end: int, peak: float) -> None:
+    """Add a sin^2 hump over minutes [start, end) rising from 1x to `peak` x at its middle."""
+    x = (np.arange(start, end) - start) / (end - start)
+    weights[start:end] += (peak - 1.0) * np.sin(np.pi * x) ** 2
+
+
 def minute_profile(location_code: str) -> np.ndarray:
-    minutes = np.arange(1440)
-    hours = minutes / 60.0
-    weights = np.where((hours >= 7) & (hours < 23), 1.0, 0.15)
-    weights = np.where((hours >= 11) & (hours < 13.5), 3.0, weights)
-    weights = np.where((hours >= 17) & (hours < 20), 3.5, weights)
+    """The original's demand per minute of the day: a flat base (orders come at every hour, night
+    included), a lunch hump 11:00-13:30 to 3x and a dinner hump 17:00-20:00 to 3.5x; Silicon Valley
+    adds a late-night hump 21:00-24:00 to 2x and a second base unit 00:00-01:00."""
+    weights = np.ones(1440)
+    _bump(weights, 11 * 60, 13 * 60 + 30, 3.0)
+    _bump(weights, 17 * 60, 20 * 60, 3.5)
     if location_code == "sv":
-        weights = np.where((hours >= 22) | (hours < 1), 2.2, weights)
+        _bump(weights, 21 * 60, 24 * 60, 2.0)
+        weights[:60] += 1.0
     return weights / weights.sum()
 
 
@@ -116,21 +128,21 @@ def baskets(rnd: random.Random, dims: dict, times: np.ndarray, places: np.ndarra
     for place, day in zip(places.tolist(), days):
         key = (place, day)
         if key not in cache:
-            rows = [(b, (1 + g) ** (day / 30.0)) for b, start, end, g in brands[place]
-                    if start <= day and (end is None or day <= end)]
+            # growth counts from the brand's own start day; a brand is gone from its end day on
+            rows = [(b, max(0.1, (1 + g) ** ((day - start) / 30.0))) for b, start, end, g in brands[place]
+                    if start <= day and (end is None or day < end)]
             cache[key] = ([b for b, _ in rows], [w for _, w in rows])
         ids, weights = cache[key]
-        wanted = 1 if rnd.random() < 0.7 else rnd.randint(2, 3)
+        wanted = 1 if rnd.random() < 0.7 or len(ids) < 2 else rnd.randint(2, min(3, len(ids)))
         chosen: list[int] = []
-        while len(chosen) < min(wanted, len(ids)):  # weighted, without replacement
+        while len(chosen) < wanted:  # weighted, without replacement
             pick = rnd.choices(ids, weights)[0]
             if pick not in chosen:
                 chosen.append(pick)
         lines = []
         for brand in chosen:
             menu = items_by_brand[brand]
-            for _ in range(rnd.randint(1, 3)):
-                item = rnd.choice(menu)
+            for item in rnd.sample(menu, rnd.randint(1, min(3, len(menu)))):  # distinct items; qty repeats
                 lines.append('{"id":%d,"category_id":%d,"menu_id":%d,"brand_id":%d,"name":%s,"price":%s,"qty":%d}' % (
                     item["id"], item["category_id"], item["menu_id"], item["brand_id"], json.dumps(item["name"]),
                     repr(item["price"]), rnd.randint(1, 2)))
@@ -148,19 +160,52 @@ def service_times(rng: np.random.Generator, created: np.ndarray) -> dict[str, np
     pickup = ready + minutes(6, 2)
     share = rng.beta(3, 3, size=created.size)
     after = rng.random(created.size) < 0.5
-    arrived = np.where(after, ready + share * (pickup - ready), started + share * (ready - started))
-    pickup = np.maximum(pickup, arrived + 30)
+    # the original's driver: half the time between ready and pickup, otherwise between the order and
+    # ready; always before the pickup, which it does not move
+    arrived = np.where(after, ready + share * (pickup - ready), created + share * (ready - created))
+    arrived = np.minimum(arrived, pickup - 1)
     return {"started": started, "finished": finished, "ready": ready, "arrived": arrived, "pickup": pickup}
 
 
+# Water near the kitchens, as coarse shorelines: (code, test) -> True where a point is in water. A
+# customer never lives there (the original drew customers from street nodes of OpenStreetMap).
+WATER = {
+    # Lake Michigan: east of a shoreline that bends west going north of the Loop
+    "chicago": lambda lat, lon: lon > -87.613 - 0.5 * np.maximum(lat - 41.89, 0) + 0.15 * np.maximum(41.89 - lat, 0),
+    # San Francisco Bay: east of the Embarcadero, and the whole north shore from Fisherman's Wharf
+    "sf": lambda lat, lon: (lat > 37.807) | (lon > -122.387 - 1.4 * np.maximum(lat - 37.79, 0)),
+    # Elliott Bay and Puget Sound to the west, Lake Washington to the east of Seattle
+    "bellevue": lambda lat, lon: (lon < -122.352 - 0.9 * np.maximum(lat - 47.62, 0) + 0.5 * np.maximum(47.60 - lat, 0))
+    | (lon > -122.28),
+}
+STREET_MILES = 1 / 16  # streets every 1/16 mile (about 100 m): customers live on one
+
+
 def customers(rng: np.random.Generator, dims: dict, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    centre = {loc["location_id"]: (loc["lat"], loc["lon"]) for loc in dims["locations"]}
-    lat0 = np.array([centre[int(p)][0] for p in places])
-    lon0 = np.array([centre[int(p)][1] for p in places])
-    radius = RADIUS_MILES * np.sqrt(rng.random(places.size))
-    angle = rng.random(places.size) * 2 * np.pi
-    lat = lat0 + radius * np.sin(angle) / 69.0
-    lon = lon0 + radius * np.cos(angle) / (69.0 * np.cos(np.radians(lat0)))
+    """Customers within 4 miles of their kitchen, on land, on a street of a 1/16-mile grid."""
+    loc = {row["location_id"]: row for row in dims["locations"]}
+    lat0 = np.array([loc[int(p)]["lat"] for p in places])
+    lon0 = np.array([loc[int(p)]["lon"] for p in places])
+    codes = np.array([loc[int(p)]["location_code"] for p in places])
+    lat, lon = lat0.copy(), lon0.copy()
+    todo = np.ones(places.size, dtype=bool)
+    while todo.any():  # redraw the points that fell in water
+        n = int(todo.sum())
+        radius = RADIUS_MILES * np.sqrt(rng.random(n))
+        angle = rng.random(n) * 2 * np.pi
+        lat[todo] = lat0[todo] + radius * np.sin(angle) / 69.0
+        lon[todo] = lon0[todo] + radius * np.cos(angle) / (69.0 * np.cos(np.radians(lat0[todo])))
+        wet = np.zeros(places.size, dtype=bool)
+        for code, in_water in WATER.items():
+            mine = todo & (codes == code)
+            wet[mine] = in_water(lat[mine], lon[mine])
+        todo = wet
+    # onto the nearest east-west or north-south street, half and half
+    step_lat = STREET_MILES / 69.0
+    step_lon = STREET_MILES / (69.0 * np.cos(np.radians(lat0)))
+    east_west = rng.random(places.size) < 0.5
+    lat = np.where(east_west, lat0 + np.round((lat - lat0) / step_lat) * step_lat, lat)
+    lon = np.where(east_west, lon, lon0 + np.round((lon - lon0) / step_lon) * step_lon)
     return lat, lon
 
 
@@ -236,17 +281,18 @@ def build_events(dims: dict, seed: int = SEED, say=lambda text: None) -> tuple[p
         for a, b in zip(route, route[1:]):
             cumulative.append(cumulative[-1] + abs(b[0] - a[0]) * 69.0 + abs(b[1] - a[1]) * scale)
         travel = cumulative[-1] / DRIVER_MPH * 3600
-        # (ts, type, ping); sorted by time, since the driver may arrive before the food is ready
+        # (ts, type, ping) in the order's lifecycle; `sequence` is this order (the original's), so
+        # the driver's arrival, which may come before the food is ready, keeps number 4
         timeline = [(int(created[i]), 1, None), (int(svc["started"][i]), 2, None), (int(svc["finished"][i]), 3, None),
                     (int(svc["ready"][i]), 4, None), (int(svc["arrived"][i]), 5, None), (int(pickup), 6, None)]
-        n_pings = int(travel // PING_SECONDS)
-        for k in range(1, n_pings + 1):
-            progress = PING_SECONDS * k / travel
+        # the original's pings: max(1, whole minutes of driving) slots, a ping at each inner one
+        slots = max(1, int(travel // PING_SECONDS))
+        for k in range(1, slots):
+            progress = k / slots
             timeline.append((int(pickup + PING_SECONDS * k), 7,
                              (progress, point_at(route, cumulative, progress * cumulative[-1]))))
         timeline.append((int(pickup + travel), 8, None))
-        timeline.sort(key=lambda event: (event[0], event[1]))
-        pings_total += n_pings
+        pings_total += slots - 1
         route_text = "[" + ",".join("[%.6f,%.6f]" % point for point in route) + "]"
         for sequence, (ts, kind, ping) in enumerate(timeline):
             c["order_id"].append(ids[i])
@@ -297,7 +343,7 @@ def generator_hash(seed: int) -> str:
 
     here = os.path.dirname(os.path.abspath(__file__))
     hasher = hashlib.sha256(f"{seed}|{np.__version__}|{pa.__version__}".encode())
-    for name in ("generate.py", "dimensions.py"):
+    for name in ("generate.py", "dimensions.py", "dimensions.json"):
         with open(os.path.join(here, name), "rb") as handle:
             hasher.update(handle.read())
     return hasher.hexdigest()

@@ -208,9 +208,10 @@ def run_once(load_state: Callable[[], ReplayState | None], save_state: Callable[
         rows, read = read_base(base_start, base_end)
         rows_read += read
         emitted = records(rows, loop, state.shift)
-        name = file_name(window, index)
-        write_file(name, to_json_lines(emitted))
-        files.append(name)
+        if emitted:  # a quiet window writes no file (an empty file is noise for the pipeline)
+            name = file_name(window, index)
+            write_file(name, to_json_lines(emitted))
+            files.append(name)
         events += len(emitted)
     save_state(replace(state, watermark=window[1], pending=None))
     return RunSummary(window, files, events, rows_read, first, resumed)

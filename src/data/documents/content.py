@@ -20,32 +20,58 @@ ALLERGENS = ("wheat", "milk", "egg", "soy", "peanut", "tree_nut", "fish", "shell
 ALLERGEN_LABELS = {"wheat": "Wheat/Gluten", "milk": "Milk/Dairy", "egg": "Egg", "soy": "Soy", "peanut": "Peanut",
                    "tree_nut": "Tree nuts", "fish": "Fish", "shellfish": "Shellfish", "sesame": "Sesame"}
 
-# Allergens an item's name implies (by word), and the ones a cuisine adds to its mains.
-WORD_ALLERGENS = {
-    "burger": ("wheat", "sesame"), "wrap": ("wheat",), "noodles": ("wheat", "soy"), "ramen": ("wheat", "soy", "egg"),
-    "dumplings": ("wheat", "soy"), "rolls": ("wheat",), "bites": ("wheat",), "mac": ("wheat", "milk"),
-    "sliders": ("wheat", "milk"), "nuggets": ("wheat", "egg"), "brownie": ("wheat", "milk", "egg"),
-    "cookie": ("wheat", "milk", "egg"), "pie": ("wheat", "milk"), "mochi": ("soy",), "smoothie": ("milk",),
-    "poke": ("fish", "soy", "sesame"), "slaw": ("egg",), "truffle": ("milk",), "honey": (), "crispy": ("wheat",),
-}
-CUISINE_ALLERGENS = {
-    "Thai": ("peanut", "fish"), "Vietnamese": ("fish",), "Japanese": ("soy", "sesame"), "Sushi": ("fish", "soy"),
-    "Seafood": ("fish", "shellfish"), "Chinese": ("soy",), "Indian": ("milk", "tree_nut"), "Italian": ("wheat", "milk"),
-    "Pizza": ("wheat", "milk"), "Breakfast": ("egg", "milk", "wheat"), "Vegan": ("soy", "tree_nut"),
-    "Hawaiian": ("fish", "soy"), "Greek": ("milk", "wheat"), "Sandwiches": ("wheat",), "Functional": ("tree_nut",),
-}
-# (protein g, fat g, carbs g) ranges by category: mains are heavier than drinks.
-MACROS = {"Mains": ((22, 42), (12, 30), (35, 75)), "Bowls": ((18, 36), (10, 24), (40, 70)),
-          "Specials": ((28, 48), (18, 36), (45, 85)), "Starters": ((8, 20), (8, 20), (15, 35)),
-          "Sides": ((3, 10), (4, 16), (20, 45)), "Drinks": ((0, 8), (0, 6), (18, 48)),
-          "Desserts": ((3, 8), (10, 24), (30, 60)), "Kids": ((10, 20), (8, 18), (25, 45))}
-DEFAULT_MACROS = ((10, 30), (8, 24), (25, 60))
-CUISINE_WORDS = {"Burgers": "grilled", "Chinese": "wok-fired", "Italian": "slow-simmered", "Mexican": "street-style",
-                 "Vietnamese": "herb-bright", "Indian": "spice-layered", "Healthy": "clean", "Japanese": "umami-rich",
-                 "Breakfast": "griddle-fresh", "Thai": "sweet-and-sour", "Vegan": "plant-based", "Seafood": "coastal",
-                 "Sushi": "hand-rolled", "Pizza": "stone-baked", "Wings": "sauced", "Greek": "charred",
-                 "Functional": "nutrient-dense", "American": "diner-style", "Hawaiian": "island-style",
-                 "Sandwiches": "deli-stacked"}
+# Allergens an item's name implies (words at a word's start or end, any case), in legend order when shown.
+# Coarse on purpose: a demo menu, not nutrition advice.
+NAME_ALLERGENS = (
+    (("burger", "stack", "sandwich", "biscuit", "muffle", "bagel", "focaccia", "pita", "wrap", "burrito", "pizza",
+      "pasta", "spaghetti", "fettuccine", "udon", "ramen", "noodle", "chow mein", "gyoza", "egg roll", "rangoon",
+      "tempura", "katsu", "nuggies", "crisper", "chicklet", "twists", "cake", "cookie", "dog", "italian beef",
+      "combo beef", "quesadilla", "supreme", "cone", "bakery", "deep dish", "mozzarella sticks", "yakisoba",
+      "onion rings", "takoyaki", "filet-o", "chickadee", "boneless", "bowl combo"), ("wheat",)),
+    (("cheese", "queso", "feta", "mozzarella", "alfredo", "latte", "shake", "milkshake", "ice cream", "cone",
+      "frappuccino", "fudge", "caesar", "cream", "supreme", "muffle", "biscuit", "pizza", "deep dish", "quesadilla",
+      "nacho", "lions mane latte"), ("milk",)),
+    (("egg", "muffle", "caesar", "karaage", "katsu", "tempura", "fried rice", "cake", "cookie", "alfredo",
+      "takoyaki", "nuggies", "yakisoba"), ("egg",)),
+    (("soy", "teriyaki", "tofu", "edamame", "miso", "gyoza", "udon", "ramen", "kung pow", "chickadee", "beijing",
+      "fried rice", "musubi", "yakitori", "gyudon", "yakisoba", "korean", "chow mein", "poke", "hawaiian", "ahi",
+      "maki", "nigiri", "sashimi", "california", "tuna", "chashu", "bk sauce", "rangoon", "egg roll"), ("soy",)),
+    (("peanut", "kung pow", "thai"), ("peanut",)),
+    (("walnut", "energy balls", "brain boost", "pesto", "harvest"), ("tree_nut",)),
+    (("fish", "tuna", "salmon", "ahi", "hawaiian", "caesar", "pho", "vermicelli", "spring roll", "summer roll",
+      "nigiri", "sashimi", "maki", "poke"), ("fish",)),
+    (("shrimp", "ebi", "california", "takoyaki", "tempura"), ("shellfish",)),
+    (("sesame", "hummus", "falafel", "burger", "poke", "hawaiian", "spicy tuna", "korean", "musubi", "onigiri",
+      "stack"), ("sesame",)),
+)
+# Allergens every item of a category has (whole category words).
+CATEGORY_ALLERGENS = (
+    (("burgers", "vegan burgers"), ("wheat", "sesame")), (("pasta", "bakery", "udon"), ("wheat",)),
+    (("ramen",), ("wheat", "soy")), (("maki", "nigiri", "sashimi"), ("fish", "soy")),
+    (("poke bowls",), ("fish", "soy", "sesame")), (("pho",), ("fish",)), (("tempura",), ("wheat", "egg")),
+    (("specialty pizzas", "build your own pizza", "deep dish pizzas", "pizza"), ("wheat", "milk")),
+    (("milkshakes", "shakes", "ice cream cups", "ice cream cones", "nootropic lattes", "frappuccinos"), ("milk",)),
+)
+# How an item's category eats: its macro ranges. The first kind whose words appear in the category.
+KINDS = (
+    ("drink", ("drink", "coffee", "beverage", "juice", "smoothie", "shot", "latte", "tea", "refresher", "frappuccino",
+               "soda")),
+    ("dessert", ("dessert", "shake", "ice cream", "energy bites")),
+    ("side", ("side", "fries", "add-on", "topping", "appetizer", "small plate", "tempura", "onigiri", "bakery",
+              "extras", "nachos", "rolls")),
+    ("kids", ("kids",)),
+)
+MACROS = {"main": ((20, 42), (10, 30), (35, 80)), "side": ((3, 14), (4, 18), (15, 45)),
+          "drink": ((0, 8), (0, 8), (10, 48)), "dessert": ((3, 10), (8, 24), (28, 65)),
+          "kids": ((10, 20), (8, 18), (25, 45))}
+CUISINE_WORDS = {"Fast Food": "griddle-hot", "Mexican": "street-style", "Burgers": "smash-grilled",
+                 "Healthy Bowls": "market-fresh", "Chinese-American": "wok-fired", "Mediterranean": "charred",
+                 "Japanese Noodles": "slurp-worthy", "Ramen": "slow-simmered", "Vietnamese": "herb-bright",
+                 "Sushi": "hand-rolled", "Mexican Fast Food": "late-night", "Coffee": "fresh-brewed",
+                 "Pizza": "oven-baked", "Poke Bowls": "island-style", "Juices & Smoothies": "cold-pressed",
+                 "Asian Fusion": "sauce-glazed", "Vegan": "plant-based", "Nootropic Cafe": "nutrient-dense",
+                 "Ice Cream": "small-batch", "Chicago Pizza": "deep-dish", "Italian Beef": "Chicago-style",
+                 "Hot Dogs": "Chicago-style", "Italian": "slow-simmered"}
 SIDE_NOTES = ["made to order", "finished with house sauce", "with seasonal greens", "prepared fresh every morning",
               "a kitchen favourite", "portioned for one", "built for delivery", "with a squeeze of citrus"]
 
@@ -111,25 +137,33 @@ def grade(score: int) -> str:
 
 
 # ---- menus --------------------------------------------------------------------------------------------------
-def item_allergens(name: str, category: str, cuisine: str) -> list[str]:
-    found = set()
-    for word in name.lower().replace("'", "").split():
-        found.update(WORD_ALLERGENS.get(word, ()))
-    if category in ("Mains", "Bowls", "Specials", "Starters"):
-        found.update(CUISINE_ALLERGENS.get(cuisine, ()))
+def _says(text: str, words: tuple[str, ...]) -> bool:
+    """A word at the start or the end of a word of the text: `cheese` in Cheeseburger, `crisper` in
+    McCrisper, never `egg` in veggie."""
+    return any(re.search(rf"\b{re.escape(w)}|{re.escape(w)}s?\b", text) for w in words)
+
+
+def item_allergens(name: str, category: str) -> list[str]:
+    found = {a for words, allergens in NAME_ALLERGENS if _says(name.lower(), words) for a in allergens}
+    found |= {a for names, allergens in CATEGORY_ALLERGENS if category.lower() in names for a in allergens}
     return [a for a in ALLERGENS if a in found]  # legend order
+
+
+def kind_of(category: str) -> str:
+    lowered = category.lower()
+    return next((kind for kind, words in KINDS if any(w in lowered for w in words)), "main")
 
 
 def nutrition(seed: int, item_id: int, category: str) -> dict:
     rng = rng_for(seed, "nutrition", item_id)
-    protein, fat, carbs = (rng.randint(low, high) for low, high in MACROS.get(category, DEFAULT_MACROS))
+    protein, fat, carbs = (rng.randint(low, high) for low, high in MACROS[kind_of(category)])
     return {"calories": 4 * protein + 9 * fat + 4 * carbs, "protein_g": protein, "fat_g": fat, "carbs_g": carbs}
 
 
 def description(seed: int, item_id: int, name: str, cuisine: str) -> str:
     rng = rng_for(seed, "description", item_id)
     style = CUISINE_WORDS.get(cuisine, "house")
-    return f"Our {style} {name.lower()}, {rng.choice(SIDE_NOTES)}."
+    return f"Our {style} {name}, {rng.choice(SIDE_NOTES)}."
 
 
 def menus(dims: dict[str, list[dict]], seed: int) -> dict:
@@ -151,7 +185,7 @@ def menus(dims: dict[str, list[dict]], seed: int) -> dict:
                           "description": description(seed, item["id"], item["name"], cuisine),
                           "category": category, "price": round(float(item["price"]), 2),
                           **nutrition(seed, item["id"], category),
-                          "allergens": item_allergens(item["name"], category, cuisine)})
+                          "allergens": item_allergens(item["name"], category)})
         brands.append({"brand_id": brand["brand_id"], "brand_name": brand["name"], "cuisine": cuisine,
                        "kitchens": sorted(set(kitchens[brand["brand_id"]])),
                        "pdf_filename": f"menu_{slug(brand['name'])}.pdf", "item_count": len(items), "items": items})

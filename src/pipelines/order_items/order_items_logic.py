@@ -2,7 +2,10 @@
 local Spark session; transformations/transformation.py wires them into the pipeline.
 
 Bronze `all_events` gets typed columns (the original left every column a string, so `sequence`
-sorted lexically); silver explodes each order's items; gold aggregates (caspers-stages.md §8.1).
+sorted lexically) and keeps the reader's rescued-data column (values that did not fit the schema);
+a line that is not JSON at all (a file cut off mid-line) never becomes an all-NULL event: it goes to
+`quarantined_events`, where the pipeline counts it. Silver explodes each order's items; gold
+aggregates (caspers-stages.md §8.1).
 """
 
 from pyspark.sql import DataFrame
@@ -23,6 +26,12 @@ RAW_SCHEMA = StructType([
     StructField("body", StringType()),
 ])
 
+# What the pipeline reads files with: the events' columns plus the reader's corrupt-record column,
+# which holds a line that does not parse (Spark's and Auto Loader's PERMISSIVE mode).
+CORRUPT_RECORD = "_corrupt_record"
+RESCUED_DATA = "_rescued_data"
+FILE_SCHEMA = StructType(RAW_SCHEMA.fields + [StructField(CORRUPT_RECORD, StringType())])
+
 BODY_SCHEMA = StructType([
     StructField("customer_lat", DoubleType()),
     StructField("customer_lon", DoubleType()),
@@ -35,8 +44,16 @@ BODY_SCHEMA = StructType([
 ])
 
 
+def _has(frame: DataFrame, column: str) -> bool:
+    return column in frame.columns
+
+
 def bronze_events(raw: DataFrame) -> DataFrame:
-    """Raw JSON records (RAW_SCHEMA) with typed columns."""
+    """Raw JSON records (RAW_SCHEMA, or FILE_SCHEMA from files) with typed columns; lines that did
+    not parse are left out (see quarantined_events); `_rescued_data` is the reader's, when it has one."""
+    if _has(raw, CORRUPT_RECORD):
+        raw = raw.where(F.col(CORRUPT_RECORD).isNull())
+    rescued = F.col(RESCUED_DATA) if _has(raw, RESCUED_DATA) else F.lit(None).cast("string")
     return raw.select(
         F.col("event_id"),
         F.col("event_type"),
@@ -45,7 +62,16 @@ def bronze_events(raw: DataFrame) -> DataFrame:
         F.col("order_id"),
         F.col("sequence").cast("int").alias("sequence"),
         F.col("body"),
+        rescued.alias(RESCUED_DATA),
     )
+
+
+def quarantined_events(raw: DataFrame) -> DataFrame:
+    """The lines of the event files that are not JSON records (raw_line), with their file when the
+    reader says (source_file): kept, counted, never passed on as events."""
+    source = F.col("source_file") if _has(raw, "source_file") else F.lit(None).cast("string")
+    return raw.where(F.col(CORRUPT_RECORD).isNotNull()).select(
+        F.col(CORRUPT_RECORD).alias("raw_line"), source.alias("source_file"))
 
 
 def silver_order_items(bronze: DataFrame) -> DataFrame:

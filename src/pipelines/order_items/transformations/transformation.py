@@ -14,14 +14,30 @@ SCHEMA = spark.conf.get("RAW_DATA_SCHEMA")  # noqa: F821
 VOLUME = spark.conf.get("RAW_DATA_VOLUME")  # noqa: F821
 
 
-@dlt.table(comment="Raw order events from the canonical replay, one row per event, typed.")
+def _event_files():
+    return (spark.readStream.format("cloudFiles")  # noqa: F821
+            .option("cloudFiles.format", "json")
+            .option("pathGlobFilter", logic.EVENT_FILE_GLOB)  # never the replay's temporary files
+            .option("columnNameOfCorruptRecord", logic.CORRUPT_RECORD)  # a line that is not JSON
+            .option("rescuedDataColumn", logic.RESCUED_DATA)  # values that do not fit the schema
+            .schema(logic.FILE_SCHEMA)
+            .load(f"/Volumes/{CATALOG}/{SCHEMA}/{VOLUME}")
+            .select("*", "_metadata.file_path"))
+
+
+@dlt.table(comment="Raw order events from the canonical replay, one row per event, typed; _rescued_data holds "
+                   "what did not fit the schema.")
 def all_events():
-    raw = (spark.readStream.format("cloudFiles")  # noqa: F821
-           .option("cloudFiles.format", "json")
-           .option("pathGlobFilter", logic.EVENT_FILE_GLOB)  # never the replay's temporary files
-           .schema(logic.RAW_SCHEMA)
-           .load(f"/Volumes/{CATALOG}/{SCHEMA}/{VOLUME}"))
-    return logic.bronze_events(raw)
+    return logic.bronze_events(_event_files().drop("file_path"))
+
+
+# Every row here is a malformed line: the expectation fails on each, so the pipeline's data quality
+# metrics count them, and the lines themselves are kept for a look.
+@dlt.table(comment="Lines of the event files that are not JSON records (a file cut off mid-line), kept out of "
+                   "all_events.")
+@dlt.expect("well_formed_json_line", "raw_line IS NULL")
+def quarantined_events():
+    return logic.quarantined_events(_event_files().withColumnRenamed("file_path", "source_file"))
 
 
 @dlt.table(comment="One row per item of each order.", partition_cols=["order_day"])
