@@ -101,3 +101,18 @@ def test_the_system_prompt_names_the_real_tools():
     assert set(tools("cat")) == set(sql.TOOLS)
     for name in sql.TOOLS:
         assert f"Call {name}" in SYSTEM_PROMPT
+
+
+def test_a_long_tool_result_is_cut_between_rows_and_stays_json():
+    """An order with a long drive has dozens of ping rows and a route: what the model sees is valid
+    JSON with the leading rows (the order's creation first) and how many more there were."""
+    from agents.common import tools
+
+    rows = [{"event_type": "order_created", "body": "x" * 300}] + [
+        {"event_type": "driver_ping", "body": "y" * 400} for _ in range(40)]
+    seen = json.loads(tools.shown(rows))
+    assert seen[0]["event_type"] == "order_created" and "more_rows" in seen[-1]
+    assert len(tools.shown(rows)) <= tools.MAX_CHARS and seen[-1]["more_rows"] == 41 - (len(seen) - 1)
+    assert json.loads(tools.shown(rows[:3])) == rows[:3]
+    many = [{"n": i} for i in range(120)]
+    assert json.loads(tools.shown(many))[-1] == {"more_rows": 120 - tools.MAX_ROWS}

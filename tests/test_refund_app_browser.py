@@ -62,8 +62,11 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="caspersdev-warehouse").response.id
     decisions = refund_decisions(days=2)
-    chosen = [k for k, (c, _) in sorted(decisions.items()) if c != "none"][:6] + \
-        [k for k, (c, _) in sorted(decisions.items()) if c == "none"][:4]
+    def first(kind, n):
+        return [k for k, (c, _) in sorted(decisions.items()) if c == kind][:n]
+
+    # refunds to decide (partial and full, in id order), then orders the policy leaves alone
+    chosen = sorted(first("partial", 3) + first("full", 3)) + first("none", 4)
     with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers",
                          autocommit=True) as conn:
         load(conn, [(o, json.dumps({"refund_usd": decisions[o][1], "refund_class": decisions[o][0],

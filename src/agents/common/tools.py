@@ -36,9 +36,20 @@ class SqlFunctionTool:
         value = arguments.get(self.argument)
         if not isinstance(value, str) or not value.strip():
             return json.dumps({"error": f"{self.name} needs `{self.argument}` (a string)"})
-        rows = runner.rows(self.query, {"arg": value.strip()})
-        text = json.dumps(rows[:MAX_ROWS], default=str, ensure_ascii=False)
-        return text if len(text) <= MAX_CHARS else text[:MAX_CHARS] + "...(truncated)"
+        return shown(runner.rows(self.query, {"arg": value.strip()}))
+
+
+def shown(rows: list[dict]) -> str:
+    """What the model sees of a tool's rows: valid JSON always, the leading rows that fit in
+    MAX_ROWS and MAX_CHARS, then {"more_rows": n} saying how many were left out (cutting the text
+    mid-row would leave the model, and any parser, half a row)."""
+    count = min(len(rows), MAX_ROWS)
+    while True:
+        tail = [{"more_rows": len(rows) - count}] if count < len(rows) else []
+        text = json.dumps(rows[:count] + tail, default=str, ensure_ascii=False)
+        if len(text) <= MAX_CHARS or count == 0:
+            return text
+        count -= 1
 
 
 class StatementRunner:

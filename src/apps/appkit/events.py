@@ -14,10 +14,10 @@ class WarehouseError(RuntimeError):
 def order_events(w: Any, warehouse_id: str, table_sql: str, order_id: str) -> list[dict]:
     from databricks.sdk.service.sql import StatementParameterListItem, StatementState
 
-    try:
+    try:  # in time order: `sequence` is the lifecycle position, and a driver may arrive before the food is ready
         response = w.statement_execution.execute_statement(
             statement=f"SELECT event_type, ts, sequence, body FROM {table_sql} "
-                      "WHERE order_id = :order_id AND event_type <> 'driver_ping' ORDER BY sequence, ts",
+                      "WHERE order_id = :order_id AND event_type <> 'driver_ping' ORDER BY ts, sequence",
             warehouse_id=warehouse_id, wait_timeout="30s",
             parameters=[StatementParameterListItem(name="order_id", value=order_id)])
     except Exception as err:  # noqa: BLE001 - the warehouse's own words, without a trace
