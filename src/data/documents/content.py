@@ -120,7 +120,7 @@ DEADLINE_DAYS = {"critical": 3, "major": 14, "minor": 30}
 PENALTY = {"critical": 8, "major": 5, "minor": 2}
 # Violations per inspection (first, second, third) by kitchen: 30 in all; Chicago's first is rough.
 VIOLATION_COUNTS = {"sf": (2, 3, 1), "sv": (3, 2, 1), "bellevue": (3, 2, 1), "chicago": (6, 4, 2)}
-CRITICAL_ALLOWED = {("chicago", 0): 2, ("chicago", 1): 1, ("sv", 0): 1}  # how many critical findings at most
+CRITICAL_FINDINGS = {("chicago", 0): 2, ("chicago", 1): 1, ("sv", 0): 1}  # critical findings of these visits
 
 
 def rng_for(seed: int, *what: object) -> random.Random:
@@ -200,7 +200,7 @@ def inspections(dims: dict[str, list[dict]], seed: int) -> dict:
         code = loc["location_code"]
         for visit, day in enumerate(INSPECTION_DATES):
             rng = rng_for(seed, "inspection", loc["location_id"], day)
-            found = _findings(rng, VIOLATION_COUNTS.get(code, (2, 1, 0))[visit], CRITICAL_ALLOWED.get((code, visit), 0))
+            found = _findings(rng, VIOLATION_COUNTS.get(code, (2, 1, 0))[visit], CRITICAL_FINDINGS.get((code, visit), 0))
             counts = {s: sum(v["severity"] == s for v in found) for s in ("critical", "major", "minor")}
             score = max(0, 100 - sum(PENALTY[v["severity"]] for v in found) - rng.randint(0, 2))
             out.append({
