@@ -4,9 +4,13 @@ PATH (tests/fake_cli/databricks), which records its arguments, working directory
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
+import yaml
 
 from .conftest import ROOT, run_compiler
 from .fake_env import ops, sdk_env  # noqa: F401 - ops is a fixture
@@ -218,6 +222,13 @@ def test_new_stage_scaffolds_builds_and_shows_in_the_graph(caspers, ops):
     assert "depends_on: [lakeflow]" in spec and "targets: [free]" in spec
     assert "def run(ctx):" in (caspers / "src" / "stages" / "hello.py").read_text()
     assert "lakeflow --> hello" in (caspers / "build" / "graphs" / "free.mmd").read_text()
+    # until its body is written, the new stage's notebook fails loudly, naming itself
+    declared = yaml.safe_load(spec).get("parameters") or []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    env["STAGE_PARAMS_JSON"] = json.dumps({name: f"value-{name}" for name in declared})
+    stub = subprocess.run([sys.executable, "hello.py"], cwd=caspers / "build" / "stages", capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert stub.returncode != 0 and "NotImplementedError: stage hello is not implemented yet" in stub.stderr
     for args, message in ((["hello"], "already exists"), (["x1", "--after", "lakeflo"], "did you mean `lakeflow`"),
                           (["x2", "--targets", "menus", "--after", "lakeflow"], "not in target(s) menus"),
                           (["9x"], "is not an identifier")):
