@@ -367,7 +367,7 @@ def main() -> None:
     if args.if_changed and up_to_date(args.out, args.seed):
         print(f"{args.out}: up to date")
         return
-    print(f"generating the canonical dataset into {args.out} (about 20 s)", flush=True)
+    print(f"generating the canonical dataset into {args.out} (about 10 s)", flush=True)
     totals = write(args.out, args.seed, say=lambda text: print(text, flush=True))
     with open(os.path.join(args.out, STAMP), "w", encoding="utf-8") as handle:
         handle.write(generator_hash(args.seed) + "\n")
