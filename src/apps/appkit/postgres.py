@@ -7,6 +7,30 @@ from __future__ import annotations
 from typing import Any, Callable
 
 
+class Unavailable(RuntimeError):
+    """The database cannot be used now (unreachable, credentials refused, tables missing)."""
+
+
+def quote(name: str) -> str:
+    """A Postgres identifier, quoted (a quote inside is doubled, so nothing can be spliced in)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def run(pool: Any, work: Callable[[Any], Any], missing_table: str, unreachable: Callable[[Exception], str]) -> Any:
+    """`work(connection)` on a pooled connection; a missing table or a database that cannot be
+    reached (or refuses the credentials) becomes Unavailable, with the app's words for each."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    try:
+        with pool.connection() as conn:
+            return work(conn)
+    except psycopg.errors.UndefinedTable as err:
+        raise Unavailable(missing_table) from err
+    except (psycopg.OperationalError, PoolTimeout) as err:
+        raise Unavailable(unreachable(err)) from err
+
+
 def open_pool(settings: Any, name: str, token: Callable[[], str] | None = None):
     """A closed pool over the settings' pg_* fields (open it with `.open()`)."""
     import psycopg

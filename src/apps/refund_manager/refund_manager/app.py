@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from appkit import events
-from appkit.http import error, install_handlers
+from appkit.http import actor, app_with_database, error, install_handlers
 from appkit.postgres import oauth_token
 
 from . import db
@@ -34,7 +32,6 @@ from .settings import Settings, SettingsError, from_env
 
 ORDER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 STATIC = Path(__file__).parent / "static"
-KIT = Path(__import__("appkit").__file__).parent / "static"  # the apps' shared look and page helpers
 log = logging.getLogger("refund_manager")
 
 
@@ -48,36 +45,13 @@ class DecisionIn(BaseModel):
 
 def create_app(settings: Settings | None = None, pool: Any = None, workspace: Any = None) -> FastAPI:
     """The app; without arguments everything comes from the environment when it starts."""
-    state: dict[str, Any] = {}
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        current = settings or from_env()
-        opened = pool or db.open_pool(current, token=oauth_token)
-        if pool is None:
-            opened.open(wait=False)
-        state["settings"], state["store"] = current, db.Store(opened, current)
-        state["workspace"] = workspace
-        try:
-            state["store"].create_schema()
-        except db.Unavailable as err:  # the first request says it again; the page stays up
-            log.warning("refunds schema not created at start: %s", err)
-        yield
-        if pool is None:
-            opened.close()
-
-    app = FastAPI(title="Refund Manager", lifespan=lifespan, docs_url=None, redoc_url=None)
+    state: dict[str, Any] = {"workspace": workspace}
+    app = app_with_database("Refund Manager", STATIC, log, state, settings, from_env, pool,
+                            lambda current: db.open_pool(current, token=oauth_token), db.Store, db.Store.create_schema)
     _errors(app)
 
     def store() -> db.Store:
         return state["store"]
-
-    @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/kit", StaticFiles(directory=KIT), name="kit")
 
     @app.get("/api/summary")
     def summary() -> dict:
@@ -94,10 +68,8 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
         problem = _check_amount(body, state["settings"].max_refund_usd)
         if problem:
             return error(422, "INVALID_REQUEST", problem)
-        who = request.headers.get("x-forwarded-email") or request.headers.get("x-forwarded-preferred-username") \
-            or state["settings"].local_user
         return store().decide(db.Decision(body.order_id, body.amount_usd, body.refund_class, body.reason.strip(),
-                                          who[:200]))
+                                          actor(request, state["settings"].local_user)))
 
     @app.get("/api/orders/{order_id}/events")
     def order_events(order_id: str) -> dict:

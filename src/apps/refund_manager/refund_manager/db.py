@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
+from appkit.postgres import Unavailable, run
+from appkit.postgres import quote as q
+
 from .settings import Settings
 
+__all__ = ["Unavailable", "Conflict", "UnknownOrder", "Decision", "Store", "open_pool", "parse_recommendation"]
+
 CLASSES = ("none", "partial", "full")
-
-
-class Unavailable(RuntimeError):
-    """The database cannot be used now (unreachable, credentials refused, tables missing)."""
 
 
 class Conflict(RuntimeError):
@@ -39,10 +40,6 @@ class Decision:
     refund_class: str
     reason: str
     decided_by: str
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def parse_recommendation(text: str | None) -> dict:
@@ -71,17 +68,8 @@ class Store:
         self.decisions = f"{q(settings.refunds_schema)}.refund_decisions"
 
     def _run(self, work: Callable[[Any], Any]) -> Any:
-        import psycopg
-        from psycopg_pool import PoolTimeout
-
-        try:
-            with self.pool.connection() as conn:
-                return work(conn)
-        except psycopg.errors.UndefinedTable as err:
-            raise Unavailable(f"{self.recs} does not exist yet: the lakebase stage's synced table fills it "
-                              "(locally: `make app-local`)") from err
-        except (psycopg.OperationalError, PoolTimeout) as err:
-            raise Unavailable(_why(err)) from err
+        return run(self.pool, work, f"{self.recs} does not exist yet: the lakebase stage's synced table fills it "
+                                    "(locally: `make app-local`)", _why)
 
     def create_schema(self) -> None:
         schema = q(self.settings.refunds_schema)

@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from appkit import events
-from appkit.http import error, install_handlers
+from appkit.http import actor, app_with_database, error, install_handlers
 from appkit.postgres import oauth_token
 
 from . import db
@@ -39,7 +37,6 @@ from .settings import Settings, SettingsError, from_env
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # request and order ids
 STATIC = Path(__file__).parent / "static"
-KIT = Path(__import__("appkit").__file__).parent / "static"  # the apps' shared look and page helpers
 log = logging.getLogger("support_console")
 
 
@@ -68,43 +65,20 @@ class AgentError(RuntimeError):
 def create_app(settings: Settings | None = None, pool: Any = None, workspace: Any = None) -> FastAPI:
     """The app; without arguments everything comes from the environment when it starts."""
     state: dict[str, Any] = {"workspace": workspace}
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        current = settings or from_env()
-        opened = pool or db.open_pool(current, token=oauth_token)
-        if pool is None:
-            opened.open(wait=False)
-        state["settings"], state["store"] = current, db.Store(opened, current)
-        try:
-            state["store"].create_tables()
-        except db.Unavailable as err:  # the first request says it again; the page stays up
-            log.warning("support tables not created at start: %s", err)
-        yield
-        if pool is None:
-            opened.close()
-
-    app = FastAPI(title="Support Console", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = app_with_database("Support Console", STATIC, log, state, settings, from_env, pool,
+                            lambda current: db.open_pool(current, token=oauth_token), db.Store, db.Store.create_tables)
     _errors(app)
 
     def store() -> db.Store:
         return state["store"]
 
-    def actor(request: Request) -> str:
-        who = request.headers.get("x-forwarded-email") or request.headers.get("x-forwarded-preferred-username")
-        return (who or state["settings"].local_user)[:200]
+    def who(request: Request) -> str:
+        return actor(request, state["settings"].local_user)
 
     def checked(request_id: str) -> str:
         if not REQUEST_ID.match(request_id):
             raise ValueError("ids: letters, digits, _ and - only (at most 64)")
         return request_id
-
-    @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/kit", StaticFiles(directory=KIT), name="kit")
 
     @app.get("/api/summary")
     def summary() -> dict:
@@ -125,17 +99,17 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
         if body.amount_usd > limit:
             return error(422, "INVALID_REQUEST", f"amount_usd: at most {limit:.2f} (more than any order); "
                                                  f"got {body.amount_usd}")
-        return store().apply(checked(request_id), body.action_type, body.amount_usd, actor(request))
+        return store().apply(checked(request_id), body.action_type, body.amount_usd, who(request))
 
     @app.post("/api/reports/{request_id}/replies", status_code=201)
     def send(request_id: str, body: ReplyIn, request: Request) -> dict:
         if not body.message_text.strip():
             return error(422, "INVALID_REQUEST", "message_text: write the reply first")
-        return store().reply(checked(request_id), body.message_text.strip(), actor(request))
+        return store().reply(checked(request_id), body.message_text.strip(), who(request))
 
     @app.post("/api/reports/{request_id}/rating")
     def rate(request_id: str, body: RatingIn, request: Request) -> dict:
-        return store().rate(checked(request_id), body.rating, body.reason_code, body.feedback_notes, actor(request))
+        return store().rate(checked(request_id), body.rating, body.reason_code, body.feedback_notes, who(request))
 
     @app.post("/api/reports/{request_id}/regenerate", status_code=201)
     def regenerate(request_id: str, request: Request) -> dict:
@@ -144,7 +118,7 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
         parsed = parse_report(text)
         if not parsed["valid"]:
             raise AgentError("the agent's answer is not a support report; the previous report is kept")
-        store().save_regenerated(request_id, text, actor(request))
+        store().save_regenerated(request_id, text, who(request))
         return store().get(request_id)
 
     @app.get("/api/orders/{order_id}/events")

@@ -13,14 +13,15 @@ import json
 from decimal import Decimal
 from typing import Any, Callable
 
+from appkit.postgres import Unavailable, run
+from appkit.postgres import quote as q
+
 from .reports import parse_report
 from .settings import Settings
 
+__all__ = ["Unavailable", "UnknownRequest", "AlreadyApplied", "Store", "open_pool"]
+
 STATUSES = ("pending", "in_progress", "resolved")
-
-
-class Unavailable(RuntimeError):
-    """The database cannot be used now (unreachable, credentials refused, tables missing)."""
 
 
 class UnknownRequest(LookupError):
@@ -31,10 +32,6 @@ class AlreadyApplied(RuntimeError):
     def __init__(self, existing: dict):
         super().__init__(f"{existing['action_type']} was already applied to {existing['support_request_id']}")
         self.existing = existing
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def open_pool(settings: Settings, token: Callable[[], str] | None = None):
@@ -54,18 +51,9 @@ class Store:
         self.regenerated = f"{s}.operator_regenerated_reports"
 
     def _run(self, work: Callable[[Any], Any]) -> Any:
-        import psycopg
-        from psycopg_pool import PoolTimeout
-
-        try:
-            with self.pool.connection() as conn:
-                return work(conn)
-        except psycopg.errors.UndefinedTable as err:
-            raise Unavailable(f"{self.reports} does not exist yet: the support_lakebase stage's synced table "
-                              "fills it") from err
-        except (psycopg.OperationalError, PoolTimeout) as err:
-            raise Unavailable("the support database cannot be reached, or refused the app's credentials; check "
-                              "the app's database resource and the Lakebase instance") from err
+        return run(self.pool, work, f"{self.reports} does not exist yet: the support_lakebase stage's synced table "
+                                    "fills it", lambda err: "the support database cannot be reached, or refused the "
+                   "app's credentials; check the app's database resource and the Lakebase instance")
 
     def create_tables(self) -> None:
         self._run(lambda conn: conn.execute(f"""
