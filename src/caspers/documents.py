@@ -41,6 +41,20 @@ def upload(ctx, folder: str, volume_path: str, suffix: str = ".pdf") -> list[str
     return names
 
 
+def publish(ctx, catalog: str, schema: str, volume: str, folder: str, metadata_file: str) -> dict:
+    """What menu_data and inspection_data do first: the generated `folder` ('menus' or
+    'inspections'), checked before anything is created; the catalog, schema and volume; its PDFs
+    in the volume. Returns the set's metadata."""
+    from stage_runtime.ensure import ensure_catalog, ensure_schema, ensure_volume
+
+    local = generated(ctx, folder)
+    ensure_catalog(ctx, catalog, comment="Casper's Kitchens demo")
+    ensure_schema(ctx, catalog, schema)
+    ensure_volume(ctx, catalog, schema, volume)
+    upload(ctx, local, f"/Volumes/{catalog}/{schema}/{volume}")
+    return metadata(local, metadata_file)
+
+
 def write_tables(ctx, rows_by_table: dict[str, tuple[list, str]]) -> None:
     """Overwrite each table (full name -> (rows, Spark DDL schema)) when Spark is there."""
     from data.documents import tables

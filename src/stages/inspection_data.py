@@ -6,7 +6,6 @@ volume `<catalog>.food_safety.reports` through the Files API, and loads the `ins
 """
 
 from caspers import documents
-from stage_runtime.ensure import ensure_catalog, ensure_schema, ensure_volume
 
 SCHEMA, VOLUME = "food_safety", "reports"
 
@@ -15,12 +14,7 @@ def run(ctx):
     from data.documents import tables
 
     catalog = ctx.params["CATALOG"]
-    folder = documents.generated(ctx, "inspections")
-    ensure_catalog(ctx, catalog, comment="Casper's Kitchens demo")
-    ensure_schema(ctx, catalog, SCHEMA)
-    ensure_volume(ctx, catalog, SCHEMA, VOLUME)
-    documents.upload(ctx, folder, f"/Volumes/{catalog}/{SCHEMA}/{VOLUME}")
-    reports = documents.metadata(folder, "inspection_metadata.json")
+    reports = documents.publish(ctx, catalog, SCHEMA, VOLUME, "inspections", "inspection_metadata.json")
     documents.write_tables(ctx, {
         f"{catalog}.{SCHEMA}.inspections": (tables.inspections(reports), tables.INSPECTIONS),
         f"{catalog}.{SCHEMA}.violations": (tables.violations(reports), tables.VIOLATIONS),

@@ -6,7 +6,6 @@ structured metadata as `<catalog>.menu_documents.brands_metadata`.
 """
 
 from caspers import documents
-from stage_runtime.ensure import ensure_catalog, ensure_schema, ensure_volume
 
 SCHEMA, VOLUME = "menu_documents", "menus"
 
@@ -15,11 +14,6 @@ def run(ctx):
     from data.documents import tables
 
     catalog = ctx.params["CATALOG"]
-    folder = documents.generated(ctx, "menus")
-    ensure_catalog(ctx, catalog, comment="Casper's Kitchens demo")
-    ensure_schema(ctx, catalog, SCHEMA)
-    ensure_volume(ctx, catalog, SCHEMA, VOLUME)
-    documents.upload(ctx, folder, f"/Volumes/{catalog}/{SCHEMA}/{VOLUME}")
-    menus = documents.metadata(folder, "menu_metadata.json")
+    menus = documents.publish(ctx, catalog, SCHEMA, VOLUME, "menus", "menu_metadata.json")
     documents.write_tables(ctx, {f"{catalog}.{SCHEMA}.brands_metadata": (tables.brands_metadata(menus),
                                                                          tables.BRANDS_METADATA)})
