@@ -239,11 +239,6 @@ def grid_route(rnd: random.Random, start: tuple[float, float], end: tuple[float,
     return points
 
 
-def route_miles(route: list[tuple[float, float]]) -> float:
-    scale = 69.0 * math.cos(math.radians(route[0][0]))
-    return sum(abs(b[0] - a[0]) * 69.0 + abs(b[1] - a[1]) * scale for a, b in zip(route, route[1:]))
-
-
 def point_at(route: list[tuple[float, float]], cumulative: list[float], distance: float) -> tuple[float, float]:
     index = max(1, min(bisect.bisect_left(cumulative, distance), len(route) - 1))
     span = cumulative[index] - cumulative[index - 1]
