@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from jobs import complaint_generator as cg  # noqa: E402
 from jobs import scoring  # noqa: E402
+from jobs.sampling import DeliveredOrder  # noqa: E402
 
 IDS = [f"O{i:05d}" for i in range(200)]
 PROBE = ("import json, sys; sys.path.insert(0, 'src'); from jobs import complaint_generator as cg; "
@@ -57,7 +58,7 @@ def _memory(orders):
 
 
 def test_a_run_writes_one_complaint_per_sampled_order_and_a_rerun_none():
-    delivered = [cg.DeliveredOrder(i, f"2024-01-01 10:{n % 60:02d}:00") for n, i in enumerate(IDS) if cg.sampled(i, 0.3)]
+    delivered = [DeliveredOrder(i, f"2024-01-01 10:{n % 60:02d}:00") for n, i in enumerate(IDS) if cg.sampled(i, 0.3)]
     sink = _memory(delivered)
     first = scoring.run(sink, cg.template_writer, cg.SCORING, scoring.Settings(cap=1000, concurrency=4), say=print)
     assert first.scored == len(delivered) > 0 and sink.duplicates == 0
@@ -70,7 +71,7 @@ def test_a_run_writes_one_complaint_per_sampled_order_and_a_rerun_none():
 
 
 def test_the_cap_defers_and_unusable_wording_falls_back_to_the_template():
-    orders = [cg.DeliveredOrder(i, "2024-01-01") for i in IDS[:10]]
+    orders = [DeliveredOrder(i, "2024-01-01") for i in IDS[:10]]
     sink = _memory(orders)
     summary = scoring.run(sink, lambda order_id: "   ", cg.SCORING, scoring.Settings(cap=4), say=print)
     assert summary.scored == 4 and summary.calls == 12  # three tries each, then the template
@@ -91,7 +92,7 @@ def test_the_llm_words_the_complaint_through_the_chat_api(fake):  # noqa: F811
     write = cg.llm_writer(openai_client(WorkspaceClient()), "databricks-meta-llama-3-3-70b-instruct")
     text = write("ABC123")
     assert "ABC123" in text and cg.category("ABC123").replace("_", " ") in text
-    row = cg.SCORING.row(cg.DeliveredOrder("ABC123"), "now", text)
+    row = cg.SCORING.row(DeliveredOrder("ABC123"), "now", text)
     assert row.generated_by == cg.LLM and row.complaint_text == text
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)
     with pytest.raises(scoring.Transient, match="RateLimitError"):  # retried by the engine, not the client

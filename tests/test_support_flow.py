@@ -19,6 +19,7 @@ from agents.support import policy  # noqa: E402
 from agents.support.agent import check_report, report  # noqa: E402
 from jobs import scoring  # noqa: E402
 from jobs import support_generator as sg  # noqa: E402
+from jobs.sampling import DeliveredOrder  # noqa: E402
 from jobs import support_stream as ss  # noqa: E402
 
 T0 = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
@@ -76,7 +77,7 @@ def test_the_generator_is_stable_and_follows_the_original_distribution():
 
 
 def test_one_run_writes_each_sampled_orders_requests_once():
-    delivered = [sg.DeliveredOrder(f"O{i:04d}", i) for i in range(400) if sg.sampled(f"O{i:04d}", 0.2)]
+    delivered = [DeliveredOrder(f"O{i:04d}", i) for i in range(400) if sg.sampled(f"O{i:04d}", 0.2)]
     sink = scoring.MemorySink(delivered, key=lambda x: x.order_id, order=lambda o: o.delivered_ts)
 
     class Rows:  # the generator's sink: pending orders by order id, rows by request id

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .complaint_generator import SAMPLED_SQL, Complaint, DeliveredOrder
+from .complaint_generator import SAMPLED_SQL, Complaint
+from .sampling import DeliveredOrder
 from .complaint_stream import RawComplaint, Response
 from .delta_io import collect, create_table, insert_new, quote
 

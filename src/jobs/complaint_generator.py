@@ -77,12 +77,6 @@ def prompt(order_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class DeliveredOrder:
-    order_id: str
-    delivered_ts: Any = None
-
-
-@dataclass(frozen=True)
 class Complaint:
     complaint_id: str
     order_id: str

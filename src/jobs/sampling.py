@@ -5,6 +5,15 @@ Spark SQL form of `draw(...) < rate` selects the same rows as the Python one (a 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DeliveredOrder:
+    """A delivered order a generator may draw (its id decides, see `draw`)."""
+    order_id: str
+    delivered_ts: Any = None
 
 
 def draw(key: str, salt: str) -> float:

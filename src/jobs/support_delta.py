@@ -11,7 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from .delta_io import collect, create_table, insert_new, quote
-from .support_generator import SAMPLED_SQL, DeliveredOrder, SupportRequest
+from .sampling import DeliveredOrder
+from .support_generator import SAMPLED_SQL, SupportRequest
 from .support_stream import WINDOW, Report, SupportCase, cases
 
 SCHEMA, REQUESTS, REPORTS = "support", "raw_support_requests", "support_agent_reports"

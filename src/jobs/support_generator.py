@@ -30,12 +30,6 @@ SAMPLED_SQL = sampled_sql(SALT)
 
 
 @dataclass(frozen=True)
-class DeliveredOrder:
-    order_id: str
-    delivered_ts: Any = None
-
-
-@dataclass(frozen=True)
 class SupportRequest:
     support_request_id: str
     user_id: str
