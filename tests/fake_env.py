@@ -52,6 +52,21 @@ def runtime(monkeypatch):
     return stage_runtime
 
 
+@pytest.fixture
+def workspace(fake):
+    """A client of the stand-in whose warehouse runs SQL on local Spark over two days of the canonical
+    dataset, catalog `cat` (the agents' tools run there); its warehouse id is `w.warehouse_id`."""
+    from databricks.sdk import WorkspaceClient
+
+    from .dataset import shared_dataset
+
+    configure(fake, sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
+                         "days": 2})
+    w = WorkspaceClient()
+    w.warehouse_id = w.warehouses.create(name="cat-warehouse").response.id
+    return w
+
+
 def objects(server: FakeWorkspace) -> dict:
     with urllib.request.urlopen(server.url + "/_fake/objects") as response:
         return json.load(response)

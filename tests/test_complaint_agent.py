@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT
-from .dataset import refund_decisions, shared_dataset
-from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
+from .dataset import refund_decisions
+from .fake_env import add_fault, configure, fake, workspace  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -65,17 +65,6 @@ def test_the_tools_have_names_of_their_own():
     assert not {"get_order_overview", "get_order_timing", "get_location_timings"} & complaint
     assert "location_id" in dict(sql.statements("c", "sim"))[sql.ORDER_OVERVIEW]
     assert "e.location " not in dict(sql.statements("c", "sim"))[sql.ORDER_OVERVIEW]
-
-
-@pytest.fixture
-def workspace(fake):  # noqa: F811
-    from databricks.sdk import WorkspaceClient
-
-    configure(fake, sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
-                         "days": 2})
-    w = WorkspaceClient()
-    w.warehouse_id = w.warehouses.create(name="cat-warehouse").response.id
-    return w
 
 
 @pytest.fixture(scope="module")

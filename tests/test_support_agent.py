@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT
-from .dataset import refund_decisions, shared_dataset
-from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
+from .dataset import refund_decisions
+from .fake_env import add_fault, configure, fake, workspace  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -23,17 +23,6 @@ from agents.support import agent as sa  # noqa: E402
 from agents.support import sql  # noqa: E402
 
 LLM = "databricks-meta-llama-3-3-70b-instruct"
-
-
-@pytest.fixture
-def workspace(fake):  # noqa: F811
-    from databricks.sdk import WorkspaceClient
-
-    configure(fake, sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
-                         "days": 2})
-    w = WorkspaceClient()
-    w.warehouse_id = w.warehouses.create(name="cat-warehouse").response.id
-    return w
 
 
 def _agent(workspace):

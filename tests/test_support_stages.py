@@ -10,20 +10,10 @@ from __future__ import annotations
 import pytest
 
 from .fake_env import fake, objects, runtime  # noqa: F401  (fixtures)
-from .test_complaint_stages import _run
+from .test_complaint_stages import _run, prepared  # noqa: F401  (prepared: the catalog and lakeflow schema)
 from .test_refund_lakebase import stage as load_stage
 from .test_refund_lakebase import workspace_ctx
 from .test_runtime import RecordingSpark
-
-
-@pytest.fixture
-def prepared(runtime, fake):  # noqa: F811
-    from databricks.sdk import WorkspaceClient
-
-    w = WorkspaceClient()
-    w.catalogs.create(name="My_Cat")
-    w.schemas.create(name="lakeflow", catalog_name="My_Cat")
-    return w
 
 
 class TablesDDL(RecordingSpark):
