@@ -64,6 +64,22 @@ def fake_dataset(build: Path) -> None:
     shutil.copytree(generated_documents(), build / "data" / "documents" / "generated", dirs_exist_ok=True)
 
 
+def local_postgres(database: str | None = None):
+    """A throwaway PostgreSQL 15 server for a fixture to `yield from`: started in a folder outside
+    pytest's (as root the server's own user must reach it), with `database` created, removed after."""
+    import tempfile
+
+    from compiler.ops.local_postgres import LocalPostgres
+
+    server = LocalPostgres(tempfile.mkdtemp(prefix="caspers-pg-")).start()
+    try:
+        if database:
+            server.create_database(database)
+        yield server
+    finally:
+        server.remove()
+
+
 _DOCUMENTS: list[Path] = []
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from .conftest import local_postgres
 from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 from .refund_app import call, load, recommendation, served
 
@@ -23,16 +24,7 @@ INJECTIONS = ["x' OR '1'='1", "1; DROP TABLE refunds.refund_decisions; --", "\";
 
 @pytest.fixture(scope="module")
 def postgres():
-    import shutil
-    import tempfile
-
-    from compiler.ops.local_postgres import LocalPostgres
-
-    folder = tempfile.mkdtemp(prefix="caspers-pg-")  # not pytest's: as root the server user must reach it
-    server = LocalPostgres(folder).start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    yield from local_postgres()
 
 
 @pytest.fixture

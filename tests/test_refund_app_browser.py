@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 
 import psycopg
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, local_postgres
 from .fake_env import configure, fake  # noqa: F401  (fixtures)
 from .refund_app import load, served
 
@@ -37,14 +36,7 @@ def chromium():
 
 @pytest.fixture
 def postgres():
-    from compiler.ops.local_postgres import LocalPostgres
-
-    folder = tempfile.mkdtemp(prefix="caspers-pg-")
-    server = LocalPostgres(folder).start()
-    server.create_database("caspers")
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    yield from local_postgres(database="caspers")
 
 
 def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811

@@ -12,6 +12,7 @@ import threading
 import psycopg
 import pytest
 
+from .conftest import local_postgres
 from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 from .refund_app import call, served
 from .support_console import load, support_report
@@ -29,13 +30,7 @@ INJECTIONS = ["x' OR '1'='1", "r-1; DROP TABLE support.operator_actions; --"]
 
 @pytest.fixture(scope="module")
 def postgres():
-    import tempfile
-
-    from compiler.ops.local_postgres import LocalPostgres
-
-    server = LocalPostgres(tempfile.mkdtemp(prefix="caspers-pg-")).start()
-    yield server
-    server.remove()
+    yield from local_postgres()
 
 
 @pytest.fixture
