@@ -98,7 +98,7 @@ def test_a_created_catalog_that_holds_a_foreign_schema_is_kept_and_named(fake, s
     _someone_else(fake).schemas.create(name="theirs", catalog_name="fresh")
     report = run_cleanup(ctx.workspace, ctx._state(), "fresh")
     assert [(o.kind, o.result) for o in report.outcomes] == [("schemas", "deleted"), ("catalogs", "kept")]
-    assert report.outcomes[-1].detail == "it holds schemas the project did not create: fresh.theirs"
+    assert report.outcomes[-1].detail == "it holds what the project did not create: fresh.theirs"
     assert objects(fake) == {"catalogs": ["fresh"], "schemas": ["fresh.theirs"]}
     _someone_else(fake).schemas.delete("fresh.theirs")
     again = run_cleanup(ctx.workspace, ctx._state(), "fresh")  # emptied: now it goes

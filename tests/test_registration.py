@@ -37,6 +37,11 @@ def _live(server, kind) -> set[str]:
     return set(objects(server).get(kind, []))
 
 
+def _log(server) -> list[dict]:
+    with urllib.request.urlopen(server.url + "/_fake/log") as response:
+        return json.load(response)
+
+
 # ---- escapes through ctx.workspace --------------------------------------------------------------
 @pytest.mark.parametrize("call", ["lower-case method", "query string", "url="])
 def test_raw_calls_in_any_form_are_registered(runtime, fake, tmp_path, call):
@@ -261,9 +266,10 @@ def test_a_create_resent_after_a_timeout_leaves_no_unrecorded_duplicate(runtime,
     ctx = _ctx(tmp_path, factory=_impatient(fake, tmp_path))
     job = ctx.workspace.jobs.create(name="Replay (cat)")
     ctx.close()
-    assert _live(fake, "jobs") == {str(job.job_id)}  # the first copy, made by the lost attempt, is gone
+    assert _live(fake, "jobs") == {str(job.job_id)}  # the lost attempt's job, found by its marker: not sent again
     assert _rows(ctx) == {("jobs", str(job.job_id))}
-    assert any("deleted duplicate jobs" in note for note in ctx.notes)
+    assert any("found what its earlier attempt made" in note for note in ctx.notes)
+    assert [e["status"] for e in _log(fake) if e["kind"] == "jobs" and e["op"] == "create"] == [200]
 
 
 def test_a_unique_name_create_resent_after_a_timeout_is_registered_although_it_fails(runtime, fake, tmp_path):
@@ -278,16 +284,26 @@ def test_a_unique_name_create_resent_after_a_timeout_is_registered_although_it_f
 
 
 # ---- defence in depth: a library's own client ------------------------------------------------------
-def test_the_sweep_registers_what_another_client_created_for_the_catalog(runtime, fake, tmp_path):
+def test_the_sweep_registers_nothing_and_fails_on_an_untracked_creation_of_ours(runtime, fake, tmp_path):
     from databricks.sdk import WorkspaceClient
+    from stage_runtime.context import RegistrationError
 
     ctx = _ctx(tmp_path, sweep=True)
     ctx.begin()
-    library = WorkspaceClient()  # like mlflow.set_experiment: not ctx.workspace
+    library = WorkspaceClient()  # like MLflow's own REST client: not a tracked client
     made = library.experiments.create_experiment(name="/Users/tester@example.com/cat-refund-agent").experiment_id
+    with pytest.raises(RegistrationError, match=f"experiments {made} "):
+        ctx.close()  # a name that carries the catalog proves nothing: the stage fails instead of guessing
+    assert _rows(ctx) == set() and _live(fake, "experiments") == {made}
+
+
+def test_the_sweep_ignores_what_a_tracked_client_made_for_another_catalog(runtime, fake, tmp_path):
+    ctx = _ctx(tmp_path, sweep=True)
+    ctx.begin()
+    other = _ctx(tmp_path, catalog="cat2", stage="other")  # the same principal deploying catalog cat2 meanwhile
+    made = other.workspace.jobs.create(name="Replay (cat2)").job_id
     ctx.close()
-    assert ("experiments", made) in _rows(ctx)
-    assert any("sweep: registered experiments" in note for note in ctx.notes)
+    assert _rows(ctx) == set() and ("jobs", str(made)) in {(r.kind, r.identity) for r in other.state.list()}
 
 
 def test_the_sweep_fails_the_stage_naming_what_it_cannot_tie_to_the_catalog(runtime, fake, tmp_path):

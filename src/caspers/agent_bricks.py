@@ -36,6 +36,8 @@ def ensure_knowledge_assistant(ctx, display_name: str, description: str, instruc
     if found is None:
         assistant = w.knowledge_assistants.create_knowledge_assistant(wanted)
     else:
+        if not ctx.owns("knowledge_assistants", found.name):
+            raise ctx.foreign("knowledge_assistants", display_name)
         assistant = w.knowledge_assistants.update_knowledge_assistant(
             found.name, wanted, FieldMask(["description", "instructions"]))
         ctx.track("knowledge_assistants", {"tile_id": found.name, "display_name": display_name})
@@ -77,6 +79,8 @@ def ensure_supervisor(ctx, display_name: str, description: str, instructions: st
     if found is None:
         supervisor = w.supervisor_agents.create_supervisor_agent(wanted)
     else:
+        if not ctx.owns("multi_agent_supervisors", found.name):
+            raise ctx.foreign("multi_agent_supervisors", display_name)
         supervisor = w.supervisor_agents.update_supervisor_agent(found.name, wanted,
                                                                  FieldMask(["description", "instructions"]))
         ctx.track("multi_agent_supervisors", {"tile_id": found.name, "display_name": display_name})

@@ -18,13 +18,14 @@ def serialized_space(tables: list[str], questions: list[str]) -> str:
     }, sort_keys=True)
 
 
-def find_space(w, title: str):
-    """The space with exactly this title, reading every page of the listing; None when there is none."""
+def find_space(w, title: str, accept=lambda space: True):
+    """The space with exactly this title that `accept` takes (the stages: one this deployment
+    created), reading every page of the listing; None when there is none."""
     token = None
     while True:
         page = w.genie.list_spaces(page_size=100, page_token=token)
         for space in page.spaces or []:
-            if space.title == title:
+            if space.title == title and accept(space):
                 return space
         token = page.next_page_token
         if not token:
@@ -32,10 +33,10 @@ def find_space(w, title: str):
 
 
 def ensure_space(ctx, title: str, description: str, warehouse_id: str, definition: str) -> str:
-    """Create the space, or update the one with this title (definition, description, warehouse).
-    Returns its id."""
+    """Create the space, or update the one with this title that this deployment created (definition,
+    description, warehouse); a colleague's space of the same title is left alone. Returns its id."""
     w = ctx.workspace
-    found = find_space(w, title)
+    found = find_space(w, title, lambda space: ctx.owns("genie_spaces", space.space_id))
     if found is None:
         return w.genie.create_space(warehouse_id=warehouse_id, serialized_space=definition, title=title,
                                     description=description).space_id

@@ -20,9 +20,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Iterator
 
+from . import evidence as ev
 from . import kinds
 from .state import PENDING_PREFIX, Row, open_state, to_payload
-from .tracking import Hooks, Tracker, install
+from .tracking import Hooks, RegistrationError, Tracker, install
 
 PARAMS_ENV = "STAGE_PARAMS_JSON"  # local runs pass parameters here instead of widgets
 
@@ -34,8 +35,8 @@ class ParameterError(KeyError):
         return str(self.args[0])
 
 
-class RegistrationError(RuntimeError):
-    """A resource was created but could not be recorded in uc_state, or was left unregistered."""
+class ForeignObjectError(RuntimeError):
+    """An object this stage would change exists, and nothing proves this deployment created it."""
 
 
 class SparkUnavailable(RuntimeError):
@@ -126,6 +127,7 @@ class StageContext:
         self._me: str | None = None
         self._sweep = sweep
         self._before = None
+        self._earlier_intents: list[Row] | None = None  # pending rows left by earlier, interrupted runs
         self.state = StateView(self)
 
     def __repr__(self) -> str:
@@ -163,11 +165,11 @@ class StageContext:
         return Row(self.catalog, kind.name, identity, shown, to_payload(payload), self.name, self.target,
                    self.run_id, status=status, origin=origin)
 
-    def _record_intent(self, kind: kinds.Kind, name: str, request: dict) -> str:
-        """Before a create is sent: a pending row naming what is being created (nothing is sent if
-        this cannot be written)."""
+    def _record_intent(self, kind: kinds.Kind, name: str, request: dict, evidence: dict, lookup: str) -> str:
+        """Before a create is sent: a pending row naming what is being created and the evidence
+        that will prove it ours (nothing is sent if this cannot be written)."""
         key = f"{PENDING_PREFIX}{uuid.uuid4().hex}"
-        payload = {"request": request, "intent_ms": int(time.time() * 1000)}
+        payload = {"request": request, "intent_ms": int(time.time() * 1000), "evidence": evidence, "lookup": lookup}
         try:
             self._state().register(self._row(kind, key, payload, status="pending", name=name))
         except Exception as err:
@@ -181,8 +183,10 @@ class StageContext:
             self._write(self._row(kind, identity, payload), f"{kind.name} {identity!r}")
         except RegistrationError as err:
             raise RegistrationError(
-                f"{err}. The resource exists; its intent row (name {kind.display_name(payload)!r}) lets cleanup "
-                "find it by name: run the cleanup, fix the cause, and run the stage again") from err
+                f"{err}. The resource exists; its intent row (name {kind.display_name(payload)!r}) and the "
+                "evidence recorded with it let cleanup find it: run the cleanup, fix the cause, and run the stage "
+                "again") from err
+        self.tracker.checkpoint("registered")  # tests kill the process here: the row exists, its intent too
         if intent:
             self._forget_intent(kind, intent)
         if (kind.name, identity) not in self.registered:
@@ -195,9 +199,11 @@ class StageContext:
     def track(self, kind: str, obj: Any, created: bool = False) -> str:
         """Register a resource in uc_state: one created through a raw REST call whose answer lacks
         its id (it settles exactly that creation, matched by id or name), or one found rather than
-        created (recorded as adopted: cleanup keeps it; `created=True` when the stage made it by a
-        call that is not a create, such as restoring a soft-deleted experiment). `obj` is the SDK
-        object, a dict, or the identity itself. Returns the identity."""
+        created: recorded as adopted (cleanup keeps it), unless evidence shows this deployment made
+        it (an earlier run's create, interrupted before it could register, whose marker the object
+        carries). `created=True` when the stage made it by a call that is not a create, such as
+        restoring a soft-deleted experiment. `obj` is the SDK object, a dict, or the identity
+        itself. Returns the identity."""
         spec = kinds.get(kind)
         if isinstance(obj, (str, int)):
             identity, payload = str(obj), {"identity": str(obj)}
@@ -209,14 +215,54 @@ class StageContext:
                                         f"{payload!r}; pass the identity explicitly")
         name = spec.display_name({"response": payload}) if isinstance(payload, dict) else ""
         creation = self.tracker.claim(kind, identity, name)
-        origin = "created" if creation is not None or created else "adopted"
-        self._write(self._row(spec, identity, {"response": payload}, origin=origin), f"{kind} {identity!r}")
+        proof = {"how": "the stage tracked what its own create made"} if creation is not None else \
+            {"how": "the stage made it by a call that is not a create"} if created else self._proven(spec, identity)
+        origin = "created" if proof else "adopted"
+        row = {"response": payload, "evidence": proof} if proof else {"response": payload}
+        self._write(self._row(spec, identity, row, origin=origin), f"{kind} {identity!r}")
         if creation is not None and creation.intent:
             self._forget_intent(spec, creation.intent)
             creation.intent = None
         if (kind, identity) not in self.registered:
             self.registered.append((kind, identity))
         return identity
+
+    def owns(self, kind: str, identity: str) -> bool:
+        """Whether uc_state shows that this deployment created the resource (its row, or an earlier
+        run's interrupted create that evidence ties to it). Stages update only what they own."""
+        held = [r for r in self._state().list(self.catalog, kind) if r.identity == str(identity)]
+        if any(r.origin == "created" and not r.pending for r in held):
+            return True
+        return bool(self._proven(kinds.get(kind), str(identity)))
+
+    def foreign(self, kind: str, name: str) -> ForeignObjectError:
+        """The error for a stage that found, under a name only one object can hold, an object it did
+        not create: it is left untouched."""
+        return ForeignObjectError(
+            f"{kind} {name!r} exists, and nothing shows that this deployment created it (uc_state for catalog "
+            f"{self.catalog} holds no creation of it), so stage {self.name} leaves it untouched. If it is a leftover "
+            "of yours whose state was lost, delete it by hand; otherwise deploy with another catalog")
+
+    def _proven(self, spec: kinds.Kind, identity: str) -> dict:
+        """Evidence, from an earlier run's interrupted create of this kind, that the live object
+        `identity` is what that create made; the intent row is then settled. {} when none."""
+        if self._earlier_intents is None:
+            self._earlier_intents = [r for r in self._state().list(self.catalog) if r.pending]
+        for row in [r for r in self._earlier_intents if r.kind == spec.name]:
+            data = row.data()
+            if spec.lookup is None or not data.get("lookup"):
+                continue
+            try:
+                candidates = spec.lookup(self.workspace, data["lookup"])
+            except Exception:  # noqa: BLE001 - cleanup tries again
+                continue
+            for found in (f for f in candidates if f.identity == identity):
+                why = ev.proof(spec, data.get("evidence") or {}, found, self._principal())
+                if why:
+                    self._forget_intent(spec, row.identity)
+                    self._earlier_intents.remove(row)
+                    return {**(data.get("evidence") or {}), "how": why, **ev.fingerprint(spec, found.data)}
+        return {}
 
     # the end-of-stage sweep ------------------------------------------------------------------
     def begin(self) -> None:
@@ -231,21 +277,22 @@ class StageContext:
                                   f"({type(err).__name__}: {str(err).splitlines()[0][:200]})")
 
     def _sweep_now(self) -> list[str]:
-        """When the stage closes: adopt what carries the catalog, return what cannot be explained."""
-        from .sweep import compare
+        """When the stage closes: what appeared meanwhile, made by this principal, that uc_state
+        does not hold (see sweep.py). Nothing is registered by the sweep."""
+        import time as clock
 
-        rows = self._state().list(self.catalog)
-        held = {(r.kind, r.identity) for r in rows}
-        pending = {(r.kind, r.name) for r in rows if r.pending}
-        findings = compare(self.workspace, self.catalog, self._before, held, pending, self._principal())
-        for kind, found in findings.adopt:
-            self._write(self._row(kind, found.identity, {"response": found._asdict(), "found_by": "sweep"},
-                                  name=found.name), f"{kind.name} {found.identity!r}")
-            self.registered.append((kind.name, found.identity))
-            self.notes.append(f"sweep: registered {kind.name} {found.identity} ({found.name}), created outside "
-                              "ctx.workspace")
-        self.notes += [f"sweep: {kind.name} {found.identity} ({found.name}) appeared during the stage; its creator "
-                       "is not reported and nothing ties it to the catalog, so it was left alone"
+        from .sweep import appeared, judge
+
+        new, errors = appeared(self.workspace, self.catalog, self._before)
+        findings = None
+        for pause in (0.0, 2.0):  # a parallel task of this job may be writing its row right now
+            clock.sleep(pause)
+            held = {(r.kind, r.identity) for r in self._state().list(self.catalog)}
+            findings = judge(new, held, self._principal(), errors)
+            if not findings.unexplained:
+                break
+        self.notes += [f"sweep: {kind.name} {found.identity} ({found.name}) appeared during the stage; the API does "
+                       "not say who created it, so nothing ties it to this deployment: left alone"
                        for kind, found in findings.unknown]
         self.notes += [f"sweep: {e}" for e in findings.errors]
         return [f"{kind.name} {found.identity} ({found.name})" for kind, found in findings.unexplained]
@@ -292,9 +339,11 @@ class StageContext:
             unexplained = self._sweep_now()
             if unexplained:
                 raise RegistrationError(
-                    f"stage {self.name} created {len(unexplained)} resource(s) outside ctx.workspace that uc_state "
-                    f"does not hold: {', '.join(unexplained)}. Create them through ctx.workspace (or register them "
-                    "with ctx.track), and give them names that carry the catalog")
+                    f"{len(unexplained)} resource(s) appeared while stage {self.name} ran, created by this principal "
+                    f"through a client uc_state does not see, and uc_state does not hold them: "
+                    f"{', '.join(unexplained)}. Create them through ctx.workspace (or the ensure helpers) so they are "
+                    "registered with evidence; they were left alone. (If another deployment of yours created them "
+                    "meanwhile, run the stage again.)")
 
 
 def _default_workspace():

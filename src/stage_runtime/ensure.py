@@ -1,39 +1,51 @@
-"""Idempotent create-or-update-by-name helpers.
+"""Idempotent create-or-update helpers, that change only what this deployment created.
 
-Each finds the resource by its name, updates it if it exists and creates it otherwise, and
-registers it in uc_state either way: a create is registered by the tracked client (origin
-'created'); a find is registered here with ctx.track (origin 'adopted', unless an earlier run of
-the project created it, which the upsert keeps). Registration is an upsert, so rerunning a stage
-never adds a row. Names should carry the catalog (`Canonical Data Replay (caspersdev)`), so two
-catalogs never share a resource, and the end-of-stage sweep can tie what a library created to the
-run.
+Each looks for the resource by name and registers it in uc_state either way: a create is registered
+by the tracked client (origin 'created', with the id it returned); a find with ctx.track.
+
+- Kinds that allow duplicate names (jobs, warehouses): the one uc_state shows this deployment
+  created is updated; a same-named object of someone else's is never touched, ours is created
+  beside it.
+- Kinds with unique names that the stage configures (pipelines, apps, serving endpoints): one that
+  exists and is not ours is an error (ctx.foreign), never updated.
+- Containers the stage only adds to (catalogs, schemas, volumes, registered models, experiments,
+  Lakebase instances and catalogs, synced tables): one that exists and is not ours is adopted: used,
+  and kept by cleanup.
+Registration is an upsert, so rerunning a stage never adds a row. Names should carry the catalog
+(`Canonical Data Replay (caspersdev)`), so two catalogs never share a resource.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import kinds
+
 
 def ensure_job(ctx, settings) -> int:
-    """Create or reset the job named `settings.name` (a jobs.JobSettings). Returns its job_id."""
+    """Create the job named `settings.name` (a jobs.JobSettings), or reset the one this deployment
+    created. Returns its job_id."""
     w = ctx.workspace
     existing = [j for j in w.jobs.list(name=settings.name) if j.settings and j.settings.name == settings.name]
-    if existing:
-        job_id = existing[0].job_id
-        w.jobs.reset(job_id=job_id, new_settings=settings)
-        ctx.track("jobs", {"job_id": job_id, "settings": settings.as_dict()})
-        return job_id
+    ours = [j.job_id for j in existing if ctx.owns("jobs", str(j.job_id))]
+    if ours:
+        w.jobs.reset(job_id=ours[0], new_settings=settings)
+        ctx.track("jobs", {"job_id": ours[0], "settings": settings.as_dict()})
+        return ours[0]
     return w.jobs.create(**_fields(settings)).job_id
 
 
 def ensure_pipeline(ctx, **config: Any) -> str:
-    """Create or update the pipeline named config["name"]. Returns its pipeline_id."""
+    """Create the pipeline named config["name"], or update the one this deployment created.
+    Returns its pipeline_id."""
     w = ctx.workspace
     name = config["name"]
     # Match names client-side: no value is ever spliced into the API's filter expression.
     found = [p for p in w.pipelines.list_pipelines() if p.name == name]
     if found:
         pipeline_id = found[0].pipeline_id
+        if not ctx.owns("pipelines", pipeline_id):
+            raise ctx.foreign("pipelines", name)
         w.pipelines.update(pipeline_id=pipeline_id, **config)
         ctx.track("pipelines", {"pipeline_id": pipeline_id, "name": name})
         return pipeline_id
@@ -83,22 +95,30 @@ def ensure_volume(ctx, catalog: str, schema: str, name: str) -> str:
 
 
 def ensure_warehouse(ctx, name: str, **options: Any) -> str:
+    """The warehouse `name` this deployment created, or a new one (a colleague's of the same name is
+    left alone). Returns its id."""
     w = ctx.workspace
     for warehouse in w.warehouses.list():
-        if warehouse.name == name:
+        if warehouse.name == name and ctx.owns("warehouses", warehouse.id):
             ctx.track("warehouses", {"id": warehouse.id, "name": name})
             return warehouse.id
     return w.warehouses.create(name=name, **options).result().id
 
 
 def ensure_app(ctx, app) -> str:
+    """Create the app, or update the one this deployment created (apps.App)."""
+    from databricks.sdk.errors import NotFound
+
     w = ctx.workspace
-
-    def update():
+    try:
         w.apps.get(app.name)
-        w.apps.update(name=app.name, app=app)
-
-    _get_or_create(ctx, "apps", {"name": app.name}, update, lambda: w.apps.create(app=app).result())
+    except NotFound:
+        w.apps.create(app=app).result()
+        return app.name
+    if not ctx.owns("apps", app.name):
+        raise ctx.foreign("apps", app.name)
+    w.apps.update(name=app.name, app=app)
+    ctx.track("apps", {"name": app.name})
     return app.name
 
 
@@ -154,18 +174,34 @@ def ensure_experiment(ctx, name: str) -> str:
     restored instead of recreated (which would fail with RESOURCE_ALREADY_EXISTS)."""
     from databricks.sdk.errors import NotFound
 
+    from databricks.sdk.errors import ResourceConflict
+
     w = ctx.workspace
     try:
         found = w.experiments.get_by_name(experiment_name=name).experiment
     except NotFound:
         found = None
     if found is None:
-        return w.experiments.create_experiment(name=name).experiment_id
+        try:
+            return w.experiments.create_experiment(name=name).experiment_id
+        except ResourceConflict:  # made meanwhile by someone else (409): found, so adopted below
+            found = w.experiments.get_by_name(experiment_name=name).experiment
     restored = (found.lifecycle_stage or "active") == "deleted"
     if restored:
+        if not _made_by_a_tracked_create(ctx, "experiments", found.as_dict()):
+            raise ctx.foreign("experiments", name)
         w.experiments.restore_experiment(experiment_id=found.experiment_id)
     ctx.track("experiments", {"experiment_id": found.experiment_id, "name": name}, created=restored)
     return found.experiment_id
+
+
+def _made_by_a_tracked_create(ctx, kind: str, data: dict) -> bool:
+    """A soft-deleted object of ours: it carries a uc_state marker (only a tracked create writes one)
+    and the workspace says this principal made it. (Its row went when cleanup deleted it.)"""
+    spec = kinds.get(kind)
+    found = spec.fields.found(data)
+    return bool(spec.marker and spec.marker.read(data)) and found is not None and \
+        found.creator is not None and found.creator == ctx._principal()
 
 
 def ensure_registered_model(ctx, catalog: str, schema: str, name: str, comment: str = "") -> str:
@@ -193,6 +229,8 @@ def ensure_serving_endpoint(ctx, name: str, served_entities: list) -> bool:
     except NotFound:
         w.serving_endpoints.create(name=name, config=EndpointCoreConfigInput(name=name, served_entities=served_entities))
         return True
+    if not ctx.owns("serving_endpoints", name):
+        raise ctx.foreign("serving_endpoints", name)
     ctx.track("serving_endpoints", {"name": name, "id": found.id})
     wanted = _served(served_entities)
     if found.pending_config is not None:  # an update in progress: the API refuses another one

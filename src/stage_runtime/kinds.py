@@ -1,42 +1,31 @@
-"""The registry of resource kinds: how each is created, identified, found, listed and deleted, and
-the order in which cleanup deletes them. Tracking, the end-of-stage sweep and cleanup share it.
+"""The registry of resource kinds: how each is created, identified, looked up, listed and deleted,
+what evidence it can carry, and the order in which cleanup deletes them. Tracking, the end-of-stage
+sweep and cleanup share it; README.md has the same facts as a table.
 
 - `creates`: the REST calls (method, path pattern; the query string is not part of the path) that
-  create a resource of the kind. Every HTTP request the tracked client sends is matched against
-  them, whatever SDK method, casing or URL form produced it.
+  create a resource of the kind. Every HTTP request a tracked client sends is matched against them.
 - `identity`: where the new resource's id is (the response, then the request body; `path_id` for
   the few created under a parent path, such as a table's monitor or an instance's role).
-- `find(w, name)`: the resources with that name, used to resolve a creation that was recorded as an
-  intent but never completed (a crash between the call and its registration) and to spot a
-  duplicate left by a create the SDK re-sent after a timeout.
-- `recent(w, catalog)`: one bounded listing (first page) for the end-of-stage sweep, with the creator
-  where the API reports one.
+- `fields`: where a listed or fetched object keeps its identity, name, creator and creation time.
+- `lookup(w, name)`: every object of the kind with exactly that name (all pages). Every kind has one:
+  without it an interrupted create could never be settled.
+- `listing(w)`: every object of the kind (all pages), for the end-of-stage sweep; None where the API
+  has no listing of the kind.
+- `marker`: where a create carries the intent's token (evidence.py); None where the API keeps none.
+- `uid_field`: a name-identified object's unique id, fingerprinted so cleanup never deletes a later
+  object that took the name.
 - `gone(err)`: every answer a workspace gives for a resource that no longer exists.
-A creation whose identity cannot be read from the call (the original demo's raw Agent Bricks tile
-calls answer without the tile id) stays unsettled until the stage calls `ctx.track(kind, obj)`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Callable
 
-PAGE = 100  # the sweep and name lookups read at most this many items per kind
-
-
-class Found(NamedTuple):
-    identity: str
-    name: str
-    creator: str | None = None  # None: the API does not say who created it
-    created_ms: int | None = None  # None: the API does not say when
-
-
-def is_not_found(err: BaseException) -> bool:
-    from databricks.sdk.errors import NotFound
-
-    return isinstance(err, NotFound)
+from . import lookups as lk
+from .evidence import Marker, list_tag, map_tag, request_field
+from .lookups import Fields, Found, is_not_found  # noqa: F401 - re-exported for the rest of the runtime
 
 
 _JOB_GONE = re.compile(r"(does not exist|was deleted|has been deleted)", re.I)
@@ -60,19 +49,32 @@ class Kind:
     creates: tuple[tuple[str, str], ...]
     id_fields: tuple[str, ...]  # looked up in the response, then the request body
     delete: Callable[[Any, str, dict], None]  # (workspace client, identity, payload)
+    fields: Fields
+    lookup: Callable[[Any, str], list[Found]] | None
     name_fields: tuple[str, ...] = ("name",)
     unique_names: bool = True  # a second create with the same name fails instead of duplicating
-    find: Callable[[Any, str], list[Found]] | None = None
-    recent: Callable[[Any, str], list[Found]] | None = None
+    listing: Callable[[Any, str], list[Found]] | None = None  # (client, catalog): every page
+    marker: Marker | None = None
+    uid_field: str | None = None
     gone: Callable[[BaseException], bool] = is_not_found
     path_id: Callable[[re.Match, dict, dict], str | None] | None = None
+    identity_is_name: bool = True  # False where the identity is an id the workspace never reuses
+    request_name: Callable[[dict], str] | None = None  # the name to look up, from a create's body
+
+    def lookup_name(self, body: dict, match: re.Match | None) -> str:
+        """What `lookup` takes for the object a create request makes."""
+        if self.request_name is not None:
+            return self.request_name(body)
+        if self.identity_is_name:
+            return self.identity(body, {}, match) or self.display_name({"request": body})
+        return self.display_name({"request": body})
 
     def identity(self, body: dict, response: dict, match: re.Match | None = None) -> str | None:
         if self.path_id is not None and match is not None:
             return self.path_id(match, body, response)
         for source in (response, body):
             for field in self.id_fields:
-                value = _dig(source, field)
+                value = lk.dig(source, field)
                 if value not in (None, ""):
                     return str(value)
         return None
@@ -80,7 +82,7 @@ class Kind:
     def display_name(self, payload: dict) -> str:
         for source in (payload.get("response") or {}, payload.get("request") or {}, payload):
             for field in self.name_fields:
-                value = _dig(source, field)
+                value = lk.dig(source, field)
                 if value:
                     return str(value)
         return ""
@@ -92,60 +94,6 @@ class Kind:
             if found:
                 return found
         return None
-
-
-def _dig(source: Any, dotted: str) -> Any:
-    value = source
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def _first(items: Iterable[Any]) -> list[Any]:
-    return list(itertools.islice(items, PAGE))
-
-
-def _listing(fetch: Callable[[Any, str], Iterable[Any]], ident: str, label: str, creator: str | None,
-             created: str | None = None):
-    """A `recent` function: the first page of a listing as Found records (`created`: a field in
-    epoch milliseconds)."""
-    def recent(w, catalog: str) -> list[Found]:
-        out = []
-        for item in _first(fetch(w, catalog)):
-            data = item.as_dict() if hasattr(item, "as_dict") else dict(item)
-            identity = _dig(data, ident)
-            if identity not in (None, ""):
-                who = _dig(data, creator) if creator else None
-                when = _dig(data, created) if created else None
-                out.append(Found(str(identity), str(_dig(data, label) or ""), str(who) if who else None,
-                                 int(when) if isinstance(when, (int, float)) else None))
-        return out
-
-    return recent
-
-
-def _by_name(recent: Callable[[Any, str], list[Found]]):
-    """A `find` function from a listing: the items whose name is exactly `name`."""
-    def find(w, name: str) -> list[Found]:
-        return [item for item in recent(w, "") if item.name == name]
-
-    return find
-
-
-def _get_by_name(get: Callable[[Any, str], Any], ident: str, creator: str | None = None):
-    """A `find` function for kinds whose name is their identity: a get, NotFound meaning none."""
-    def find(w, name: str) -> list[Found]:
-        try:
-            data = get(w, name)
-        except Exception as err:  # noqa: BLE001
-            if is_not_found(err):
-                return []
-            raise
-        data = data.as_dict() if hasattr(data, "as_dict") else (data or {})
-        who = _dig(data, creator) if creator else None
-        return [Found(str(_dig(data, ident) or name), name, str(who) if who else None)]
-
-    return find
 
 
 # ---- per-kind operations ---------------------------------------------------------------------
@@ -167,28 +115,9 @@ def _tile_delete(w, identity: str, payload: dict) -> None:
 def _job_run_delete(w, identity: str, payload: dict) -> None:
     try:
         w.jobs.cancel_run(run_id=int(identity))  # an active run cannot be deleted; do not wait here
-    except Exception as err:  # noqa: BLE001 - already finished or gone: delete decides
-        if not job_is_gone(err):
-            pass
+    except Exception:  # noqa: BLE001 - already finished or gone: delete decides
+        pass
     w.jobs.delete_run(run_id=int(identity))
-
-
-def _experiment_find(w, name: str) -> list[Found]:
-    try:
-        found = w.experiments.get_by_name(experiment_name=name).experiment
-    except Exception as err:  # noqa: BLE001
-        if is_not_found(err):
-            return []
-        raise
-    return [Found(str(found.experiment_id), found.name or name)] if found and found.experiment_id else []
-
-
-def _experiments_recent(w, catalog: str) -> list[Found]:
-    out = []
-    for exp in _first(w.experiments.search_experiments(max_results=PAGE, order_by=["creation_time DESC"])):
-        owner = next((t.value for t in (exp.tags or []) if t.key == "mlflow.ownerEmail"), None)
-        out.append(Found(str(exp.experiment_id), exp.name or "", owner, exp.creation_time))
-    return out
 
 
 def _role_id(match: re.Match, body: dict, response: dict) -> str | None:
@@ -207,44 +136,6 @@ def _monitor_id(match: re.Match, body: dict, response: dict) -> str | None:
     return unquote(match.group(1))
 
 
-def _secret_scope_delete(w, identity: str, payload: dict) -> None:
-    w.secrets.delete_scope(scope=identity)
-
-
-def _uc_schemas(w, catalog: str):
-    return w.schemas.list(catalog_name=catalog) if catalog else []
-
-
-def _uc_models(w, catalog: str):
-    return w.registered_models.list(catalog_name=catalog) if catalog else []
-
-
-_jobs_recent = _listing(lambda w, c: w.jobs.list(limit=25), "job_id", "settings.name", "creator_user_name",
-                       "created_time")
-_pipelines_recent = _listing(lambda w, c: w.pipelines.list_pipelines(max_results=PAGE), "pipeline_id", "name",
-                             "creator_user_name")
-_endpoints_recent = _listing(lambda w, c: w.serving_endpoints.list(), "name", "name", "creator", "creation_timestamp")
-_apps_recent = _listing(lambda w, c: w.apps.list(), "name", "name", "creator")
-_warehouses_recent = _listing(lambda w, c: w.warehouses.list(), "id", "name", "creator_name")
-_genie_recent = _listing(lambda w, c: _genie_spaces(w), "space_id", "title", None)
-_dashboards_recent = _listing(lambda w, c: w.lakeview.list(page_size=PAGE), "dashboard_id", "display_name", None)
-_clusters_recent = _listing(lambda w, c: w.clusters.list(), "cluster_id", "cluster_name", "creator_user_name")
-_instances_recent = _listing(lambda w, c: w.database.list_database_instances(), "name", "name", "creator")
-_vs_endpoints_recent = _listing(lambda w, c: w.vector_search_endpoints.list_endpoints(), "name", "name", "creator")
-_ka_recent = _listing(lambda w, c: w.knowledge_assistants.list_knowledge_assistants(), "name", "display_name",
-                      "creator")
-_supervisors_recent = _listing(lambda w, c: w.supervisor_agents.list_supervisor_agents(), "name", "display_name",
-                               "creator")
-_ml_models_recent = _listing(lambda w, c: w.model_registry.list_models(max_results=PAGE), "name", "name", "user_id")
-_uc_models_recent = _listing(_uc_models, "full_name", "full_name", "created_by")
-_schemas_recent = _listing(_uc_schemas, "full_name", "full_name", "created_by")
-_catalogs_recent = _listing(lambda w, c: w.catalogs.list(), "name", "name", "created_by")
-
-
-def _genie_spaces(w):
-    return w.genie.list_spaces(page_size=PAGE).spaces or []
-
-
 def _scorer_delete(w, identity: str, payload: dict) -> None:
     """`<experiment id>/<name>`: stopped and deleted through MLflow (scorers have no SDK service)."""
     from mlflow.genai.scorers import delete_scorer
@@ -257,89 +148,209 @@ def _scorer_gone(err: BaseException) -> bool:
     return is_not_found(err) or "RESOURCE_DOES_NOT_EXIST" in str(err) or "not found" in str(err).lower()
 
 
+def _experiment_get(w, name: str):
+    return w.experiments.get_by_name(experiment_name=name).experiment
+
+
+def _model_get(w, name: str):
+    return w.model_registry.get_model(name).registered_model_databricks
+
+
+def _uc_table(w, name: str):
+    return w.tables.get(name)
+
+
+def _uc_catalog(w, name: str):
+    return w.catalogs.get(name)
+
+
+UC_FIELDS = dict(creator="created_by", created="created_at")
+TWIN_FIELDS = dict(creator="_uc.created_by", created="_uc.created_at")
+
+# Fields of each kind's objects (identity, name, creator, creation time), as the SDK's types name them.
+F = {
+    "experiments": Fields("experiment_id", "name", "tags[mlflow.ownerEmail]", "creation_time"),
+    "job_runs": Fields("run_id", "run_name", "creator_user_name", "start_time"),
+    "jobs": Fields("job_id", "settings.name", "creator_user_name", "created_time"),
+    "pipelines": Fields("pipeline_id", "name", "creator_user_name"),
+    "supervisors": Fields("name", "display_name", "creator", "create_time"),
+    "assistants": Fields("name", "display_name", "creator", "create_time"),
+    "genie_spaces": Fields("space_id", "title", None, "create_time"),
+    "dashboards": Fields("dashboard_id", "display_name", None, "create_time"),
+    "serving_endpoints": Fields("name", "name", "creator", "creation_timestamp"),
+    "online_tables": Fields("name", "name", **TWIN_FIELDS),
+    "vector_search_indexes": Fields("name", "name", "creator"),
+    "vector_search_endpoints": Fields("name", "name", "creator", "creation_timestamp"),
+    "quality_monitors": Fields("table_name", "table_name"),
+    "apps": Fields("name", "name", "creator", "create_time"),
+    "clusters": Fields("cluster_id", "cluster_name", "creator_user_name", "start_time"),
+    "warehouses": Fields("id", "name", "creator_name"),
+    "model_registry_models": Fields("name", "name", "user_id", "creation_timestamp"),
+    "uc": Fields("full_name", "full_name", **UC_FIELDS),
+    "catalogs": Fields("name", "name", **UC_FIELDS),
+    "synced": Fields("name", "name", **TWIN_FIELDS),
+    "database_roles": Fields("_identity", "name"),
+    "database_catalogs": Fields("name", "name", **TWIN_FIELDS),
+    "secret_scopes": Fields("name", "name"),
+    "database_instances": Fields("name", "name", "creator", "creation_time"),
+    "scorers": Fields("identity", "identity"),
+}
+
+
+def _uc_name(*parents: str):
+    """A Unity Catalog object's full name from its create request (functions nest theirs)."""
+    def name(body: dict) -> str:
+        info = body.get("function_info") if isinstance(body.get("function_info"), dict) else body
+        return ".".join(str(info.get(p) or "") for p in (*parents, "name"))
+
+    return name
+
+
+def _get(fetch, fields: Fields, twin=None):
+    return lk.by_get(fetch, fields, twin)
+
+
+def _role_lookup(w, identity: str) -> list[Found]:
+    found = lk.by_get(lk.role, F["database_roles"])(w, identity)
+    return [f._replace(identity=identity) for f in found]
+
+
 KINDS: tuple[Kind, ...] = (
     # Registered through MLflow, not a REST create the tracked client sees: stages ctx.track them.
-    Kind("scorers", 5, (), ("identity",), _scorer_delete, unique_names=False, gone=_scorer_gone),
+    Kind("scorers", 5, (), ("identity",), _scorer_delete, F["scorers"], None, unique_names=False,
+         gone=_scorer_gone, identity_is_name=False),
     Kind("experiments", 10, (("POST", r"/api/2\.0/mlflow/experiments/create"),), ("experiment_id",),
-         lambda w, i, p: w.experiments.delete_experiment(i), find=_experiment_find, recent=_experiments_recent),
+         lambda w, i, p: w.experiments.delete_experiment(i), F["experiments"],
+         _get(_experiment_get, F["experiments"]),
+         listing=lk.listing(lambda w: w.experiments.search_experiments(), F["experiments"]),
+         marker=list_tag("tags"), identity_is_name=False),
     Kind("job_runs", 15, (("POST", r"/api/2\.[0-2]/jobs/runs/submit"),), ("run_id",), _job_run_delete,
-         name_fields=("run_name",), unique_names=False, gone=job_is_gone),
+         F["job_runs"], lk.by_listing(lambda w: w.jobs.list_runs(run_type=_submit_run()), F["job_runs"]),
+         name_fields=("run_name",), unique_names=False, gone=job_is_gone,
+         marker=request_field("idempotency_token"), identity_is_name=False),
     Kind("jobs", 20, (("POST", r"/api/2\.[0-2]/jobs/create"),), ("job_id",),
-         lambda w, i, p: w.jobs.delete(job_id=int(i)), name_fields=("name", "settings.name"), unique_names=False,
-         find=lambda w, n: [Found(str(j.job_id), n, j.creator_user_name, j.created_time)
-                            for j in _first(w.jobs.list(name=n))],
-         recent=_jobs_recent, gone=job_is_gone),
+         lambda w, i, p: w.jobs.delete(job_id=int(i)), F["jobs"],
+         lambda w, n: [f for f in lk.listing(lambda w_: w_.jobs.list(name=n), F["jobs"])(w) if f.name == n],
+         name_fields=("name", "settings.name"), unique_names=False,
+         listing=lk.listing(lambda w: w.jobs.list(), F["jobs"]), gone=job_is_gone,
+         marker=map_tag("tags", "settings.tags"), identity_is_name=False),
     Kind("pipelines", 30, (("POST", r"/api/2\.0/pipelines"), ("POST", r"/api/2\.0/pipelines/[^/]+/clone")),
-         ("pipeline_id",), lambda w, i, p: w.pipelines.delete(i), find=_by_name(_pipelines_recent),
-         recent=_pipelines_recent),
+         ("pipeline_id",), lambda w, i, p: w.pipelines.delete(i), F["pipelines"],
+         lk.by_listing(lambda w: w.pipelines.list_pipelines(), F["pipelines"],
+                       detail=lambda w, f: w.pipelines.get(f.identity)),
+         listing=lk.listing(lambda w: w.pipelines.list_pipelines(), F["pipelines"]),
+         marker=map_tag("tags", "spec.tags"), identity_is_name=False),
     Kind("multi_agent_supervisors", 40, (("POST", r"/api/2\.0/multi-agent-supervisors"),
                                          ("POST", r"/api/2\.1/supervisor-agents")), ("tile_id",), _tile_delete,
-         name_fields=("display_name", "name"), find=_by_name(_supervisors_recent), recent=_supervisors_recent,
-         path_id=_tile_id),
+         F["supervisors"], lk.by_listing(lambda w: w.supervisor_agents.list_supervisor_agents(), F["supervisors"]),
+         name_fields=("display_name", "name"), path_id=_tile_id, identity_is_name=False,
+         listing=lk.listing(lambda w: w.supervisor_agents.list_supervisor_agents(), F["supervisors"])),
     Kind("knowledge_assistants", 50, (("POST", r"/api/2\.0/knowledge-assistants"),
                                       ("POST", r"/api/2\.1/knowledge-assistants")), ("tile_id",), _tile_delete,
-         name_fields=("display_name", "name"), find=_by_name(_ka_recent), recent=_ka_recent, path_id=_tile_id),
+         F["assistants"], lk.by_listing(lambda w: w.knowledge_assistants.list_knowledge_assistants(),
+                                        F["assistants"]),
+         name_fields=("display_name", "name"), path_id=_tile_id, identity_is_name=False,
+         listing=lk.listing(lambda w: w.knowledge_assistants.list_knowledge_assistants(), F["assistants"])),
     Kind("genie_spaces", 60, (("POST", r"/api/2\.0/genie/spaces"),), ("space_id",),
-         lambda w, i, p: w.genie.trash_space(i), name_fields=("title", "name"), unique_names=False,
-         find=_by_name(_genie_recent), recent=_genie_recent),
+         lambda w, i, p: w.genie.trash_space(i), F["genie_spaces"],
+         lk.by_listing(lk.genie_spaces, F["genie_spaces"]), name_fields=("title", "name"), unique_names=False,
+         listing=lk.listing(lk.genie_spaces, F["genie_spaces"]), identity_is_name=False),
     Kind("dashboards", 62, (("POST", r"/api/2\.0/lakeview/dashboards"),), ("dashboard_id",),
-         lambda w, i, p: w.lakeview.trash(i), name_fields=("display_name",), unique_names=False,
-         find=_by_name(_dashboards_recent), recent=_dashboards_recent),
+         lambda w, i, p: w.lakeview.trash(i), F["dashboards"],
+         lk.by_listing(lambda w: w.lakeview.list(page_size=100), F["dashboards"]), name_fields=("display_name",),
+         unique_names=False, listing=lk.listing(lambda w: w.lakeview.list(page_size=100), F["dashboards"]),
+         identity_is_name=False),
     Kind("serving_endpoints", 70, (("POST", r"/api/2\.0/serving-endpoints"), ("POST", r"/api/2\.0/serving-endpoints/pt")),
-         ("name",), lambda w, i, p: w.serving_endpoints.delete(i),
-         find=_get_by_name(lambda w, n: w.serving_endpoints.get(n), "name", "creator"), recent=_endpoints_recent),
+         ("name",), lambda w, i, p: w.serving_endpoints.delete(i), F["serving_endpoints"],
+         _get(lambda w, n: w.serving_endpoints.get(n), F["serving_endpoints"]),
+         listing=lk.listing(lambda w: w.serving_endpoints.list(), F["serving_endpoints"]),
+         marker=list_tag("tags"), uid_field="id"),
     Kind("online_tables", 72, (("POST", r"/api/2\.0/online-tables"),), ("name",),
-         lambda w, i, p: w.online_tables.delete(i), find=_get_by_name(lambda w, n: w.online_tables.get(n), "name")),
+         lambda w, i, p: w.online_tables.delete(i), F["online_tables"],
+         _get(lambda w, n: w.online_tables.get(n), F["online_tables"], twin=_uc_table), uid_field="_uc.table_id"),
     Kind("vector_search_indexes", 74, (("POST", r"/api/2\.0/vector-search/indexes"),), ("name",),
-         lambda w, i, p: w.vector_search_indexes.delete_index(i),
-         find=_get_by_name(lambda w, n: w.vector_search_indexes.get_index(n), "name", "creator")),
+         lambda w, i, p: w.vector_search_indexes.delete_index(i), F["vector_search_indexes"],
+         _get(lambda w, n: w.vector_search_indexes.get_index(n), F["vector_search_indexes"])),
     Kind("vector_search_endpoints", 76, (("POST", r"/api/2\.0/vector-search/endpoints"),), ("name",),
-         lambda w, i, p: w.vector_search_endpoints.delete_endpoint(i),
-         find=_get_by_name(lambda w, n: w.vector_search_endpoints.get_endpoint(n), "name", "creator"),
-         recent=_vs_endpoints_recent),
+         lambda w, i, p: w.vector_search_endpoints.delete_endpoint(i), F["vector_search_endpoints"],
+         _get(lambda w, n: w.vector_search_endpoints.get_endpoint(n), F["vector_search_endpoints"]),
+         listing=lk.listing(lambda w: w.vector_search_endpoints.list_endpoints(), F["vector_search_endpoints"]),
+         uid_field="id"),
     Kind("quality_monitors", 78, (("POST", r"/api/2\.1/unity-catalog/tables/([^/]+)/monitor"),), ("table_name",),
-         lambda w, i, p: w.quality_monitors.delete(i), name_fields=("table_name",), path_id=_monitor_id),
-    Kind("apps", 80, (("POST", r"/api/2\.0/apps"),), ("name",), lambda w, i, p: w.apps.delete(i),
-         find=_get_by_name(lambda w, n: w.apps.get(n), "name", "creator"), recent=_apps_recent),
+         lambda w, i, p: w.quality_monitors.delete(i), F["quality_monitors"],
+         _get(lambda w, n: w.quality_monitors.get(n), F["quality_monitors"]), name_fields=("table_name",),
+         path_id=_monitor_id),
+    Kind("apps", 80, (("POST", r"/api/2\.0/apps"),), ("name",), lambda w, i, p: w.apps.delete(i), F["apps"],
+         _get(lambda w, n: w.apps.get(n), F["apps"]), listing=lk.listing(lambda w: w.apps.list(), F["apps"]),
+         uid_field="id"),
     Kind("clusters", 85, (("POST", r"/api/2\.[01]/clusters/create"),), ("cluster_id",),
-         lambda w, i, p: w.clusters.permanent_delete(i), name_fields=("cluster_name",), unique_names=False,
-         find=_by_name(_clusters_recent), recent=_clusters_recent),
+         lambda w, i, p: w.clusters.permanent_delete(i), F["clusters"],
+         lk.by_listing(lambda w: w.clusters.list(), F["clusters"]), name_fields=("cluster_name",),
+         unique_names=False, listing=lk.listing(lambda w: w.clusters.list(), F["clusters"]),
+         marker=map_tag("custom_tags"), identity_is_name=False),
     Kind("warehouses", 90, (("POST", r"/api/2\.0/sql/warehouses"),), ("id",), lambda w, i, p: w.warehouses.delete(i),
-         unique_names=False, find=_by_name(_warehouses_recent), recent=_warehouses_recent),
+         F["warehouses"], lk.by_listing(lambda w: w.warehouses.list(), F["warehouses"]), unique_names=False,
+         listing=lk.listing(lambda w: w.warehouses.list(), F["warehouses"]),
+         marker=list_tag("tags.custom_tags"), identity_is_name=False),
     Kind("model_registry_models", 92, (("POST", r"/api/2\.0/mlflow/registered-models/create"),),
          ("registered_model.name", "name"), lambda w, i, p: w.model_registry.delete_model(i),
-         name_fields=("registered_model.name", "name"), recent=_ml_models_recent,
-         find=_get_by_name(lambda w, n: w.model_registry.get_model(n), "registered_model_databricks.name")),
+         F["model_registry_models"], _get(_model_get, F["model_registry_models"]),
+         name_fields=("registered_model.name", "name"),
+         listing=lk.listing(lambda w: w.model_registry.list_models(), F["model_registry_models"]),
+         marker=list_tag("tags"), uid_field="id"),
     Kind("registered_models", 94, (("POST", r"/api/2\.1/unity-catalog/models"),), ("full_name",),
-         lambda w, i, p: w.registered_models.delete(i), name_fields=("full_name", "name"),
-         find=_get_by_name(lambda w, n: w.registered_models.get(n), "full_name", "created_by"), recent=_uc_models_recent),
+         lambda w, i, p: w.registered_models.delete(i), F["uc"], _get(lambda w, n: w.registered_models.get(n), F["uc"]),
+         name_fields=("full_name", "name"), request_name=_uc_name("catalog_name", "schema_name"),
+         listing=lk.listing(lambda w, c: w.registered_models.list(catalog_name=c), F["uc"], scoped=True)),
     Kind("functions", 96, (("POST", r"/api/2\.1/unity-catalog/functions"),), ("full_name",),
-         lambda w, i, p: w.functions.delete(i), name_fields=("full_name", "function_info.name")),
+         lambda w, i, p: w.functions.delete(i), F["uc"], _get(lambda w, n: w.functions.get(n), F["uc"]),
+         name_fields=("full_name", "function_info.name"), uid_field="function_id",
+         request_name=_uc_name("catalog_name", "schema_name")),
     Kind("tables", 98, (("POST", r"/api/2\.1/unity-catalog/tables"),), ("full_name",),
-         lambda w, i, p: w.tables.delete(i), name_fields=("full_name",)),
+         lambda w, i, p: w.tables.delete(i), F["uc"], _get(_uc_table, F["uc"]), name_fields=("full_name",),
+         marker=map_tag("properties"), uid_field="table_id", request_name=_uc_name("catalog_name", "schema_name")),
     Kind("synced_tables", 100, (("POST", r"/api/2\.0/database/synced_tables"),), ("name",),
-         lambda w, i, p: w.database.delete_synced_database_table(i)),
+         lambda w, i, p: w.database.delete_synced_database_table(i), F["synced"],
+         _get(lambda w, n: w.database.get_synced_database_table(n), F["synced"], twin=_uc_table),
+         uid_field="_uc.table_id"),
     Kind("database_tables", 102, (("POST", r"/api/2\.0/database/tables"),), ("name",),
-         lambda w, i, p: w.database.delete_database_table(i)),
+         lambda w, i, p: w.database.delete_database_table(i), F["synced"],
+         _get(lambda w, n: w.database.get_database_table(n), F["synced"], twin=_uc_table),
+         uid_field="_uc.table_id"),
     Kind("database_roles", 104, (("POST", r"/api/2\.0/database/instances/([^/]+)/roles"),), ("name",), _role_delete,
-         path_id=_role_id),
+         F["database_roles"], _role_lookup, path_id=_role_id),
     Kind("database_catalogs", 110, (("POST", r"/api/2\.0/database/catalogs"),), ("name",),
-         lambda w, i, p: w.database.delete_database_catalog(i)),
-    Kind("secret_scopes", 115, (("POST", r"/api/2\.0/secrets/scopes/create"),), ("scope",), _secret_scope_delete,
+         lambda w, i, p: w.database.delete_database_catalog(i), F["database_catalogs"],
+         _get(lambda w, n: w.database.get_database_catalog(n), F["database_catalogs"], twin=_uc_catalog),
+         uid_field="uid"),
+    Kind("secret_scopes", 115, (("POST", r"/api/2\.0/secrets/scopes/create"),), ("scope",),
+         lambda w, i, p: w.secrets.delete_scope(scope=i), F["secret_scopes"], _get(lk.secret_scope, F["secret_scopes"]),
          name_fields=("scope",)),
     Kind("volumes", 120, (("POST", r"/api/2\.1/unity-catalog/volumes"),), ("full_name",),
-         lambda w, i, p: w.volumes.delete(i)),
+         lambda w, i, p: w.volumes.delete(i), F["uc"], _get(lambda w, n: w.volumes.read(n), F["uc"]),
+         uid_field="volume_id", request_name=_uc_name("catalog_name", "schema_name")),
     Kind("schemas", 130, (("POST", r"/api/2\.1/unity-catalog/schemas"),), ("full_name",),
-         lambda w, i, p: w.schemas.delete(i, force=True), name_fields=("full_name", "name"), recent=_schemas_recent),
+         lambda w, i, p: w.schemas.delete(i, force=True), F["uc"], _get(lambda w, n: w.schemas.get(n), F["uc"]),
+         name_fields=("full_name", "name"), marker=map_tag("properties"), uid_field="schema_id",
+         request_name=_uc_name("catalog_name"),
+         listing=lk.listing(lambda w, c: w.schemas.list(catalog_name=c), F["uc"], scoped=True)),
     Kind("database_instances", 140, (("POST", r"/api/2\.0/database/instances"),), ("name",),
-         lambda w, i, p: w.database.delete_database_instance(i, purge=True),
-         find=_get_by_name(lambda w, n: w.database.get_database_instance(n), "name", "creator"),
-         recent=_instances_recent),
+         lambda w, i, p: w.database.delete_database_instance(i, purge=True), F["database_instances"],
+         _get(lambda w, n: w.database.get_database_instance(n), F["database_instances"]),
+         listing=lk.listing(lambda w: w.database.list_database_instances(), F["database_instances"]),
+         marker=list_tag("custom_tags", "custom_tags", "effective_custom_tags"), uid_field="uid"),
     # Last, and only once everything else is gone: the state table lives in the catalog.
     Kind("catalogs", 1000, (("POST", r"/api/2\.1/unity-catalog/catalogs"),), ("name",),
-         lambda w, i, p: w.catalogs.delete(i, force=True),
-         find=_get_by_name(lambda w, n: w.catalogs.get(n), "name", "created_by"), recent=_catalogs_recent),
+         lambda w, i, p: w.catalogs.delete(i, force=True), F["catalogs"], _get(_uc_catalog, F["catalogs"]),
+         listing=lk.listing(lambda w: w.catalogs.list(), F["catalogs"]), marker=map_tag("properties")),
 )
+
+
+def _submit_run():
+    from databricks.sdk.service.jobs import RunType
+
+    return RunType.SUBMIT_RUN
+
 
 BY_NAME = {kind.name: kind for kind in KINDS}
 

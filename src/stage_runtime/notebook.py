@@ -53,6 +53,10 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
         state_factory=lambda: open_state(catalog, spark, schema=schema),
         sweep=True,
     )
+    from .tracking import track_every_client
+
+    ctx.workspace  # noqa: B018 - built first: the tracker looks objects up through it
+    track_every_client(ctx.tracker)  # a helper's or a library's own databricks-sdk client is tracked too
     ctx.begin()  # the sweep's first listing: what exists before the stage creates anything
     return ctx
 
@@ -91,11 +95,16 @@ def finish_stage(ctx: StageContext) -> None:
     """The final check (anything created but not registered fails the task), then the report.
     When the stage itself failed, a final-check failure is printed rather than raised, so the
     stage's own error is the one the task shows."""
+    from .tracking import seal
+
     try:
         ctx.close()
         problem = None
     except Exception as err:  # noqa: BLE001
         problem = err
+    # Nothing created from now on could be registered (a thread the stage left running, an atexit
+    # handler): every create of the process is refused before it is sent.
+    seal(f"stage {ctx.name} has finished, so uc_state could not register it")
     for note in ctx.notes:
         print(f"[{ctx.name}] {note}")
     report_path = os.environ.get(REPORT_ENV)

@@ -19,14 +19,23 @@ On Databricks it is a Delta table written with parameterised SQL only (`spark.sq
 conflicts between tasks running in parallel are retried. Reading never creates anything: listing
 a catalog without the table gives no rows. Locally it is a SQLite file (WAL, busy timeout, retries)
 with the same columns behind the same interface.
+
+The Delta table lives in the catalog it describes, so it cannot record the creation of that catalog
+before the catalog exists. Until it does, rows wait in a journal on the machine's disk (`Journal`):
+the catalog's intent row among them. The first write after the catalog exists moves them into the
+table, in order. A run killed in between leaves the journal, which the next run on the same machine
+reads; elsewhere the catalog carries its create's marker but no intent proves it, so it is adopted
+and kept (evidence.py), never deleted on a guess.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
 import sqlite3
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -214,52 +223,115 @@ def _missing(err: BaseException) -> bool:
     return any(token in str(err) or token in type(err).__name__ for token in MISSING)
 
 
+def _catalog_missing(err: BaseException) -> bool:
+    return any(token in str(err) for token in ("CATALOG_NOT_FOUND", "NO_SUCH_CATALOG", "UC_CATALOG_NOT_FOUND"))
+
+
 def _conflict(err: BaseException) -> bool:
     return any(token in str(err) or token in type(err).__name__ for token in CONFLICTS)
 
 
+class Journal:
+    """Rows waiting for their catalog to exist: a JSON file on this machine's disk, rewritten whole
+    (atomically) on each change. A handful of rows at most: the catalog's intent and what follows
+    until its create answers."""
+
+    def __init__(self, catalog: str, folder: str | None = None):
+        digest = hashlib.sha256(catalog.encode()).hexdigest()[:16]
+        self.path = os.path.join(folder or tempfile.gettempdir(), f"uc_state_journal_{digest}.json")
+
+    def rows(self) -> list[Row]:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                return [Row(**r) for r in json.load(handle)]
+        except FileNotFoundError:
+            return []
+
+    def _save(self, rows: list[Row]) -> None:
+        if not rows:
+            if os.path.exists(self.path):
+                os.unlink(self.path)
+            return
+        temporary = self.path + ".tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump([asdict(r) for r in rows], handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+
+    def add(self, row: Row) -> None:
+        now = _now()
+        row = Row(**{**asdict(row), "created_at": row.created_at or now, "updated_at": now})
+        self._save([r for r in self.rows() if (r.kind, r.identity) != (row.kind, row.identity)] + [row])
+
+    def drop(self, kind: str, identity: str) -> bool:
+        rows = self.rows()
+        kept = [r for r in rows if (r.kind, r.identity) != (kind, identity)]
+        self._save(kept)
+        return len(kept) != len(rows)
+
+
 class DeltaState:
-    """uc_state as a Delta table in the run's catalog, through parameterised Spark SQL."""
+    """uc_state as a Delta table in the run's catalog, through parameterised Spark SQL; rows wait
+    in a `Journal` while the catalog does not exist yet."""
 
     def __init__(self, spark: Any, catalog: str, sleep: Callable[[float], None] = time.sleep,
-                 schema: str = DEFAULT_SCHEMA):
+                 schema: str = DEFAULT_SCHEMA, journal_folder: str | None = None):
         self.spark = spark
         self.catalog = catalog
         self.schema = schema
         self.table = quote_identifier(catalog, schema, STATE_TABLE)
+        self.journal = Journal(catalog, journal_folder)
         self._ready = False
         self._sleep = sleep
 
     def _sql(self, statement: str, **args: Any):
         return retry(lambda: self.spark.sql(statement, args=args), _conflict, sleep=self._sleep)
 
-    def _ensure(self) -> None:
-        """Only writers create the schema and the table."""
+    def _ensure(self) -> bool:
+        """Only writers create the schema and the table. False while the catalog does not exist."""
         if not self._ready:
-            self._sql(DELTA_CREATE_SCHEMA, schema=quote_identifier(self.catalog, self.schema))
+            try:
+                self._sql(DELTA_CREATE_SCHEMA, schema=quote_identifier(self.catalog, self.schema))
+            except Exception as err:  # noqa: BLE001
+                if _catalog_missing(err):
+                    return False
+                raise
             self._sql(DELTA_CREATE_TABLE, table=self.table)
             columns = {str(r[0]).lower() for r in self._sql(DELTA_COLUMNS, table=self.table).collect()}
             if columns and "origin" not in columns:  # a table from before `origin` existed
                 self._sql(DELTA_ADD_ORIGIN, table=self.table)
             self._ready = True
+            for waiting in self.journal.rows():  # rows written before the catalog existed, in order
+                self._merge(waiting)
+                self.journal.drop(waiting.kind, waiting.identity)
+        return True
 
-    def register(self, row: Row) -> None:
-        self._ensure()
+    def _merge(self, row: Row) -> None:
         values = {k: v for k, v in asdict(row).items() if k in ("catalog", "kind", "identity", "name", "payload",
                                                                 "stage", "target", "run_id", "status", "origin")}
         self._sql(DELTA_REGISTER, table=self.table, **values)
 
+    def register(self, row: Row) -> None:
+        if not self._ensure():
+            self.journal.add(row)
+            return
+        self._merge(row)
+
     def list(self, catalog: str, kind: str | None = None) -> list[Row]:
+        waiting = [r for r in self.journal.rows() if r.catalog == catalog and kind in (None, r.kind)]
         try:
             frame = self._sql(DELTA_LIST, table=self.table, catalog=catalog, kind=kind)
             rows = frame.collect()
         except Exception as err:  # noqa: BLE001 - no table (or no catalog): nothing is registered
             if _missing(err):
-                return []
+                return waiting
             raise
-        return [Row(**{c: (r[c] if r[c] is not None else "") for c in COLUMNS}) for r in rows]
+        return [Row(**{c: (r[c] if r[c] is not None else "") for c in COLUMNS}) for r in rows] + waiting
 
     def remove(self, catalog: str, kind: str, identity: str) -> None:
+        if self.journal.drop(kind, identity):
+            return
         self._sql(DELTA_REMOVE, table=self.table, catalog=catalog, kind=kind, identity=identity)
 
     def mark_failed(self, catalog: str, kind: str, identity: str, error: str) -> None:

@@ -1,12 +1,12 @@
 """Stage `lakeflow` (task Spark_Declarative_Pipeline).
 
 Creates or updates the serverless Order Items medallion pipeline, `Order Items Medallion Pipeline
-(<catalog>)`, over the raw event files. PIPELINE_SCHEDULE_MINUTES = 0 makes it continuous; N > 0
+(<catalog>)`, over the raw event files, into the schema `lakeflow` (made first, so uc_state holds it). PIPELINE_SCHEDULE_MINUTES = 0 makes it continuous; N > 0
 makes it triggered, with a scheduler job `Pipeline Update Scheduler (<catalog>)` that updates it
 every N minutes (started once now). Then waits, bounded, for the bronze `all_events` table.
 """
 
-from stage_runtime.ensure import ensure_job, ensure_pipeline
+from stage_runtime.ensure import ensure_job, ensure_pipeline, ensure_schema
 from stage_runtime.waits import wait_for_table
 
 ALL_EVENTS_TIMEOUT_S = 1200
@@ -24,6 +24,8 @@ def run(ctx):
     if not 0 <= minutes <= 59:
         raise ValueError(f"parameter PIPELINE_SCHEDULE_MINUTES must be 0 (continuous) or 1-59, got {minutes}")
 
+    # The pipeline would make its schema itself; made here, it is registered, so cleanup knows it is ours.
+    ensure_schema(ctx, catalog, "lakeflow")
     pipeline_id = ensure_pipeline(ctx, **pipeline_config(ctx, catalog, schema, volume, continuous=minutes == 0))
     if minutes > 0:
         job_id = ensure_job(ctx, scheduler_job(catalog, pipeline_id, minutes))

@@ -6,7 +6,7 @@ over the menu and inspection tables and PDFs, starts one update and waits for it
 update already running (a rerun while the last one works) is waited for instead of refused.
 """
 
-from stage_runtime.ensure import ensure_pipeline
+from stage_runtime.ensure import ensure_pipeline, ensure_schema
 from stage_runtime.waits import wait_for_pipeline_update
 
 UPDATE_TIMEOUT_S = 1800
@@ -17,6 +17,7 @@ ACTIVE = ("CREATED", "QUEUED", "INITIALIZING", "SETTING_UP_TABLES", "WAITING_FOR
 def run(ctx):
     catalog = ctx.params["CATALOG"]
     config = pipeline_config(ctx, catalog)
+    ensure_schema(ctx, catalog, config["schema"])  # registered, so cleanup knows the pipeline's schema is ours
     pipeline_id = ensure_pipeline(ctx, **config)
     w = ctx.workspace
     latest = (w.pipelines.get(pipeline_id).latest_updates or [None])[0]

@@ -22,9 +22,10 @@ def run(ctx):
     catalog = ctx.params["CATALOG"]
     w = ctx.workspace
     title = f"Caspers Menu and Safety Intelligence ({catalog})"
-    space = find_space(w, title)
+    space = find_space(w, title, lambda found: ctx.owns("genie_spaces", found.space_id))
     if space is None:
-        raise RuntimeError(f"Genie space {title!r} not found: the menu_genie stage creates it; run it first")
+        raise RuntimeError(f"Genie space {title!r} of this deployment not found: the menu_genie stage creates it; "
+                           "run it first")
     tools = {"menu-safety-analytics": sa.Tool(
         tool_type="genie_space", genie_space=sa.GenieSpace(id=space.space_id),
         description="Structured menu, nutrition, allergen and inspection tables: counts, averages, rankings.")}

@@ -34,6 +34,13 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _rfc3339(ms: int) -> str:
+    """A timestamp as the newer APIs (apps, Lakebase, Agent Bricks) answer it."""
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _need(body: dict, key: str):
     if not body.get(key):
         raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Missing required field: {key}")
@@ -101,10 +108,16 @@ def _job_get(store, m, q, b):
 
 @route("GET", r"/api/2\.[0-2]/jobs/list", "jobs", "list")
 def _job_list(store, m, q, b):
+    """Pages of `limit` (default 20, at most 100) with a next_page_token, as the Jobs API 2.2 pages."""
     jobs = store.all("jobs")
     if q.get("name"):
         jobs = [j for j in jobs if j["settings"].get("name") == q["name"]]
-    return {"jobs": sorted(jobs, key=lambda j: j["job_id"]), "has_more": False}
+    jobs = sorted(jobs, key=lambda j: j["job_id"])
+    limit, start = min(int(q.get("limit") or 20), 100), int(q.get("page_token") or 0)
+    page = {"jobs": jobs[start:start + limit], "has_more": start + limit < len(jobs)}
+    if page["has_more"]:
+        page["next_page_token"] = str(start + limit)
+    return page
 
 
 @route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run")
@@ -212,7 +225,8 @@ def _app_create(store, m, q, b):
     if store.find("apps", name):
         raise already_exists(f"App {name}")
     _check_app_resources(store, b.get("resources") or [])
-    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}", creator=store.me)
+    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}", creator=store.me,
+               create_time=_rfc3339(_now_ms()))
     return _app_view(store.put("apps", name, app))
 
 
@@ -502,9 +516,10 @@ def _exp_create(store, m, q, b):
     if any(e["name"] == name for e in store.all("experiments")):  # deleted ones keep their name taken
         raise already_exists(f"Experiment '{name}'")
     eid = str(store.new_id())
+    tags = [t for t in b.get("tags") or [] if isinstance(t, dict) and t.get("key") != "mlflow.ownerEmail"]
     store.put("experiments", eid, {"experiment_id": eid, "name": name, "lifecycle_stage": "active",
                                    "creation_time": _now_ms(), "last_update_time": _now_ms(),
-                                   "tags": [{"key": "mlflow.ownerEmail", "value": store.me}]})
+                                   "tags": [{"key": "mlflow.ownerEmail", "value": store.me}, *tags]})
     return {"experiment_id": eid}
 
 
@@ -622,7 +637,8 @@ def _tile_routes(collection: str, kind: str, key: str) -> None:
         if any((t.get("name") or t.get("display_name")) == name for t in store.all(kind)):
             raise already_exists(f"{kind} {name}")
         tile_id = f"tile-{store.new_id()}"
-        obj = dict(b, tile_id=tile_id, status={"endpoint_status": "ONLINE"})
+        obj = dict(b, tile_id=tile_id, status={"endpoint_status": "ONLINE"}, creator=store.me,
+                   create_time=_rfc3339(_now_ms()))
         store.put(kind, tile_id, obj)
         return {key: {k: v for k, v in obj.items() if k != "tile_id"}}  # the real POST lacks the tile id
 

@@ -10,7 +10,7 @@ import time
 from typing import Callable
 from urllib.parse import unquote
 
-from .api import _need, route
+from .api import _need, _rfc3339, route
 from .store import ApiError, already_exists
 
 
@@ -89,6 +89,7 @@ def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefi
         key = f"tile-{store.new_id()}"
         fields = {k: v for k, v in b.items() if k in UPDATABLE[kind]}
         obj = store.put(kind, key, dict(fields, tile_id=key, creator=store.me, state="CREATING",
+                                        create_time=_rfc3339(_now_ms()),
                                         endpoint_name=f"{endpoint_prefix}-{key}-endpoint", children={}))
         return view(store, key, obj)
 
@@ -328,7 +329,8 @@ def _ml_model_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("model_registry_models", name):
         raise already_exists(f"Registered Model (name={name})")
-    model = {"name": name, "creation_timestamp": _now_ms(), "user_id": store.me}
+    model = {"name": name, "creation_timestamp": _now_ms(), "user_id": store.me, "id": f"m-{store.new_id()}",
+             "tags": b.get("tags") or []}
     store.put("model_registry_models", name, model)
     return {"registered_model": model}
 
@@ -393,7 +395,24 @@ def _table_create(store, m, q, b):
     store.get("schemas", f"{b['catalog_name']}.{b['schema_name']}", f"Schema '{b['catalog_name']}.{b['schema_name']}'")
     if store.find("tables", full_name):
         raise already_exists(f"Table '{full_name}'")
-    return store.put("tables", full_name, dict(b, full_name=full_name, created_by=store.me))
+    return store.put("tables", full_name, dict(b, full_name=full_name, created_by=store.me, created_at=_now_ms(),
+                                               table_id=f"t-{store.new_id()}"))
+
+
+def _in_schema(store, kind: str, q: dict) -> list[dict]:
+    """A schema's objects of one kind, as GET .../tables (or volumes)?catalog_name=&schema_name= lists them."""
+    prefix = f"{q.get('catalog_name', '')}.{q.get('schema_name', '')}."
+    return [o for k, o in store.objects.get(kind, {}).items() if k.startswith(prefix)]
+
+
+@route("GET", rf"{UC}/tables", "tables", "list")
+def _tables_list(store, m, q, b):
+    return {"tables": _in_schema(store, "tables", q)}
+
+
+@route("GET", rf"{UC}/volumes", "volumes", "list")
+def _volumes_list(store, m, q, b):
+    return {"volumes": _in_schema(store, "volumes", q)}
 
 
 @route("DELETE", rf"{UC}/tables/([^/]+)", "tables", "delete")

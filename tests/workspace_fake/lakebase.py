@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from .api import _need, route
+from .api import _need, _now_ms, _rfc3339, route
 from .store import ApiError, already_exists
 
 CAPACITIES = ("CU_1", "CU_2", "CU_4", "CU_8")
@@ -37,7 +37,7 @@ def _instance_create(store, m, q, b):
                        f"got {b.get('capacity')!r}")
     if store.find("database_instances", name):
         raise already_exists(f"Database instance {name}")
-    instance = dict(b, state="STARTING", uid=f"uid-{store.new_id()}", creator=store.me,
+    instance = dict(b, state="STARTING", uid=f"uid-{store.new_id()}", creator=store.me, creation_time=_rfc3339(_now_ms()),
                     read_write_dns=f"instance-{name}.database.stand-in", pg_version="PG_VERSION_16")
     return _view(store.put("database_instances", name, instance))
 

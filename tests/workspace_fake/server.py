@@ -3,10 +3,12 @@
 Control routes (not part of the Databricks API):
   GET  /_fake/objects            live objects by kind: {"jobs": ["1001", ...], ...}; ?detail=1 for bodies
   GET  /_fake/log                every request seen: method, path, status, kind, op
-  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"429"|"timeout"|"late"|
-                                  "slow"|"garbage", "seconds": 5, "seed": 0, "times": -1}: append a fault; {"clear":
-                                  true} removes all. "late" does the work, then answers after `seconds`; "slow"
-                                  waits `seconds` first (latency); "garbage": a model answers text that is not JSON.
+  POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"503"|"429"|"404"|"409"|
+                                  "timeout"|"late"|"lost"|"slow"|"garbage", "seconds": 5, "seed": 0, "times": -1}:
+                                  append a fault; {"clear": true} removes all. The status modes answer that status
+                                  and do nothing; "late" does the work, then answers after `seconds`; "lost" does
+                                  the work, then answers 503 (the answer is lost); "slow" waits `seconds` first
+                                  (latency); "garbage": a model answers text that is not JSON.
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
                                   (what a pipeline or job would have made, since nothing executes here)
   POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
@@ -69,7 +71,7 @@ class Handler(BaseHTTPRequestHandler):
             if not match:
                 continue
             fault = self.store.fault_for(kind, op)
-            if fault and fault.mode not in ("late", "slow", "garbage"):
+            if fault and fault.mode not in ("late", "lost", "slow", "garbage"):
                 return self._fault(fault, parts.path, kind, op)
             if fault and fault.mode == "slow":  # latency: answer normally, after `seconds`
                 time.sleep(fault.seconds)
@@ -83,6 +85,8 @@ class Handler(BaseHTTPRequestHandler):
                 status = 200
             except ApiError as err:
                 status, payload = err.status, {"error_code": err.code, "message": err.message}
+            if fault and fault.mode == "lost":  # done, but the answer is a 503: the client cannot know
+                status, payload = 503, {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "injected: done, answer lost"}
             self.store.record(self.command, parts.path, status, kind, op)
             if fault and fault.mode == "late":  # done, but the answer comes after the client may have given up
                 time.sleep(fault.seconds)
@@ -99,8 +103,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fault.seconds)
             self.store.record(self.command, path, 504, kind, op)
             return self._reply(504, {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "injected timeout"})
-        status = 429 if fault.mode == "429" else 500
-        code = "TOO_MANY_REQUESTS" if status == 429 else "INTERNAL_ERROR"
+        status, code = {"429": (429, "TOO_MANY_REQUESTS"), "503": (503, "TEMPORARILY_UNAVAILABLE"),
+                        "404": (404, "RESOURCE_DOES_NOT_EXIST"), "409": (409, "RESOURCE_ALREADY_EXISTS")}.get(
+            fault.mode, (500, "INTERNAL_ERROR"))
         self.store.record(self.command, path, status, kind, op)
         self._reply(status, {"error_code": code, "message": f"injected fault ({kind} {op})"})
 

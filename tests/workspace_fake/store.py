@@ -36,8 +36,9 @@ class Fault:
     kind: str = "*"
     op: str = "*"
     fraction: float = 1.0
-    # "500", "429", "timeout" (stall, then 504, nothing done), or "late" (do the work, e.g. create the
-    # resource, then answer only after `seconds`: a client that gave up may send it again)
+    # "500", "503", "429", "404", "409" (that answer, nothing done), "timeout" (stall, then 504, nothing
+    # done), "late" (do the work, e.g. create the resource, then answer only after `seconds`: a client
+    # that gave up may send it again), or "lost" (do the work, then answer 503: the SDK retries it)
     mode: str = "500"
     seconds: float = 5.0  # how long a "timeout" or "late" answer stalls
     seed: int = 0

@@ -1,0 +1,287 @@
+"""Ownership by evidence (src/stage_runtime/README.md): cleanup deletes exactly what this deployment
+created, and never anyone else's object. Each test plants what a colleague would have made beside
+the deployment (same names, catalogs that share a prefix, an object that takes a registered name
+later), provokes what breaks naive ownership (a 409, a retried create, a lost answer, more than one
+page of results), and checks that the colleague's objects survive untouched while ours are gone."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import urllib.request
+
+import pytest
+
+from .fake_env import add_fault, fake, objects, runtime  # noqa: F401  (fixtures)
+
+COLLEAGUE = "colleague@example.com"
+
+
+def _ctx(tmp_path, catalog="cat", stage="demo"):
+    from stage_runtime.context import Params, StageContext
+    from stage_runtime.state import SqliteState
+
+    db = tmp_path / "state.sqlite"
+    return StageContext({"name": stage, "parameters": [], "state": {"catalog_parameter": "CATALOG"}},
+                        Params(stage, {}), catalog=catalog, target="dev", run_id="run-1",
+                        state_factory=lambda: SqliteState(str(db)))
+
+
+@contextlib.contextmanager
+def as_colleague(server):
+    """Requests made meanwhile act as another principal (the stand-in serves one at a time)."""
+    from databricks.sdk import WorkspaceClient
+
+    server.store.me = COLLEAGUE
+    try:
+        yield WorkspaceClient()  # their own client: nothing of ours tracks it
+    finally:
+        server.store.me = "tester@example.com"
+
+
+def _detail(server, kind) -> dict:
+    with urllib.request.urlopen(server.url + "/_fake/objects?detail=1") as response:
+        return json.load(response).get(kind, {})
+
+
+def _creates(server, kind) -> list[int]:
+    with urllib.request.urlopen(server.url + "/_fake/log") as response:
+        return [e["status"] for e in json.load(response) if e["kind"] == kind and e["op"] == "create"]
+
+
+def _rows(ctx) -> dict[tuple[str, str], str]:
+    return {(r.kind, r.identity): r.origin for r in ctx.state.list()}
+
+
+def _cleanup(ctx, catalog="cat", **options):
+    from stage_runtime.cleanup import run_cleanup
+
+    return run_cleanup(ctx.workspace, ctx._state(), catalog, **options)
+
+
+# ---- a 409 is someone else's object -----------------------------------------------------------------
+def test_a_create_answered_409_registers_nothing(runtime, fake, tmp_path):
+    from databricks.sdk.errors import ResourceAlreadyExists
+
+    with as_colleague(fake) as theirs:
+        their_id = theirs.experiments.create_experiment(name="/Shared/cat_agent").experiment_id
+    ctx = _ctx(tmp_path)
+    with pytest.raises(ResourceAlreadyExists):
+        ctx.workspace.experiments.create_experiment(name="/Shared/cat_agent")
+    assert ctx.state.list() == []  # not created, not pending: the intent went with the 409
+    ctx.close()
+    assert _cleanup(ctx).outcomes == [] and their_id in objects(fake)["experiments"]
+
+
+def test_an_object_made_between_our_lookup_and_our_create_is_adopted_and_kept(runtime, fake, tmp_path):
+    from stage_runtime.ensure import ensure_experiment
+
+    with as_colleague(fake) as theirs:
+        their_id = theirs.experiments.create_experiment(name="/Shared/cat_agent").experiment_id
+    add_fault(fake, kind="experiments", op="get", mode="404", times=1)  # our lookup misses it: a race
+    ctx = _ctx(tmp_path)
+    assert ensure_experiment(ctx, "/Shared/cat_agent") == their_id  # create -> 409 -> found: theirs
+    assert _rows(ctx) == {("experiments", their_id): "adopted"}
+    report = _cleanup(ctx)
+    assert [(o.identity, o.result) for o in report.outcomes] == [(their_id, "kept")]
+    assert _detail(fake, "experiments")[their_id]["lifecycle_stage"] == "active"
+
+
+# ---- a retried create finds its own earlier attempt, never a namesake -------------------------------
+def test_a_create_whose_answer_was_lost_is_not_sent_twice_and_a_namesake_survives(runtime, fake, tmp_path):
+    with as_colleague(fake) as theirs:
+        their_job = str(theirs.jobs.create(name="Replay (cat)").job_id)
+    add_fault(fake, kind="jobs", op="create", mode="lost", times=1)  # done, then answered 503: the SDK retries
+    ctx = _ctx(tmp_path)
+    ours = str(ctx.workspace.jobs.create(name="Replay (cat)").job_id)
+    ctx.close()
+    assert _creates(fake, "jobs") == [200, 503]  # theirs, then our one attempt: found by marker, not re-sent
+    assert set(objects(fake)["jobs"]) == {their_job, ours}
+    assert _rows(ctx) == {("jobs", ours): "created"}
+    assert [(o.identity, o.result) for o in _cleanup(ctx).outcomes] == [(ours, "deleted")]
+    assert objects(fake)["jobs"] == [their_job]
+    assert "settings" in _detail(fake, "jobs")[their_job]  # and it was never reset
+
+
+def test_a_rate_limited_create_is_sent_again_and_made_once(runtime, fake, tmp_path):
+    add_fault(fake, kind="jobs", op="create", mode="429", times=1)
+    ctx = _ctx(tmp_path)
+    ours = str(ctx.workspace.jobs.create(name="Replay (cat)").job_id)
+    ctx.close()
+    assert _creates(fake, "jobs") == [429, 200] and objects(fake)["jobs"] == [ours]
+    assert _rows(ctx) == {("jobs", ours): "created"}
+
+
+def test_a_unique_name_whose_first_attempt_was_lost_is_proven_by_creator_and_time(runtime, fake, tmp_path):
+    from databricks.sdk.errors import ResourceAlreadyExists
+    from databricks.sdk.service.apps import App
+
+    add_fault(fake, kind="apps", op="create", mode="lost", times=1)
+    ctx = _ctx(tmp_path)
+    with pytest.raises(ResourceAlreadyExists):  # the retry meets the app its first attempt made
+        ctx.workspace.apps.create(app=App(name="cat-app"))
+    assert _rows(ctx) == {("apps", "cat-app"): "created"}
+    assert any("its name was free just before our create" in note for note in ctx.tracker.notes)
+    assert [(o.identity, o.result) for o in _cleanup(ctx).outcomes] == [("cat-app", "deleted")]
+
+
+def test_a_retry_that_meets_a_colleagues_new_object_leaves_it_alone(runtime, fake, tmp_path):
+    from databricks.sdk.errors import ResourceAlreadyExists
+    from databricks.sdk.service.apps import App
+
+    add_fault(fake, kind="apps", op="create", mode="503", times=1)  # our first attempt did nothing
+    ctx = _ctx(tmp_path)
+    original, taken = fake.store.fault_for, []
+
+    def colleague_takes_the_name(kind, op):  # ... and before our retry, a colleague creates the app
+        fault = original(kind, op)
+        if kind == "apps" and op == "create" and fault is None and not taken:
+            taken.append(True)
+            with as_colleague(fake) as theirs:
+                theirs.apps.create(app=App(name="cat-app")).result()
+        return fault
+
+    fake.store.fault_for = colleague_takes_the_name
+    with pytest.raises(ResourceAlreadyExists):
+        ctx.workspace.apps.create(app=App(name="cat-app"))
+    fake.store.fault_for = original
+    assert _rows(ctx) == {}  # the creator is the colleague: nothing proves it ours
+    assert any("left alone" in note for note in ctx.tracker.notes)
+    assert _cleanup(ctx).outcomes == [] and _detail(fake, "apps")["cat-app"]["creator"] == COLLEAGUE
+
+
+def test_a_duplicate_name_kind_without_a_marker_is_not_sent_twice(runtime, fake, tmp_path):
+    """A Genie space carries no marker and its titles may repeat: a second copy could not be told from
+    a colleague's, so a create whose answer was lost is not re-sent; cleanup reports what it cannot
+    prove and deletes nothing of the colleague's."""
+    from databricks.sdk.errors import TemporarilyUnavailable
+
+    with as_colleague(fake) as theirs:
+        theirs.warehouses.create(name="wh")
+        warehouse = next(iter(objects(fake)["warehouses"]))
+        their_space = theirs.genie.create_space(warehouse_id=warehouse, serialized_space=_space(), title="Menus (cat)").space_id
+    add_fault(fake, kind="genie_spaces", op="create", mode="lost", times=1)
+    ctx = _ctx(tmp_path)
+    with pytest.raises(TemporarilyUnavailable):
+        ctx.workspace.genie.create_space(warehouse_id=warehouse, serialized_space=_space(), title="Menus (cat)")
+    assert _creates(fake, "genie_spaces") == [200, 503]  # not re-sent
+    ctx.close()
+    report = _cleanup(ctx)
+    assert {o.result for o in report.outcomes} == {"left alone"} and len(report.outcomes) == 2
+    assert their_space in objects(fake)["genie_spaces"] and len(objects(fake)["genie_spaces"]) == 2
+
+
+def _space() -> str:
+    return json.dumps({"version": 2, "data_sources": {"tables": [{"identifier": "cat.s.t"}]}})
+
+
+# ---- names are whole identifiers ----------------------------------------------------------------------
+def test_catalogs_that_share_a_prefix_are_never_this_deployments(runtime, fake, tmp_path):
+    from stage_runtime.ensure import ensure_catalog, ensure_schema, ensure_warehouse
+
+    with as_colleague(fake) as theirs:
+        for catalog in ("cat2", "cat_eu"):
+            theirs.catalogs.create(name=catalog)
+            theirs.schemas.create(name="simulator", catalog_name=catalog)
+            theirs.warehouses.create(name=f"{catalog}-warehouse")
+    ctx = _ctx(tmp_path)
+    ensure_catalog(ctx, "cat")
+    ensure_schema(ctx, "cat", "simulator")
+    ensure_warehouse(ctx, "cat-warehouse")
+    ctx.close()
+    before = objects(fake)
+    assert not any(o.result == "failed" for o in _cleanup(ctx).outcomes)
+    after = objects(fake)
+    assert after["catalogs"] == ["cat2", "cat_eu"] and after["schemas"] == ["cat2.simulator", "cat_eu.simulator"]
+    assert len(after["warehouses"]) == 2 and len(before["warehouses"]) == 3
+
+
+def test_a_namesake_job_of_a_colleague_is_never_reset_nor_adopted(runtime, fake, tmp_path):
+    from databricks.sdk.service import jobs
+    from stage_runtime.ensure import ensure_job
+
+    with as_colleague(fake) as theirs:
+        their_job = str(theirs.jobs.create(name="Replay (cat)", max_concurrent_runs=7).job_id)
+    ctx = _ctx(tmp_path)
+    ours = str(ensure_job(ctx, jobs.JobSettings(name="Replay (cat)", max_concurrent_runs=1)))
+    again = str(ensure_job(_ctx(tmp_path), jobs.JobSettings(name="Replay (cat)", max_concurrent_runs=2)))
+    assert ours == again != their_job
+    assert _detail(fake, "jobs")[their_job]["settings"]["max_concurrent_runs"] == 7
+    assert _detail(fake, "jobs")[ours]["settings"]["max_concurrent_runs"] == 2
+    _cleanup(ctx)
+    assert objects(fake)["jobs"] == [their_job]
+
+
+def test_a_unique_name_held_by_a_colleague_is_an_error_not_an_update(runtime, fake, tmp_path):
+    from databricks.sdk.service.apps import App
+    from stage_runtime.context import ForeignObjectError
+    from stage_runtime.ensure import ensure_app
+
+    with as_colleague(fake) as theirs:
+        theirs.apps.create(app=App(name="cat-app", description="theirs")).result()
+    ctx = _ctx(tmp_path)
+    with pytest.raises(ForeignObjectError, match="apps 'cat-app' exists, and nothing shows that this deployment"):
+        ensure_app(ctx, App(name="cat-app", description="ours"))
+    assert _detail(fake, "apps")["cat-app"]["description"] == "theirs"
+
+
+# ---- what takes a registered name later is not ours ---------------------------------------------------
+def test_an_object_that_took_a_registered_name_later_is_left_alone(runtime, fake, tmp_path):
+    from databricks.sdk.service.apps import App
+    from stage_runtime.ensure import ensure_app
+
+    ctx = _ctx(tmp_path)
+    ensure_app(ctx, App(name="cat-app"))
+    ctx.close()
+    with as_colleague(fake) as theirs:  # ours is deleted by hand, and a colleague reuses the name
+        theirs.apps.delete("cat-app")
+        theirs.apps.create(app=App(name="cat-app")).result()
+    report = _cleanup(ctx)
+    assert [(o.identity, o.result) for o in report.outcomes] == [("cat-app", "left alone")]
+    assert "is not the one this project created" in report.outcomes[0].detail
+    assert objects(fake)["apps"] == ["cat-app"] and ctx.state.list() == []
+
+
+def test_a_schema_holding_a_colleagues_table_is_kept_with_its_catalog(runtime, fake, tmp_path):
+    from stage_runtime.ensure import ensure_catalog, ensure_schema
+
+    ctx = _ctx(tmp_path)
+    ensure_catalog(ctx, "cat")
+    ensure_schema(ctx, "cat", "simulator")
+    with as_colleague(fake) as theirs:
+        theirs.api_client.do("POST", "/api/2.1/unity-catalog/tables",
+                             body={"catalog_name": "cat", "schema_name": "simulator", "name": "notes"})
+    report = _cleanup(ctx)
+    assert [(o.kind, o.result) for o in report.outcomes] == [("schemas", "kept"), ("catalogs", "kept")]
+    assert f"cat.simulator.notes (by {COLLEAGUE})" in report.outcomes[0].detail
+    assert "cat.simulator.notes" in objects(fake)["tables"]
+
+
+# ---- every page is read ---------------------------------------------------------------------------------
+def test_an_interrupted_create_is_found_beyond_the_first_page(runtime, fake, tmp_path):
+    """The stand-in pages jobs 20 at a time: our interrupted create's job is on a later page, among
+    namesakes of a colleague's; cleanup finds it by its marker and deletes only it."""
+    with as_colleague(fake) as theirs:
+        theirs_ids = {str(theirs.jobs.create(name="Replay (cat)").job_id) for _ in range(45)}
+    ctx = _ctx(tmp_path)
+    ctx.tracker.checkpoint = _raise_at("answered")  # the answer never reaches the stage: a crash
+    with pytest.raises(_Crash):
+        ctx.workspace.jobs.create(name="Replay (cat)")
+    with as_colleague(fake) as theirs:
+        theirs_ids |= {str(theirs.jobs.create(name="Replay (cat)").job_id) for _ in range(30)}
+    report = _cleanup(_ctx(tmp_path))
+    deleted = [o for o in report.outcomes if o.result == "deleted"]
+    assert len(deleted) == 1 and deleted[0].identity not in theirs_ids
+    assert set(objects(fake)["jobs"]) == theirs_ids
+
+
+class _Crash(BaseException):
+    pass
+
+
+def _raise_at(step):
+    def checkpoint(at):
+        if at == step:
+            raise _Crash(at)
+
+    return checkpoint
