@@ -3,11 +3,19 @@ the runtime's constant statements (stage_runtime/state.py, DELTA_*) and keeps th
 so cleanup and registration can be tested on the workspace path, statement by statement.
 
 Only those statements are accepted; anything else fails the test. The table does not exist until
-DELTA_CREATE_TABLE runs: reading it before raises the error Databricks raises."""
+DELTA_CREATE_TABLE runs: reading it before raises the error Databricks raises.
+
+`catalog_exists` ties it to a workspace (the stand-in): the schema cannot be created in a catalog that
+does not exist there (CATALOG_NOT_FOUND), and the table goes when its catalog is dropped. `path`
+keeps the table in a JSON file, so processes that run one after another (a killed stage, its rerun,
+the cleanup) share it, as they share the Delta table on a workspace."""
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 class AnalysisException(Exception):
@@ -22,6 +30,16 @@ class EmulatedSpark:
     table_exists: bool = False
     statements: list = field(default_factory=list)
     _result: list = field(default_factory=list)
+    catalog_exists: Callable[[str], bool] | None = None
+    catalog: str = ""
+    path: str | None = None
+
+    def __post_init__(self):
+        if self.path and os.path.exists(self.path):
+            with open(self.path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+            self.rows = {tuple(r["key"]): r["row"] for r in saved["rows"]}
+            self.schema_exists, self.table_exists = saved["schema"], saved["table"]
 
     def sql(self, query: str, args: dict | None = None):
         st, args = self.state_module, dict(args or {})
@@ -30,8 +48,17 @@ class EmulatedSpark:
         name = known.get(query)
         if name is None:
             raise AssertionError(f"not one of the runtime's statements: {query}")
+        if self.catalog_exists is not None and not self.catalog_exists(self.catalog):
+            self.rows, self.schema_exists, self.table_exists = {}, False, False  # dropped with its catalog
         getattr(self, "_" + name.lower())(args)
+        self._save()
         return self
+
+    def _save(self):
+        if self.path:
+            with open(self.path, "w", encoding="utf-8") as handle:
+                json.dump({"rows": [{"key": list(k), "row": r} for k, r in self.rows.items()],
+                           "schema": self.schema_exists, "table": self.table_exists}, handle)
 
     def collect(self):
         result, self._result = self._result, []
@@ -43,6 +70,8 @@ class EmulatedSpark:
                                     "cannot be found.")
 
     def _delta_create_schema(self, args):
+        if self.catalog_exists is not None and not self.catalog_exists(self.catalog):
+            raise AnalysisException(f"[CATALOG_NOT_FOUND] The catalog `{self.catalog}` cannot be found.")
         self.schema_exists = True
 
     def _delta_create_table(self, args):

@@ -110,6 +110,8 @@ def test_the_pipeline_is_catalog_scoped_updated_and_waited_for(bundle, fake, run
     from stage_runtime.waits import PipelineUpdateFailed
 
     w = _w()
+    for catalog in ("My_Cat", "Other"):
+        w.catalogs.create(name=catalog)  # what menu_data makes first
     for catalog in ("My_Cat", "Other", "My_Cat"):
         _run(runtime, tmp_path, "menu_pipeline", {"CATALOG": catalog})
     pipelines = {p.name: p.pipeline_id for p in w.pipelines.list_pipelines()}

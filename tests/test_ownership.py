@@ -33,8 +33,8 @@ def as_colleague(server):
     from databricks.sdk import WorkspaceClient
 
     server.store.me = COLLEAGUE
-    try:
-        yield WorkspaceClient()  # their own client: nothing of ours tracks it
+    try:  # their own client: nothing of ours tracks it
+        yield WorkspaceClient(host=server.url, token="colleague", auth_type="pat")
     finally:
         server.store.me = "tester@example.com"
 
@@ -285,3 +285,118 @@ def _raise_at(step):
             raise _Crash(at)
 
     return checkpoint
+
+
+# ---- every create is tracked, part of a parent, or refused ------------------------------------------------
+def test_the_create_surface_list_is_the_installed_sdks(runtime):
+    from stage_runtime import surface
+
+    with open(surface.DATA_FILE, encoding="utf-8") as handle:
+        committed = handle.read()
+    assert committed == surface.render(surface.generate()), \
+        "the pinned SDK changed: run `python -m stage_runtime.surface --write` in src/ and classify the new calls"
+
+
+def test_every_kind_created_over_rest_has_a_lookup(runtime):
+    from stage_runtime import kinds
+
+    assert [k.name for k in kinds.KINDS if k.creates and k.lookup is None] == []
+
+
+def test_a_create_no_kind_tracks_is_refused_before_it_is_sent(runtime, fake, tmp_path):
+    from stage_runtime.tracking import RegistrationError
+
+    ctx = _ctx(tmp_path)
+    with pytest.raises(RegistrationError, match=r"workspace\.mkdirs\) refused: it creates something uc_state has no kind"):
+        ctx.workspace.workspace.mkdirs("/Users/tester@example.com/notes")
+    with pytest.raises(RegistrationError, match=r"tokens\.create\) refused"):
+        ctx.workspace.tokens.create(comment="mine")
+    with urllib.request.urlopen(fake.url + "/_fake/log") as response:
+        sent = [e["path"] for e in json.load(response)]
+    assert not any("mkdirs" in p or "token/create" in p for p in sent) and ctx.state.list() == []
+
+
+@pytest.mark.parametrize("path, outcome", [
+    ("/api/2.2/jobs/create/", "tracked"), ("//api/2.2/jobs/create", "tracked"),
+    ("/api/2.2/jobs/../jobs/create", "refused"), ("/api/2.2/jobs/%2E%2E/jobs/create", "refused"),
+    ("/api/2.2/jobs%2fcreate", "refused")])
+def test_a_path_in_another_form_is_tracked_or_refused(runtime, fake, tmp_path, path, outcome):
+    from stage_runtime.tracking import RegistrationError
+
+    ctx = _ctx(tmp_path)
+    if outcome == "refused":
+        with pytest.raises(RegistrationError, match="dot segments or encoded separators"):
+            ctx.workspace.api_client.do("POST", path, body={"name": "Replay (cat)"})
+        return
+    with contextlib.suppress(Exception):  # the stand-in answers 501 to these forms; a workspace may not
+        ctx.workspace.api_client.do("POST", path, body={"name": "Replay (cat)"})
+    assert [c.kind for c in ctx.tracker.creations] == ["jobs"]  # recognised as a create, whatever the form
+    assert {i for k, i in _rows(ctx) if k == "jobs" and not i.startswith("pending:")} == \
+        set(objects(fake).get("jobs", []))
+
+
+def test_the_kinds_table_in_the_readme_is_the_registry(runtime):
+    from pathlib import Path
+
+    from stage_runtime import kinds_table
+
+    readme = (Path(kinds_table.__file__).parent / "README.md").read_text()
+    shown = readme.split("<!-- kinds-table -->\n", 1)[1].split("<!-- /kinds-table -->", 1)[0].strip()
+    assert shown == kinds_table.markdown(), "run `python -m stage_runtime.kinds_table` in src/ and paste it"
+
+
+# ---- every client of a stage's process is tracked, until the stage ends -----------------------------------
+HELPER = '''
+from databricks.sdk import WorkspaceClient
+
+
+def make_job(name):
+    """A helper module with a client of its own, as a library would have."""
+    return WorkspaceClient().jobs.create(name=name).job_id
+'''
+
+
+def test_a_helper_modules_own_client_is_tracked_while_the_stage_runs(runtime, fake, tmp_path, monkeypatch):
+    from stage_runtime import tracking
+
+    (tmp_path / "helper_jobs.py").write_text(HELPER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import helper_jobs
+
+    ctx = _ctx(tmp_path)
+    tracking.track_every_client(ctx.tracker)
+    try:
+        made = str(helper_jobs.make_job("Helper (cat)"))
+    finally:
+        tracking.unseal()
+    assert _rows(ctx) == {("jobs", made): "created"}
+    assert [(o.identity, o.result) for o in _cleanup(ctx).outcomes] == [(made, "deleted")]
+
+
+def test_creates_after_the_stage_are_refused_from_any_thread(runtime, fake, tmp_path):
+    import threading
+
+    from databricks.sdk import WorkspaceClient
+    from stage_runtime import tracking
+
+    ctx = _ctx(tmp_path)
+    tracking.track_every_client(ctx.tracker)
+    tracking.seal("stage demo has finished, so uc_state could not register it")
+    errors = []
+
+    def late():
+        try:
+            WorkspaceClient().jobs.create(name="Late (cat)")
+        except Exception as err:  # noqa: BLE001
+            errors.append(err)
+
+    try:
+        worker = threading.Thread(target=late)
+        worker.start()
+        worker.join()
+        with pytest.raises(tracking.RegistrationError, match="has finished"):
+            ctx.workspace.jobs.create(name="Late (cat)")
+        WorkspaceClient().jobs.list()  # reading stays allowed
+    finally:
+        tracking.unseal()
+    assert len(errors) == 1 and "has finished" in str(errors[0]) and objects(fake).get("jobs") is None

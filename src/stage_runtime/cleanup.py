@@ -194,7 +194,8 @@ def _resolve_intent(run: _Run, row: Row) -> list[Outcome]:
     except Exception as err:  # noqa: BLE001
         return [Outcome(row.kind, row.identity, row.name, "failed", f"cannot look it up: {err}")]
     outcomes = []
-    for found in candidates:
+    registered = {r.identity for r in run.state.list(row.catalog, row.kind) if not r.pending}
+    for found in (f for f in candidates if f.identity not in registered):  # those have rows of their own
         why = ev.proof(kind, data.get("evidence") or {}, found, run.principal)
         if not why:
             outcomes.append(Outcome(row.kind, found.identity, found.name or key, "left alone",
@@ -207,8 +208,8 @@ def _resolve_intent(run: _Run, row: Row) -> list[Outcome]:
         outcomes.append(outcome)
     if not any(o.result == "failed" for o in outcomes):
         if not run.dry_run:
-            run.state.remove(row.catalog, row.kind, row.identity)
-        if not candidates:
+            _safely(lambda: run.state.remove(row.catalog, row.kind, row.identity))
+        if not outcomes:
             outcomes.append(Outcome(row.kind, row.identity, row.name, "nothing found",
                                     "an interrupted create that made nothing"))
     return outcomes

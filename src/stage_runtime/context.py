@@ -119,7 +119,7 @@ class StageContext:
         self.error = ""  # set by notebook.run_stage when run(ctx) raises
         self.registered: list[tuple[str, str]] = []
         self.tracker = Tracker(Hooks(self._record_intent, self._register_created, self._forget_intent,
-                                     self._principal))
+                                     self._principal, lambda: self.workspace))
         self._workspace = None
         self._workspace_factory = workspace_factory or _default_workspace
         self._state_factory = state_factory or (lambda: open_state(catalog, spark))
@@ -229,11 +229,16 @@ class StageContext:
 
     def owns(self, kind: str, identity: str) -> bool:
         """Whether uc_state shows that this deployment created the resource (its row, or an earlier
-        run's interrupted create that evidence ties to it). Stages update only what they own."""
+        run's interrupted create that evidence ties to it, which is then registered as created).
+        Stages update only what they own."""
         held = [r for r in self._state().list(self.catalog, kind) if r.identity == str(identity)]
         if any(r.origin == "created" and not r.pending for r in held):
             return True
-        return bool(self._proven(kinds.get(kind), str(identity)))
+        spec = kinds.get(kind)
+        proof = self._proven(spec, str(identity))
+        if proof:
+            self._write(self._row(spec, str(identity), {"evidence": proof}), f"{kind} {identity!r}")
+        return bool(proof)
 
     def foreign(self, kind: str, name: str) -> ForeignObjectError:
         """The error for a stage that found, under a name only one object can hold, an object it did

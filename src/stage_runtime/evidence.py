@@ -33,6 +33,7 @@ class Marker:
 
     put: Callable[[dict, str], None]  # writes the token into the request body (in place)
     read: Callable[[dict], str | None]  # the token an object carries, if any
+    visible: bool = True  # False: the platform deduplicates on it, but objects do not show it
 
     def carries(self, data: dict, token: str) -> bool:
         return bool(token) and self.read(data) == token
@@ -87,7 +88,7 @@ def request_field(name: str) -> Marker:
     def put(body: dict, token: str) -> None:
         body.setdefault(name, token)
 
-    return Marker(put, lambda data: None)
+    return Marker(put, lambda data: None, visible=False)
 
 
 # ---- proofs ------------------------------------------------------------------------------------

@@ -55,7 +55,6 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     )
     from .tracking import track_every_client
 
-    ctx.workspace  # noqa: B018 - built first: the tracker looks objects up through it
     track_every_client(ctx.tracker)  # a helper's or a library's own databricks-sdk client is tracked too
     ctx.begin()  # the sweep's first listing: what exists before the stage creates anything
     return ctx

@@ -66,6 +66,7 @@ class Hooks:
     register: Callable[[kinds.Kind, str, dict, str | None], None]  # kind, identity, payload, intent it replaces
     forget_intent: Callable[[kinds.Kind, str], None]
     principal: Callable[[], str | None] = lambda: None
+    workspace: Callable[[], Any] = lambda: None  # the stage's client, for lookups (built on first use)
 
 
 class _EarlierAttempt(Exception):
@@ -97,6 +98,7 @@ class Tracker:
         path = request_path(method, url)
         found = kinds.kind_for_call(method or "", path)
         if found is None:
+            _refuse_untrackable(method, path)
             return None
         kind, match = found
         body = body if isinstance(body, dict) else {}
@@ -115,7 +117,7 @@ class Tracker:
             return {"marker": token}
         if kind.unique_names and kind.lookup is not None and kind.fields.creator and key:
             try:
-                taken = kind.lookup(self.workspace, key)
+                taken = kind.lookup(self._client(), key)
             except Exception:  # noqa: BLE001 - unknown: nothing will prove the object ours later
                 return {}
             return {"taken": True} if taken else {"absent_ms": int(time.time() * 1000)}
@@ -153,6 +155,9 @@ class Tracker:
         self.notes.append(f"{kind.name} {creation.name!r}: the create failed ({type(err).__name__}) after an attempt "
                           "that may have made it, and nothing proves an object ours yet; its intent stays in uc_state "
                           "for cleanup, which looks again with the same evidence")
+
+    def _client(self) -> Any:
+        return self.workspace if self.workspace is not None else self.hooks.workspace()
 
     # -- the wrapped SDK calls --------------------------------------------------------------------
     def send(self, hub, client, args, kwargs):
@@ -222,7 +227,7 @@ class Tracker:
         token = creation.evidence.get("marker")
         if not token or kind.lookup is None:
             return []
-        return [f for f in kind.lookup(self.workspace, creation.key) if kind.marker.carries(f.data, token)]
+        return [f for f in kind.lookup(self._client(), creation.key) if kind.marker.carries(f.data, token)]
 
     def _settle_marked_copies(self, creation: Creation, kind: kinds.Kind) -> None:
         """Copies made by earlier attempts of this create carry its marker: ours, so deleted."""
@@ -233,7 +238,7 @@ class Tracker:
             return
         for copy in copies:
             try:
-                kind.delete(self.workspace, copy.identity, {})
+                kind.delete(self._client(), copy.identity, {})
                 self.notes.append(f"deleted {kind.name} {copy.identity} ({copy.name}): a copy made by an earlier "
                                   "attempt of the same create (it carries that create's marker)")
             except Exception as err:  # noqa: BLE001 - keep it registered for cleanup instead
@@ -247,7 +252,7 @@ class Tracker:
         if kind.lookup is None:
             return False
         try:
-            candidates = kind.lookup(self.workspace, creation.key)
+            candidates = kind.lookup(self._client(), creation.key)
         except Exception:  # noqa: BLE001 - cleanup resolves the intent later
             return False
         principal = self.hooks.principal()
@@ -377,6 +382,20 @@ def _counted_perform(self, *args, **kwargs):
     if creation is None or tracker is None:
         return hub.real_perform(self, *args, **kwargs)
     return tracker.attempt(hub, creation, self, args, kwargs)
+
+
+def _refuse_untrackable(method: str, path: str) -> None:
+    """A create-like SDK call no kind tracks and nothing owns (surface.py) is never sent by a stage."""
+    if (method or "").upper() not in ("POST", "PUT", "PATCH"):
+        return
+    from .surface import refused
+
+    call = refused(method, path)
+    if call is not None:
+        raise RegistrationError(
+            f"{method} {path} ({call['service']}.{call['method']}) refused: it creates something uc_state has no "
+            "kind for, so cleanup could never delete it; nothing was sent. Add the kind to stage_runtime/kinds.py "
+            "(with its lookup and evidence), or create it outside the stages")
 
 
 def _refuse_sealed(method: str, url: str, reason: str) -> None:
