@@ -52,6 +52,9 @@ def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str,
         _compare_parameters(stage, stage_facts, display_path(source_path(spec, stage)), diags)
     diags += _check_state_value(spec, resolved) + _check_stage_values(spec, resolved) + _check_assets(spec)
     diags += _check_stage_names_shadow_nothing(spec)
+    from .check_closure import check_closure  # what the stages import from the project, checked too
+
+    diags += check_closure(spec, {name: source_path(spec, spec.stages[name]) for name in facts})
     return facts, diags
 
 

@@ -66,6 +66,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E513": (ERROR, "bundle path used at run time is not in the bundle"),
     "W514": (WARNING, "bundle path cannot be checked"),
     "E515": (ERROR, "stage named like a package it would shadow"),
+    "E520": (ERROR, "stage code creates what uc_state cannot track"),
+    "E521": (ERROR, "imported module bypasses the tracked client"),
     # data flow
     "E600": (ERROR, "consumer does not depend on its producer"),
     "W601": (WARNING, "object written by unordered stages"),

@@ -31,6 +31,7 @@ class EmulatedSpark:
     statements: list = field(default_factory=list)
     _result: list = field(default_factory=list)
     catalog_exists: Callable[[str], bool] | None = None
+    tables: dict = field(default_factory=dict)  # tables written with saveAsTable: name -> rows
     catalog: str = ""
     path: str | None = None
 
@@ -53,6 +54,11 @@ class EmulatedSpark:
         getattr(self, "_" + name.lower())(args)
         self._save()
         return self
+
+    # What the free target's stages also ask of Spark: a DataFrame written as a table (the dimension
+    # tables). Recorded by name; the table's catalog must exist, as on a workspace.
+    def createDataFrame(self, frame):  # noqa: N802 - Spark's name
+        return _Frame(self, len(frame))
 
     def _save(self):
         if self.path:
@@ -112,3 +118,25 @@ class EmulatedSpark:
         row = self.rows.get((args["catalog"], args["kind"], args["identity"]))
         if row:
             row.update(status="delete_failed", last_error=args["error"])
+
+
+@dataclass
+class _Frame:
+    spark: EmulatedSpark
+    rows: int
+
+    @property
+    def write(self):
+        return self
+
+    def mode(self, _):
+        return self
+
+    def option(self, *_):
+        return self
+
+    def saveAsTable(self, name: str):  # noqa: N802 - Spark's name
+        catalog = name.split(".", 1)[0].strip("`")
+        if self.spark.catalog_exists is not None and not self.spark.catalog_exists(catalog):
+            raise AnalysisException(f"[CATALOG_NOT_FOUND] The catalog `{catalog}` cannot be found.")
+        self.spark.tables[name] = self.rows

@@ -7,6 +7,7 @@ page of results), and checks that the colleague's objects survive untouched whil
 from __future__ import annotations
 
 import contextlib
+import os
 import json
 import urllib.request
 
@@ -400,3 +401,57 @@ def test_creates_after_the_stage_are_refused_from_any_thread(runtime, fake, tmp_
     finally:
         tracking.unseal()
     assert len(errors) == 1 and "has finished" in str(errors[0]) and objects(fake).get("jobs") is None
+
+
+# ---- the Delta store records the creation of the catalog that holds it -------------------------------------
+def test_the_free_target_creates_and_destroys_a_fresh_catalog_with_the_delta_store(runtime, fake, tmp_path):
+    """The free target's stages, as their notebooks run them on a workspace (Spark present, so uc_state
+    is the Delta table inside the catalog), on a workspace where the catalog does not exist yet."""
+    from pathlib import Path
+
+    from stage_runtime import state as st
+    from stage_runtime.cleanup import run_cleanup
+    from stage_runtime.context import Params, StageContext
+    from stage_runtime.notebook import run_stage
+
+    from .conftest import ROOT
+    from .delta_emulator import EmulatedSpark
+
+    def exists(catalog):
+        return catalog in objects(fake).get("catalogs", [])
+
+    spark = EmulatedSpark(st, catalog="fresh", catalog_exists=exists)
+    store = lambda: st.DeltaState(spark, "fresh", sleep=lambda s: None, journal_folder=str(tmp_path))  # noqa: E731
+    bundle = tmp_path / "bundle"
+    (bundle / "stages").mkdir(parents=True)
+    _dimension_files(bundle)
+    params = {"CATALOG": "fresh", "SIMULATOR_SCHEMA": "simulator", "EVENTS_VOLUME": "events", "START_DAY": "70",
+              "SPEED_MULTIPLIER": "60.0", "SCHEDULE_MINUTES": "3", "PIPELINE_SCHEDULE_MINUTES": "3"}
+    assert not exists("fresh")
+    for stage in ("canonical_data", "lakeflow"):
+        ctx = StageContext({"name": stage, "parameters": list(params), "state": {"catalog_parameter": "CATALOG"},
+                            "source": f"src/stages/{stage}.py"}, Params(stage, params), catalog="fresh",
+                           spark=spark, state_factory=store)
+        cwd = Path.cwd()
+        os.chdir(bundle / "stages")  # where notebooks run: bundle_path() is relative to it
+        try:
+            run_stage(ctx, (ROOT / "src" / "stages" / f"{stage}.py").read_text())
+        finally:
+            os.chdir(cwd)
+        ctx.close()
+    rows = {(r["kind"], r["identity"]): r["origin"] for r in spark.rows.values()}
+    assert rows[("catalogs", "fresh")] == "created" and not any(i.startswith("pending:") for _, i in rows)
+    assert not list(tmp_path.glob("uc_state_journal_*"))  # moved into the table once the catalog existed
+    assert {"`fresh`.`simulator`.`brands`", "`fresh`.`simulator`.`items`"} <= set(spark.tables)
+    report = run_cleanup(ctx.workspace, store(), "fresh")
+    assert not report.failed and objects(fake) == {}, report.table()
+    assert store().list("fresh") == []  # the state went with its catalog
+
+
+def _dimension_files(bundle):
+    import pandas as pd
+
+    folder = bundle / "data" / "canonical" / "canonical_dataset"
+    folder.mkdir(parents=True)
+    for table in ("brands", "locations", "menus", "categories", "items", "brand_locations"):
+        pd.DataFrame({"id": [1, 2]}).to_parquet(folder / f"{table}.parquet")

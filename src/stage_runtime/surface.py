@@ -8,7 +8,7 @@ Each call is one of:
 - part of something else (`PART_OF`, with the reason): it makes nothing that outlives its parent,
   or nothing at all (an app deployment, a pipeline update, a knowledge source, a file in a volume);
 - refused (everything else): inside a stage the tracked client does not send it, and says why.
-  The build refuses it too, where the stage's code names it (E517).
+  The build refuses it too, where the stage's code names it (E520).
 """
 
 from __future__ import annotations
@@ -86,8 +86,20 @@ def generate() -> list[dict]:
             # A mixin (FilesExt, say) may override the generated method: read every definition.
             sources = [inspect.getsource(k.__dict__[name]) for k in cls.__mro__ if name in k.__dict__]
             paths = {(http, path) for source in sources for http, path in call.findall(source)}
-            found += [{"service": service, "method": name, "http": http, "path": path} for http, path in paths]
+            found += [{"service": service, "method": name, "http": http, "path": path,
+                       "fate": fate(service, name, http, path)} for http, path in paths]
     return sorted(found, key=lambda c: (c["service"], c["method"], c["path"]))
+
+
+def fate(service: str, method: str, http: str, path: str) -> str:
+    """`tracked: <kind>`, `part of a parent` or `refused` (the generated file records it, so the
+    compiler can read it without importing the runtime)."""
+    from . import kinds
+
+    found = kinds.kind_for_call(http, re.sub(r"\{[^}]*\}", "x", path))
+    if found is not None:
+        return f"tracked: {found[0].name}"
+    return "part of a parent" if (service, method) in PART_OF else "refused"
 
 
 def render(calls: list[dict]) -> str:
@@ -119,22 +131,7 @@ def calls_for(method: str, path: str) -> list[dict]:
 
 def refused(method: str, path: str) -> dict | None:
     """The SDK call this request is, when it is create-like, not tracked and not part of a parent."""
-    for call in calls_for(method, path):
-        if (call["service"], call["method"]) not in PART_OF:
-            return call
-    return None
-
-
-def refused_methods() -> set[tuple[str, str]]:
-    """(service, method) of every refused call: what the build refuses in stage code (E517)."""
-    from . import kinds
-
-    out = set()
-    for regex, call in _patterns():
-        sample = re.sub(r"\{[^}]*\}", "x", call["path"])
-        if kinds.kind_for_call(call["http"], sample) is None and (call["service"], call["method"]) not in PART_OF:
-            out.add((call["service"], call["method"]))
-    return out
+    return next((call for call in calls_for(method, path) if call["fate"] == "refused"), None)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ def workspace() -> Any:
 
 
 def bearer_token(w: Any) -> str:
-    header = w.config.authenticate().get("Authorization", "")
+    """For the OpenAI client, which only invokes serving endpoints."""
+    header = w.config.authenticate().get("Authorization", "")  # uc_state: serving invocations create nothing
     return header.split(" ", 1)[1] if " " in header else header
 
 
