@@ -80,3 +80,44 @@ def test_a_colleagues_experiment_met_by_a_409_is_adopted_and_kept(caspers, serve
     run, gone = _run_and_destroy(caspers, server, tmp_path, "default")
     assert "experiments" in gone and "kept" in gone and "adopted" in gone
     assert _everything(server) == foreign  # the experiment is still theirs, active; nothing of ours is left
+
+
+HELPER = '''"""A helper module with a client of its own, as a library has; and a creation left for after the stage."""
+import atexit
+
+from databricks.sdk import WorkspaceClient
+
+
+def make_job(name):
+    return WorkspaceClient().jobs.create(name=name).job_id
+
+
+def make_later(name):
+    atexit.register(lambda: WorkspaceClient().jobs.create(name=name))
+'''
+
+
+def test_a_helper_modules_own_client_is_registered_and_a_create_after_the_stage_refused(tmp_path, server):
+    from .conftest import EXAMPLES, copy_project
+
+    project = copy_project(EXAMPLES / "base", tmp_path / "p")
+    bundle = (project / "spec" / "bundle.yaml").read_text()
+    (project / "spec" / "bundle.yaml").write_text(bundle.replace("requirements:", "assets:\n  helpers: src/helpers\n"
+                                                                                 "requirements:", 1))
+    (project / "src" / "helpers").mkdir()
+    (project / "src" / "helpers" / "__init__.py").write_text("")
+    (project / "src" / "helpers" / "jobs.py").write_text(HELPER)
+    (project / "src" / "stages" / "ingest.py").write_text(
+        "from helpers import jobs\n\n\n"
+        "def run(ctx):\n"
+        "    jobs.make_job(f\"Helper ({ctx.params['CATALOG']}, {ctx.params['SCHEMA']})\")\n"
+        "    jobs.make_later(\"After the stage\")\n")
+    run = _cli(project, server, tmp_path, "run-local", "--target", "dev")
+    assert run.code == 0, run.out + run.err
+    assert "refused: stage ingest has finished, so uc_state could not register it" in run.err
+    made = _everything(server)["jobs"]
+    assert [j["settings"]["name"] for j in made.values()] == ["Helper (dev, raw)"]  # the atexit job never sent
+    state = _cli(project, server, tmp_path, "state", "--target", "dev")
+    assert "Helper (dev, raw)" in state.out
+    gone = _cli(project, server, tmp_path, "destroy-local", "--target", "dev")
+    assert gone.code == 0 and _everything(server) == {}, gone.out + gone.err

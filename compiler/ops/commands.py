@@ -105,7 +105,9 @@ def state(spec_dir: str, out_dir: str, target: str | None, params) -> None:
     values = _params(result, name, params)
     catalog = values.get(result.spec.bundle.state_catalog_parameter, "")
     path = os.path.join(out_dir, ".local", "state.sqlite")
-    sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(spec_dir)), "src")))
+    from ..files import RUNTIME_DIR
+
+    sys.path.insert(0, os.path.dirname(RUNTIME_DIR))  # the compiler's runtime, whatever the project holds
     from stage_runtime.state import SqliteState
 
     from .local import format_state
