@@ -20,58 +20,55 @@ The CLI's rules (libs/sync and libs/git of databricks/cli), restated:
   `.databricks/bundle/<target>/.internal/*.*` to the includes.
 - Symbolic links and other non-regular files are never uploaded.
 
-Patterns behave as the CLI's gitignore library (sabhiram/go-gitignore) translates them into
-regular expressions: a pattern without a leading `/` matches at any depth, `dir/` also matches
-everything below `dir`, `**` spans folders, `?` is a literal question mark, and within one file a
-later `!pattern` only re-includes what an earlier pattern of the *same file* ignored. The global
-`core.excludesFile` of the user's git configuration is not read (it is per machine, not per
-project).
+Patterns are gitignore patterns with git's own semantics, matched by the `pathspec` library
+(`GitIgnoreSpec`) on the RE2 engine, so matching takes linear time whatever the pattern: a pattern
+without a `/` (other than a trailing one) matches at any depth, one with a `/` is anchored to the
+folder of its list, `dir/` matches a folder and everything below it, `**` spans folders, `?` is one
+character, and within one list a later `!pattern` re-includes what an earlier line matched. Each
+ignore file is its own list: as in the CLI, a file is ignored when any list on its way down matches
+it. Lines that are not valid patterns are skipped in ignore files (git does the same) and reported
+in the spec's own `sync` lists. The global `core.excludesFile` of the user's git configuration is
+not read (it is per machine, not per project).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 ALWAYS_IGNORED = (".git", ".databricks")
 
 
-# ---- one gitignore line -> regular expression (go-gitignore's translation) ---------------------
-@lru_cache(maxsize=4096)
-def compile_pattern(line: str) -> tuple[re.Pattern, bool] | None:
-    """The regular expression and negation flag of one gitignore line, or None for no pattern."""
-    line = line.rstrip("\r")
-    if line.startswith("#"):
-        return None
-    line = line.strip(" ")
-    if not line:
-        return None
-    negate = line.startswith("!")
-    if negate:
-        line = line[1:]
-    if re.match(r"^(#|!)", line):  # an escaped leading `#` or `!` (the backslash was dropped earlier)
-        line = line[1:]
-    if re.search(r"([^/+])/.*\*\.", line) and not line.startswith("/"):
-        line = "/" + line  # `foo/*.txt` is anchored to the folder of the file
-    line = line.replace(".", r"\.")
-    magic = "#$~"
-    if line.startswith("/**/"):
-        line = line[1:]
-    line = line.replace("/**/", "(/|/.+/)")
-    line = line.replace("**/", "(|." + magic + "/)")
-    line = line.replace("/**", "(|/." + magic + ")")
-    line = line.replace("\\*", "\\" + magic)
-    line = line.replace("*", "([^/]*)")
-    line = line.replace("?", r"\?")
-    line = line.replace(magic, "*")
-    expr = line + ("(|.*)$" if line.endswith("/") else "(|/.*)$")
-    expr = "^(|/)" + expr[1:] if expr.startswith("/") else "^(|.*/)" + expr
+# ---- gitignore pattern lists (pathspec's GitIgnoreSpec on RE2: linear-time matching) ----------
+def pattern_problem(line: str) -> str | None:
+    """Why `line` is not a usable gitignore pattern, or None (blank lines and comments are fine)."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
     try:
-        return re.compile(expr), negate
-    except re.error:  # the CLI drops a line its regexp engine cannot compile; so do we
-        return None
+        GitIgnoreSpecPattern(line)
+    except (ValueError, TypeError) as err:
+        return str(err)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _compiled(lines: tuple[str, ...]):
+    """(the lines that are patterns, their GitIgnoreSpec), invalid lines dropped."""
+    import pathspec
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    kept = []
+    for line in lines:
+        try:
+            pattern = GitIgnoreSpecPattern(line.rstrip("\r"))
+        except (ValueError, TypeError):
+            continue  # git skips a line it cannot read; so does the CLI
+        if pattern.include is not None:
+            kept.append(line.rstrip("\r"))
+    if not kept:
+        return (), None
+    return tuple(kept), pathspec.GitIgnoreSpec.from_lines(kept, backend="re2")
 
 
 @dataclass(frozen=True)
@@ -82,15 +79,13 @@ class PatternList:
     origin: str = ""
 
     def match(self, path: str) -> str | None:
-        """The line that decides `path` is matched, or None. A negated line only undoes an earlier
-        match of this same list."""
-        decided = None
-        for line in self.lines:
-            compiled = compile_pattern(line)
-            if compiled is None or not compiled[0].search(path):
-                continue
-            decided = None if compiled[1] else line
-        return decided
+        """The line that decides `path` is matched, or None (no line matches, or the last line
+        that does is a `!` re-include). A trailing `/` marks a folder."""
+        kept, spec = _compiled(self.lines)
+        if spec is None:
+            return None
+        result = spec.check_file(path)
+        return kept[result.index] if result.include else None
 
 
 def read_lines(path: str) -> tuple[str, ...]:

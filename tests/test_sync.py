@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.sync import GitIgnores, PatternList, SyncRules, clean, compile_pattern, find_worktree_root
+from compiler.sync import GitIgnores, PatternList, SyncRules, clean, find_worktree_root, pattern_problem
 
 from .conftest import ROOT, copy_project
 
@@ -48,20 +48,45 @@ def test_a_bundle_below_the_root_inherits_its_ignore_rules(cli_testdata, path, i
     assert bool(SyncRules(str(cli_testdata / "a")).git_ignored(path)) is ignored
 
 
+# Git's own pattern semantics (pathspec's GitIgnoreSpec). The cases after the first block restate the
+# CLI's tests of its include globs (libs/fileset glob tests: `./*.go` at the root, `testdata/*` taking a
+# folder's whole tree, a folder named alone, `testdata/**/*.txt` at any depth below it).
 @pytest.mark.parametrize("pattern, path, matched", [
     ("/build/", "build/stages/x.py", True), ("/build/", "src/build/x.py", False), ("build/", "src/build/x.py", True),
+    ("build/", "build", False),  # a folder pattern never names a file
     ("*.pyc", "a/b/c.pyc", True), ("a/**/b", "a/x/y/b", True), ("a/**/b", "a/b", True),
-    ("docs/*.md", "docs/x.md", True), ("docs/*.md", "sub/docs/x.md", False),  # `x/*.y` is anchored
-    ("stages/**", "stages/a.py", True), ("stages/**", "other/stages/a.py", True),  # unanchored without `/`
-    ("file?.txt", "file1.txt", False), ("file?.txt", "file?.txt", True),  # `?` is literal in the CLI's library
-    ("# comment", "# comment", False), ("   ", "x", False),
+    ("docs/*.md", "docs/x.md", True), ("docs/*.md", "sub/docs/x.md", False),  # a middle `/` anchors
+    ("docs/x.md", "sub/docs/x.md", False), ("x.md", "sub/docs/x.md", True),
+    ("stages/**", "stages/a.py", True), ("stages/**", "other/stages/a.py", False),
+    ("file?.txt", "file1.txt", True), ("file?.txt", "file12.txt", False),  # `?` is one character, as in git
+    ("*.parquet", "data/canonical/canonical_dataset/events.parquet", True),
+    ("\\#x", "#x", True), ("# comment", "# comment", False), ("   ", "x", False),
+    ("*.go", "main.go", True), ("*.js", "main.go", False),
+    ("testdata/*", "testdata/a/b/.gitignore", True), ("testdata/*", "other/testdata/x", False),
+    ("testdata/a", "testdata/a/b/b.sh", True), ("testdata/a", "testdata/ab", False),
+    ("testdata/**/*.txt", "testdata/x.txt", True), ("testdata/**/*.txt", "testdata/a/b/x.txt", True),
+    ("testdata/**/*.txt", "testdata/a/b/x.sh", False),
 ])
-def test_pattern_translation_follows_the_cli_library(pattern, path, matched):
-    compiled = compile_pattern(pattern)
-    assert bool(compiled and compiled[0].search(path)) is matched
+def test_patterns_have_git_semantics(pattern, path, matched):
+    assert (PatternList((pattern,)).match(path) is not None) is matched
 
 
-def test_negation_only_undoes_a_match_of_the_same_file():
+def test_a_pathological_pattern_matches_in_linear_time():
+    """A regex translation backtracks for minutes on this; RE2 answers at once."""
+    import time
+
+    patterns = PatternList(("a/**/b/**/c/**/d/**/e",))
+    started = time.perf_counter()
+    assert patterns.match("a/" + "b/c/d/" * 2000 + "x") is None
+    assert time.perf_counter() - started < 0.5
+
+
+def test_invalid_lines_are_skipped_in_ignore_files_and_named_in_the_spec():
+    assert PatternList(("foo\\", "*.log")).match("x.log") == "*.log"
+    assert pattern_problem("foo\\") and pattern_problem("!") and pattern_problem("*.log") is None
+
+
+def test_negation_re_includes_what_an_earlier_line_of_the_same_list_matched():
     assert PatternList(("*.log", "!keep.log")).match("keep.log") is None
     assert PatternList(("!keep.log", "*.log")).match("keep.log") == "*.log"  # order matters
 
