@@ -261,14 +261,24 @@ def _check_stage_names_shadow_nothing(spec: Spec) -> list[Diagnostic]:
 
 
 def _check_assets(spec: Spec) -> list[Diagnostic]:
-    """Asset folders exist and stay inside the project."""
+    """Asset folders exist, stay inside the project, and hold only regular files and folders (links
+    inside the project are followed): a FIFO would hang the build, a device never end, a link out
+    of the project would ship what lies there."""
+    from .files import scan
+
     diags = []
+    root = os.path.realpath(spec.project_root)
     for bundle_path, folder in spec.bundle.assets.items():
         path = os.path.join(spec.project_root, *folder.split("/"))
+        where = spec.bundle.file.where(("assets", bundle_path))
         if not os.path.isdir(path):
             diags.append(diag("E511", f"asset folder {folder} (for bundle path {bundle_path}) does not exist",
-                              spec.bundle.file.where(("assets", bundle_path)), f"create {folder}/, or remove the entry"))
-        elif not os.path.realpath(path).startswith(os.path.realpath(spec.project_root) + os.sep):
-            diags.append(diag("E510", f"asset folder {folder} resolves outside the project",
-                              spec.bundle.file.where(("assets", bundle_path)), "keep assets under src/"))
+                              where, f"create {folder}/, or remove the entry"))
+        elif not os.path.realpath(path).startswith(root + os.sep):
+            diags.append(diag("E510", f"asset folder {folder} resolves outside the project", where, "keep assets under src/"))
+        else:
+            for rel, why in scan(path, root).problems:
+                diags.append(diag("E516", f"{folder}/{rel} (asset {bundle_path}) {why}", where,
+                                  "assets hold regular files and folders of this project only: replace it with "
+                                  "the file itself, or remove it"))
     return diags

@@ -43,6 +43,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W306": (WARNING, "target has no stages"),
     "E307": (ERROR, "duplicate task key"),
     "E308": (ERROR, "no targets"),
+    "E309": (ERROR, "runtime contract names collide"),
+    "E310": (ERROR, "task key is another stage's name"),
+    "E311": (ERROR, "name outside the platform's naming rules"),
+    "E312": (ERROR, "derived names collide"),
     # graph
     "E400": (ERROR, "unknown dependency"),
     "E401": (ERROR, "stage depends on itself"),
@@ -66,6 +70,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E513": (ERROR, "bundle path used at run time is not in the bundle"),
     "W514": (WARNING, "bundle path cannot be checked"),
     "E515": (ERROR, "stage named like a package it would shadow"),
+    "E516": (ERROR, "asset entry that cannot be shipped"),
+    "E517": (ERROR, "invalid sync pattern"),
     "E520": (ERROR, "stage code creates what uc_state cannot track"),
     "E521": (ERROR, "imported module bypasses the tracked client"),
     # data flow
@@ -85,6 +91,7 @@ CODES: dict[str, tuple[str, str]] = {
     # write
     "E900": (ERROR, "cannot write the build"),
     "E901": (ERROR, "invalid output folder"),
+    "E902": (ERROR, "damaged build state"),
 }
 
 

@@ -37,6 +37,7 @@ class Compilation:
     facts: dict | None = None  # stage name -> check_sources.SourceFacts
     jobs: dict[str, dict] | None = None
     files: dict[str, bytes] | None = None
+    skeletons: dict | None = None  # stage -> (notebook parts, description), for the one-stage rebuild
     stopped_at: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # pass -> seconds (`build --timings`)
 
@@ -112,7 +113,8 @@ def _render(c: Compilation) -> list[Diagnostic]:
     from .render import render_bundle, target_jobs
 
     c.jobs = target_jobs(c.spec, c.graph, c.resolved)
-    c.files = render_bundle(c.spec, c.graph, c.resolved, c.jobs)
+    c.skeletons = {}
+    c.files = render_bundle(c.spec, c.graph, c.resolved, c.jobs, c.skeletons)
     c.files.update(graph_files(c))
     return []
 
@@ -137,7 +139,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("check_graph", ("spec", "graph", "resolved"), (), _check_graph),
     Pass("check_sources", ("spec", "resolved", "cache"), ("facts",), _check_sources),
     Pass("check_dataflow", ("spec", "graph", "resolved"), (), _check_dataflow),
-    Pass("render", ("spec", "graph", "resolved"), ("jobs", "files"), _render),
+    Pass("render", ("spec", "graph", "resolved"), ("jobs", "files", "skeletons"), _render),
     Pass("check_sync", ("spec", "resolved", "files", "facts", "out_dir"), (), _check_sync),
     Pass("check_output", ("spec", "resolved", "jobs"), (), _check_output),
 )
@@ -170,23 +172,74 @@ def compile_spec(spec_dir: str, through: str = "check_output", cache=None, out_d
 
 def build(spec_dir: str, out_dir: str, fault=None, strict: bool = False) -> tuple[Compilation, object]:
     """Compile and, when clean, write. Returns the compilation and the write result (or None).
-    When nothing changed since the last build (see incremental.py), only reads and hashes.
+    When nothing changed since the last build (see incremental.py), only reads and hashes; when
+    only stages' descriptions or code changed, re-renders their notebooks only (rebuild.py).
     `strict`: warnings stop the build too (nothing is written)."""
     from . import incremental
-    from .cache import BuildCache
-    from .write import WriteResult, check_out_dir, check_ownership, read_manifest, write_bundle
+    from .write import WriteResult, check_out_dir, read_manifest_checked
 
     problem = check_out_dir(spec_dir, out_dir)
     if problem:
         return Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=[problem]), None
     started = time.perf_counter()
-    manifest = read_manifest(out_dir)
-    if incremental.up_to_date(spec_dir, out_dir, manifest) and not (strict and manifest.get("diagnostics")):
-        previous = [Diagnostic.from_dict(d) for d in manifest.get("diagnostics", [])]
+    problem = _recover(out_dir)
+    manifest, damaged = read_manifest_checked(out_dir)
+    if problem or damaged:
+        return Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=[problem or damaged]), None
+    todo = incremental.plan(spec_dir, out_dir, manifest)
+    previous = [Diagnostic.from_dict(d) for d in manifest.get("diagnostics", [])]
+    if not (strict and previous) and todo.kind == "noop":
         result = Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=previous, stopped_at="up to date")
         result.timings["up to date"] = time.perf_counter() - started
         return result, WriteResult(unchanged=len(manifest["hashes"]))
-    cache = BuildCache(out_dir, incremental.tool_key())
+    if not (strict and previous) and todo.kind == "stages":
+        done = _rebuild(spec_dir, out_dir, manifest, todo, previous, fault)
+        if done is not None:
+            done[0].timings["stages rebuilt"] = time.perf_counter() - started
+            return done
+    return _full_build(spec_dir, out_dir, manifest, todo, strict, fault)
+
+
+def _recover(out_dir: str) -> Diagnostic | None:
+    """Roll back a build killed mid-write, before anything reads build/."""
+    from .diagnostics import Where, diag
+    from .write import DamagedState, recover
+
+    try:
+        recover(os.path.abspath(out_dir))
+    except DamagedState as err:
+        return diag("E902", f"an interrupted build left a damaged journal: {err}", Where(out_dir),
+                    "the previous build cannot be restored safely: delete the folder's generated files (keep "
+                    ".databricks/, the CLI's state) or build into another folder with --out")
+    return None
+
+
+def _rebuild(spec_dir, out_dir, manifest, todo, previous, fault):
+    from . import incremental
+    from .rebuild import rebuild_stages
+    from .write import write_partial
+
+    files = rebuild_stages(spec_dir, out_dir, manifest, todo.changed, previous)
+    if files is None:
+        return None
+    record = dict(manifest, inputs=incremental.digests(todo.current))
+    record["hashes"] = dict(manifest["hashes"], **{rel: incremental.digest(data) for rel, data in files.items()})
+    written, diags = write_partial(out_dir, files, record, fault=fault)
+    result = Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=sort_unique(previous + diags),
+                         stopped_at="stages rebuilt")
+    if not diags:
+        incremental.save_stats(out_dir, todo.current, todo.hashed_at, record["hashes"])
+    return result, (written if not diags else None)
+
+
+def _full_build(spec_dir, out_dir, manifest, todo, strict, fault):
+    from . import incremental
+    from .cache import BuildCache
+    from .write import check_ownership, write_bundle
+
+    tool_key = incremental.digest(repr(sorted(incremental.hash_inputs(incremental.tool_paths(), {}, {}, 0).items()))
+                                  .encode())
+    cache = BuildCache(out_dir, tool_key)
     result = compile_spec(spec_dir, cache=cache, out_dir=out_dir)
     if not result.ok or result.files is None or (strict and result.diagnostics):
         return result, None
@@ -194,18 +247,49 @@ def build(spec_dir: str, out_dir: str, fault=None, strict: bool = False) -> tupl
     if problem:
         result.diagnostics = sort_unique(result.diagnostics + [problem])
         return result, None
-    sources = sorted({stage.source for stage in result.spec.stages.values()})
-    extra = {
-        "fingerprint": incremental.fingerprint(spec_dir, sources, out_dir),
-        "sources": sources,
-        "hashes": {rel: incremental.digest(data) for rel, data in sorted(result.files.items())},
-        "diagnostics": [dataclasses.asdict(d) for d in result.diagnostics],
-        "shipped_data": sorted(result.spec.bundle.shipped_data),
-    }
+    extra, inputs = _manifest_record(result, spec_dir, out_dir, todo)
     started = time.perf_counter()
     written, diags = write_bundle(out_dir, result.files, manifest_extra=extra, fault=fault)
     result.timings["write"] = time.perf_counter() - started
     result.diagnostics = sort_unique(result.diagnostics + diags)
     if not diags:
         cache.save()
+        from .rebuild import save_skeletons
+
+        save_skeletons(out_dir, result.skeletons or {})
+        incremental.save_stats(out_dir, inputs, todo.hashed_at, extra["hashes"])
     return result, (written if not diags else None)
+
+
+def _manifest_record(result: Compilation, spec_dir: str, out_dir: str, todo) -> tuple[dict, dict]:
+    """What the next build needs to know what changed (incremental.py, rebuild.py)."""
+    from . import incremental
+    from .check_sources import source_path
+    from .load import display_path
+    from .rebuild import facts_shape, skeleton_digest, stage_shape
+
+    spec = result.spec
+    record = {
+        "sources": sorted({stage.source for stage in spec.stages.values()}),
+        "assets": sorted(spec.bundle.assets.values()),
+        "shipped_data": sorted(spec.bundle.shipped_data),
+        "hashes": {rel: incremental.digest(data) for rel, data in sorted(result.files.items())},
+        "diagnostics": [dataclasses.asdict(d) for d in result.diagnostics],
+    }
+    inputs = incremental.hash_inputs(*incremental.input_paths(spec_dir, out_dir, record), todo.current, todo.hashed_at)
+    record["inputs"] = incremental.digests(inputs)
+    stages = {}
+    for name, stage in spec.stages.items():
+        skeleton = (result.skeletons or {}).get(name)
+        facts = (result.facts or {}).get(name)
+        if skeleton is None or facts is None:
+            continue
+        stages[name] = {"spec": f"spec/stages/{name}.yaml", "source": f"project/{stage.source}",
+                        "shape": stage_shape(stage.file.data), "facts": facts_shape(facts),
+                        "skeleton": skeleton_digest(skeleton[0]),
+                        "forbidden_imports": list(spec.bundle.runtime.forbidden_imports),
+                        "shown": [stage.file.display, display_path(source_path(spec, stage))]}
+    record["stages"] = stages
+    return record, inputs
+
+

@@ -27,7 +27,7 @@ from .graph import StageGraph
 from .model import Spec
 from .resolve import Resolved
 
-from .files import RUNTIME_DIR, TEMPLATE_DIR, read as _read, walk_files
+from .files import RUNTIME_DIR, TEMPLATE_DIR, read as _read, scan, walk_files
 COMPILER_SYNC_EXCLUDES = [".compiler/**", ".local/**"]
 COMPILER_SYNC_INCLUDES = ["stages/**", "src/**", "cleanup.py"]  # what the compiler writes and the jobs run
 
@@ -143,7 +143,10 @@ def cleanup_job(spec: Spec, target) -> dict:
     }
 
 
-def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[str, dict]) -> dict[str, bytes]:
+def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[str, dict],
+                  skeletons: dict | None = None) -> dict[str, bytes]:
+    """The bundle's files. `skeletons`, when given, receives each stage's notebook parts and
+    description, which rebuild.py refills when only the stage's description or code changed."""
     env = template_env()
     files: dict[str, bytes] = {}
     files["databricks.yml"] = _encode(env.get_template("databricks.yml.j2").render(
@@ -160,17 +163,16 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
         stages = [graph.by_task_key[task["task_key"]] for task in jobs[name]["tasks"]]
         files[f"targets/{name}.yml"] = _encode(target_template.render(
             target=name, stages=stages, body={"targets": {name: body}}))
-    notebook = env.get_template("notebook.py.j2")
     for name, stage in spec.stages.items():
-        requirements = list(dict.fromkeys(spec.bundle.requirements + stage.requirements))
-        source = _read(os.path.join(spec.project_root, stage.source)).decode("utf-8")
-        files[f"stages/{name}.py"] = _encode(notebook.render(
-            stage=stage,
-            description=resolved.stage_descriptions[name],
-            requirements=requirements,
-            stage_literal=py_literal(_stage_record(spec, name)),
-            source_literal=source_literal(source),
-        ))
+        parts = notebook_parts(spec, name)
+        description = resolved.stage_descriptions[name]
+        source = read_source(spec.project_root, stage.source)
+        if parts is None:
+            files[f"stages/{name}.py"] = _encode(_render_notebook(spec, name, description, source_literal(source)))
+            continue
+        files[f"stages/{name}.py"] = fill_notebook(parts, description, source)
+        if skeletons is not None:
+            skeletons[name] = (parts, description)
     contract = spec.bundle.runtime
     files["cleanup.py"] = _encode(env.get_template("cleanup.py.j2").render(
         requirements=spec.bundle.requirements, contract=contract, catalog_parameter=spec.bundle.state_catalog_parameter,
@@ -180,8 +182,47 @@ def render_bundle(spec: Spec, graph: StageGraph, resolved: Resolved, jobs: dict[
                                 "delete_adopted_parameter": contract.delete_adopted_parameter})))
     files.update(runtime_files())
     for bundle_path, folder in spec.bundle.assets.items():
-        files.update(asset_files(os.path.join(spec.project_root, folder), bundle_path))
+        files.update(asset_files(os.path.join(spec.project_root, folder), bundle_path, spec.project_root))
     return files
+
+
+# A stage's notebook is its skeleton (everything the stage's spec decides) with two holes, filled
+# with the description and the code: the full build and the one-stage rebuild fill them the same way.
+_DESCRIPTION_HOLE = "@@description-hole-5b0d1e@@"
+_SOURCE_HOLE = "\x00source-hole-5b0d1e\x00"  # a NUL never survives the escaping of the other values
+
+
+def notebook_parts(spec: Spec, name: str) -> tuple[str, str, str] | None:
+    """(before the description, between it and the code literal, after the literal), or None when
+    a value of the stage's spec happens to contain a hole's text (the notebook is then rendered whole)."""
+    text = _render_notebook(spec, name, _DESCRIPTION_HOLE, _SOURCE_HOLE)
+    hole = magic(_DESCRIPTION_HOLE)
+    if text.count(hole) != 1 or text.count(_SOURCE_HOLE) != 1 or text.index(hole) > text.index(_SOURCE_HOLE):
+        return None
+    before, rest = text.split(hole)
+    middle, after = rest.split(_SOURCE_HOLE)
+    return before, middle, after
+
+
+def _render_notebook(spec: Spec, name: str, description: str, literal: str) -> str:
+    stage = spec.stages[name]
+    return template_env().get_template("notebook.py.j2").render(
+        stage=stage,
+        description=description,
+        requirements=list(dict.fromkeys(spec.bundle.requirements + stage.requirements)),
+        stage_literal=py_literal(_stage_record(spec, name)),
+        source_literal=literal,
+    )
+
+
+def fill_notebook(parts: tuple[str, str, str], description: str, source: str) -> bytes:
+    before, middle, after = parts
+    return _encode(before + magic(description) + middle + source_literal(source) + after)
+
+
+def read_source(project_root: str, source: str) -> str:
+    """A stage's code as text; a UTF-8 byte order mark is dropped (exec() refuses U+FEFF)."""
+    return _read(os.path.join(project_root, *source.split("/"))).decode("utf-8-sig")
 
 
 def _block(task: dict, blocks: dict) -> "yamlout.Block":
@@ -267,9 +308,10 @@ def _stage_record(spec: Spec, name: str) -> dict:
     }
 
 
-def asset_files(folder: str, bundle_path: str) -> dict[str, bytes]:
-    """Every file of an asset folder (caches and hidden files aside), at its bundle path."""
-    return {f"{bundle_path}/{rel}": _read(path) for path, rel in walk_files(folder)}
+def asset_files(folder: str, bundle_path: str, project_root: str | None = None) -> dict[str, bytes]:
+    """Every regular file of an asset folder (caches and hidden files aside), at its bundle path.
+    What may not be read (links out of the project, FIFOs, devices) was refused by check_sources."""
+    return {f"{bundle_path}/{rel}": _read(path) for path, rel, _ in scan(folder, project_root).files}
 
 
 def runtime_files() -> dict[str, bytes]:

@@ -97,6 +97,64 @@ def _only_under(path: str, rel: str, tolerated: list[str]) -> bool:
     return True
 
 
+class DamagedState(Exception):
+    """A state file of build/.compiler/ that exists but cannot be what the compiler wrote."""
+
+
+def _is_list_of(value, kind) -> bool:
+    return isinstance(value, list) and all(isinstance(item, kind) for item in value)
+
+
+_DIAGNOSTIC_FIELDS = {"severity": str, "code": str, "message": str, "file": str, "line": int, "col": int, "hint": str,
+                      "related": list}
+
+
+def manifest_problem(data) -> str | None:
+    """Why `data` is not a manifest this compiler wrote, or None."""
+    if not isinstance(data, dict):
+        return "it is not a JSON object"
+    if not _is_list_of(data.get("files"), str) or any(check_relative(rel) for rel in data["files"]):
+        return "its `files` is not a list of relative paths"
+    for key in ("sources", "assets", "shipped_data"):
+        if key in data and not _is_list_of(data[key], str):
+            return f"its `{key}` is not a list of strings"
+    for key in ("hashes", "inputs", "stages"):
+        if key in data and not isinstance(data[key], dict):
+            return f"its `{key}` is not an object"
+    if not all(isinstance(v, str) for v in data.get("hashes", {}).values()):
+        return "its `hashes` are not all strings"
+    if not all(isinstance(v, str) for v in data.get("inputs", {}).values()):
+        return "its `inputs` are not all strings"
+    if not all(isinstance(v, dict) and isinstance(v.get("spec"), str) and isinstance(v.get("source"), str)
+               for v in data.get("stages", {}).values()):
+        return "its `stages` are not all records"
+    for item in data.get("diagnostics", []) if isinstance(data.get("diagnostics", []), list) else [None]:
+        if not (isinstance(item, dict) and set(item) == set(_DIAGNOSTIC_FIELDS)
+                and all(isinstance(item[k], t) for k, t in _DIAGNOSTIC_FIELDS.items())
+                and all(_is_list_of(r, (str, int)) and len(r) == 3 for r in item["related"])):
+            return "its `diagnostics` are not all diagnostics"
+    return None
+
+
+def read_manifest_checked(out_dir: str) -> tuple[dict, Diagnostic | None]:
+    """The manifest ({} when there is none), or a located E902 when it exists but is damaged."""
+    path = os.path.join(out_dir, MANIFEST)
+    if not os.path.lexists(path):
+        return {}, None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        problem = manifest_problem(data)
+    except (OSError, ValueError) as err:
+        problem = f"it cannot be read as JSON ({type(err).__name__})"
+    if problem is None:
+        return data, None
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return {}, diag("E902", f"the build's manifest is damaged: {problem}", Where(shown),
+                    f"the compiler no longer knows which files of {out_dir}/ it wrote: delete them (keep "
+                    f".databricks/, the CLI's state) or build into another folder with --out")
+
+
 def read_manifest(out_dir: str) -> dict:
     path = os.path.join(out_dir, MANIFEST)
     try:
@@ -146,6 +204,25 @@ def write_bundle(out_dir: str, files: dict[str, bytes], manifest_extra: dict | N
     result.written = sorted(r for r, data in changes.items() if data is not None and r != MANIFEST)
     result.removed = sorted(r for r, data in changes.items() if data is None)
     return result, []
+
+
+def write_partial(out_dir: str, files: dict[str, bytes], manifest: dict,
+                  fault: Callable[[str, str], None] | None = None) -> tuple[WriteResult, list[Diagnostic]]:
+    """Replace only `files` (all already owned) and the manifest, in one transaction: the
+    one-stage rebuild, which knows every other output is unchanged."""
+    out_dir = os.path.abspath(out_dir)
+    where = Where(os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else out_dir)
+    recover(out_dir)
+    changes: dict[str, bytes | None] = {rel: data for rel, data in sorted(files.items())
+                                        if not _same_bytes(os.path.join(out_dir, rel), data)}
+    changes[MANIFEST] = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
+    try:
+        _apply(out_dir, changes, fault)
+    except (OSError, WriteAborted) as err:
+        return WriteResult(), [diag("E900", f"writing {where.file} failed, previous build restored: {err}", where,
+                                    "check permissions and free space, then build again")]
+    written = sorted(r for r in changes if r != MANIFEST)
+    return WriteResult(written=written, unchanged=len(manifest.get("files", [])) - len(written)), []
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
@@ -274,11 +351,18 @@ def recover(out_dir: str) -> bool:
     txn = _txn_dir(out_dir)
     if not os.path.isdir(txn):
         return False
+    path = os.path.join(txn, "journal.json")
     try:
-        with open(os.path.join(txn, "journal.json"), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             journal = json.load(handle)
-    except (OSError, ValueError):
-        journal = []
+    except FileNotFoundError:
+        journal = []  # killed before the journal was written: nothing in out_dir had changed yet
+    except (OSError, ValueError) as err:
+        raise DamagedState(f"{path} cannot be read ({type(err).__name__})") from None
+    if not isinstance(journal, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("existed"), bool)
+            and (check_relative(e["path"]) is None or e["path"] == MANIFEST) for e in journal):
+        raise DamagedState(f"{path} is not a journal this compiler wrote")
     _rollback(out_dir, journal)
     shutil.rmtree(txn, ignore_errors=True)
     return True
@@ -326,7 +410,7 @@ def clean(out_dir: str) -> list[str]:
                 os.unlink(path)
                 removed.append(rel)
     _prune_empty_dirs(out_dir, removed)
-    for own in (MANIFEST, f"{STATE_DIR}/cache.pickle"):
+    for own in (MANIFEST, f"{STATE_DIR}/cache.pickle", f"{STATE_DIR}/notebooks.pickle", f"{STATE_DIR}/stats.json"):
         if os.path.exists(os.path.join(out_dir, own)):
             os.unlink(os.path.join(out_dir, own))
     try:
