@@ -7,13 +7,20 @@ at build time, for every path the deployed bundle uses:
 
 - the notebook of every task of every target, and the cleanup job's notebook;
 - the runtime package every notebook imports (`src/stage_runtime/`);
+- every file of every asset folder (the stages import them, the jobs, pipelines and apps they
+  create run them);
+- the shipped data: each file `shipped_data` declares (`files`: names, or patterns standing for
+  the files the command writes), and every file the command already wrote into build/;
 - every `ctx.bundle_path(...)` of a stage's code: job notebooks, pipeline sources, app folders,
   shipped data. A path is a file, a notebook named without its `.py`, or a folder (every file of
   it must upload); folders listed under `shipped_data` are written by a command rather than the
   compiler, so a file there is checked by its path alone.
 
+`runtime_files` is that set as files, which `make verify` also expects on the workspace.
+
 E512: the path is in the bundle but would not be uploaded. E513: the path is not in the bundle.
 W514: a `ctx.bundle_path(...)` whose first argument is computed, which cannot be checked.
+E517: a `sync` pattern of the spec is not a valid gitignore pattern.
 """
 
 from __future__ import annotations
@@ -32,8 +39,19 @@ RUNTIME_FOLDER = "src/stage_runtime"
 def check_sync(spec: Spec, resolved: Resolved, files: dict[str, bytes], facts: dict, bundle_root: str) -> list[Diagnostic]:
     from .render import bundle_sync
 
+    diags = _check_patterns(spec)
+    if diags:
+        return diags
     checker = _Checker(spec, set(files), SyncRules.for_bundle(bundle_root, bundle_sync(spec)))
     members = {name for target in resolved.targets.values() for name in target.members}
+    for bundle_path, folder in spec.bundle.assets.items():
+        if any(rel.startswith(bundle_path + "/") for rel in files):
+            checker.require(bundle_path, f"a file of asset {bundle_path} ({folder})",
+                            spec.bundle.file.where(("assets", bundle_path)), prefix_only=True)
+    for folder, probes in sorted(shipped_data_files(spec, bundle_root).items()):
+        where = spec.bundle.file.where(("shipped_data", folder))
+        for rel in probes:
+            checker.require(rel, f"shipped data of {folder}", where)
     for name in sorted(members):
         stage = spec.stages[name]
         checker.require(f"stages/{name}.py", f"the notebook of task {stage.task_key}", stage.file.where(("task_key",)))
@@ -60,6 +78,59 @@ def check_sync(spec: Spec, resolved: Resolved, files: dict[str, bytes], facts: d
             checker.require(clean("/".join(parts)), f"a path stage {name} uses (ctx.bundle_path)", where,
                             prefix_only=not complete)
     return checker.diags
+
+
+def _check_patterns(spec: Spec) -> list[Diagnostic]:
+    from .sync import pattern_problem
+
+    diags = []
+    for key in ("include", "exclude"):
+        for i, pattern in enumerate(spec.bundle.sync.get(key, [])):
+            problem = pattern_problem(clean(pattern)) if isinstance(pattern, str) else "not a string"
+            if problem:
+                diags.append(diag("E517", f"sync.{key} pattern {pattern!r} is not a gitignore pattern: {problem}",
+                                  spec.bundle.file.where(("sync", key, i)),
+                                  "write it as a .gitignore line (a trailing `\\` escapes nothing; `!` needs a pattern)"))
+    return diags
+
+
+def shipped_data_files(spec: Spec, bundle_root: str) -> dict[str, list[str]]:
+    """Shipped data folder -> the bundle paths of its files the stages read: those present in the
+    bundle root (the command ran), and one stand-in per declared name or pattern (it has not yet)."""
+    from .files import scan
+
+    found: dict[str, list[str]] = {}
+    for folder in spec.bundle.shipped_data:
+        path = os.path.join(bundle_root, *folder.split("/"))
+        present = [f"{folder}/{rel}" for _, rel, _ in scan(path, bundle_root).files] if os.path.isdir(path) else []
+        declared = [f"{folder}/{_stand_in(pattern)}" for pattern in spec.bundle.shipped_files.get(folder, [])]
+        found[folder] = list(dict.fromkeys(present + declared))
+    return found
+
+
+def _stand_in(pattern: str) -> str:
+    """A file name a pattern stands for: `*.parquet` -> `x.parquet`, `menus/**/*.pdf` -> `menus/x.pdf`."""
+    text = clean(pattern.replace("**/", "").replace("/**", "/x"))
+    return "".join("x" if ch in "*?" else ch for ch in text).replace("[", "").replace("]", "")
+
+
+def runtime_files(spec: Spec, resolved: Resolved, files, bundle_root: str) -> dict[str, str]:
+    """Bundle path -> what it is, of every file a deployed bundle needs at run time (as files:
+    notebooks, the runtime, the assets' files, the shipped data present in the bundle root)."""
+    from .files import scan
+
+    members = {name for target in resolved.targets.values() for name in target.members}
+    needed = {f"stages/{name}.py": f"the notebook of stage {name}" for name in sorted(members)}
+    if members:
+        needed["cleanup.py"] = "the cleanup job's notebook"
+        needed.update({rel: "the runtime every notebook imports" for rel in files if rel.startswith(RUNTIME_FOLDER + "/")})
+    for bundle_path in spec.bundle.assets:
+        needed.update({rel: f"a file of asset {bundle_path}" for rel in files if rel.startswith(bundle_path + "/")})
+    for folder in spec.bundle.shipped_data:
+        path = os.path.join(bundle_root, *folder.split("/"))
+        if os.path.isdir(path):
+            needed.update({f"{folder}/{rel}": f"shipped data of {folder}" for _, rel, _ in scan(path, bundle_root).files})
+    return dict(sorted(needed.items()))
 
 
 class _Checker:

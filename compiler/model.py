@@ -35,6 +35,7 @@ class Bundle:
     state_catalog_parameter: str = "CATALOG"
     assets: dict[str, str] = field(default_factory=dict)  # bundle path -> project folder
     shipped_data: dict[str, str] = field(default_factory=dict)  # bundle path -> the command that writes it
+    shipped_files: dict[str, list[str]] = field(default_factory=dict)  # bundle path -> what the stages read there
     cleanup_key: str = "cleanup"
     cleanup_name: str | None = None
     runtime: "RuntimeContract" = None  # set by _bundle
@@ -129,7 +130,8 @@ def _bundle(f: SpecFile) -> Bundle:
         cleanup_name=(d.get("cleanup") or {}).get("name"),
         runtime=_contract(d),
         assets=dict(d.get("assets") or {}),
-        shipped_data=dict(d.get("shipped_data") or {}),
+        shipped_data={path: v if isinstance(v, str) else v["command"] for path, v in (d.get("shipped_data") or {}).items()},
+        shipped_files={path: list(v["files"]) for path, v in (d.get("shipped_data") or {}).items() if isinstance(v, dict)},
     )
 
 

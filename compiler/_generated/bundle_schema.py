@@ -12,6 +12,7 @@ REGEX_PATTERNS = {
     '^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*$(?!\\n)': re.compile('^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*\\Z(?!\\n)'),
     '^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^src/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
     '^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^(?!(stages|targets|graphs|src|\\.[^/]*)(/|\\Z))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
+    '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\n]+$': re.compile('^(?!/)(?!.*(^|/)\\.\\.(/|\\Z))[^\\n]+\\Z'),
     '^[A-Za-z_][A-Za-z0-9_-]{0,99}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_-]{0,99}\\Z(?!\\n)'),
     '^[A-Za-z_][A-Za-z0-9_.]{0,199}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_.]{0,199}\\Z(?!\\n)')
 }
@@ -205,12 +206,61 @@ def validate_https___caspers_kitchens_example_schemas_bundle_schema_json(data, c
                 for data__shippeddata_key in data__shippeddata_keys:
                     if data__shippeddata_key not in []:
                         data__shippeddata_value = data__shippeddata.get(data__shippeddata_key)
-                        if not isinstance(data__shippeddata_value, (str)):
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be string")
-                        if isinstance(data__shippeddata_value, str):
-                            data__shippeddata_value_len = len(data__shippeddata_value)
-                            if data__shippeddata_value_len < 1:
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be longer than or equal to 1 characters")
+                        data__shippeddata_value_any_of_count1 = 0
+                        if not data__shippeddata_value_any_of_count1:
+                            try:
+                                if not isinstance(data__shippeddata_value, (str)):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be string")
+                                if isinstance(data__shippeddata_value, str):
+                                    data__shippeddata_value_len = len(data__shippeddata_value)
+                                    if data__shippeddata_value_len < 1:
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be longer than or equal to 1 characters")
+                                data__shippeddata_value_any_of_count1 += 1
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                        if not data__shippeddata_value_any_of_count1:
+                            try:
+                                if not isinstance(data__shippeddata_value, (dict)):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must be object")
+                                data__shippeddata_value_is_dict = isinstance(data__shippeddata_value, dict)
+                                if data__shippeddata_value_is_dict:
+                                    data__shippeddata_value__missing_keys = set(['command', 'files']) - data__shippeddata_value.keys()
+                                    if data__shippeddata_value__missing_keys:
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must contain ")
+                                    data__shippeddata_value_keys = set(data__shippeddata_value.keys())
+                                    if "command" in data__shippeddata_value_keys:
+                                        data__shippeddata_value_keys.remove("command")
+                                        data__shippeddata_value__command = data__shippeddata_value["command"]
+                                        if not isinstance(data__shippeddata_value__command, (str)):
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.command".format(**locals()) + " must be string")
+                                        if isinstance(data__shippeddata_value__command, str):
+                                            data__shippeddata_value__command_len = len(data__shippeddata_value__command)
+                                            if data__shippeddata_value__command_len < 1:
+                                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.command".format(**locals()) + " must be longer than or equal to 1 characters")
+                                    if "files" in data__shippeddata_value_keys:
+                                        data__shippeddata_value_keys.remove("files")
+                                        data__shippeddata_value__files = data__shippeddata_value["files"]
+                                        if not isinstance(data__shippeddata_value__files, (list, tuple)):
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.files".format(**locals()) + " must be array")
+                                        data__shippeddata_value__files_is_list = isinstance(data__shippeddata_value__files, (list, tuple))
+                                        if data__shippeddata_value__files_is_list:
+                                            data__shippeddata_value__files_len = len(data__shippeddata_value__files)
+                                            if data__shippeddata_value__files_len < 1:
+                                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.files".format(**locals()) + " must contain at least 1 items")
+                                            for data__shippeddata_value__files_x, data__shippeddata_value__files_item in enumerate(data__shippeddata_value__files):
+                                                if not isinstance(data__shippeddata_value__files_item, (str)):
+                                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.files[{data__shippeddata_value__files_x}]".format(**locals()) + " must be string")
+                                                if isinstance(data__shippeddata_value__files_item, str):
+                                                    data__shippeddata_value__files_item_len = len(data__shippeddata_value__files_item)
+                                                    if data__shippeddata_value__files_item_len < 1:
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.files[{data__shippeddata_value__files_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                                                    if not REGEX_PATTERNS['^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\n]+$'].search(data__shippeddata_value__files_item):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}.files[{data__shippeddata_value__files_x}]".format(**locals()) + " must match pattern ^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\n]+$")
+                                    if data__shippeddata_value_keys:
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " must not contain "+str(data__shippeddata_value_keys)+" properties")
+                                data__shippeddata_value_any_of_count1 += 1
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                        if not data__shippeddata_value_any_of_count1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".shipped_data.{data__shippeddata_key}".format(**locals()) + " cannot be validated by any definition")
                 data__shippeddata_len = len(data__shippeddata)
                 if data__shippeddata_len != 0:
                     data__shippeddata_property_names = True

@@ -247,7 +247,8 @@ def verify(spec_dir, out_dir, target) -> None:
     report = _ops(lambda: run_verify(result, out_dir, name))
     click.echo(f"{report.root}: {len(report.ok)} file(s) as built")
     for label, items in (("missing", report.missing), ("stale (older than the build)", report.stale),
-                         ("excluded but present", report.excluded_present), ("unexpected", report.unexpected)):
+                         ("excluded but present", report.excluded_present), ("unexpected", report.unexpected),
+                         ("needed at run time but kept home by the sync rules", report.dropped)):
         for item in items:
             click.echo(f"  {label}: {item}")
     if not report.clean:

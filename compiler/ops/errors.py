@@ -12,6 +12,7 @@ OPS_CODES: dict[str, str] = {
     "O104": "unknown target",
     "O105": "stage not in the target",
     "O106": "invalid selector",
+    "O107": "bundle substitution cannot be resolved",
     "O110": "databricks CLI not installed",
     "O111": "databricks CLI too old",
     "O112": "databricks CLI not logged in",

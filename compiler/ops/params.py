@@ -11,11 +11,7 @@ same thing in every command.
 
 from __future__ import annotations
 
-import re
-
 from .errors import OpsError
-
-_VAR = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 
 
 def parse_pairs(pairs: list[str]) -> dict[str, str]:
@@ -29,19 +25,13 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def resolve_value(value: str, variables: dict[str, str], target: str, bundle: str) -> str:
-    """A catalogue default with the bundle's own interpolations resolved as the CLI would:
-    `${var.<name>}` (the variable's default), `${bundle.target}`, `${bundle.name}`."""
-    def substitute(match: re.Match) -> str:
-        ref = match.group(1)
-        if ref.startswith("var.") and ref[4:] in variables:
-            return variables[ref[4:]]
-        if ref == "bundle.target":
-            return target
-        if ref == "bundle.name":
-            return bundle
-        return match.group(0)
+    """A catalogue default with the bundle's own substitutions resolved as the CLI would
+    (bundle_vars.py); what only the workspace knows (the user) is left for the CLI."""
+    from .bundle_vars import context, resolve
 
-    return _VAR.sub(substitute, value)
+    values = context(bundle, target, variables)
+    del values["workspace.root_path"], values["workspace.file_path"]  # the user's folders: the CLI's to fill in
+    return resolve(value, values, strict=False)
 
 
 def target_parameters(compilation, target: str, pairs: list[str]) -> dict[str, str]:

@@ -68,14 +68,14 @@ def workspace_call(action):
                        "check DATABRICKS_HOST (or your profile's host) and your network") from None
 
 
-def bundle_file_path(compilation, w) -> str:
-    """workspace.file_path (default ${workspace.root_path}/files), with the user resolved."""
-    workspace = compilation.spec.bundle.workspace
-    root = workspace["root_path"]
-    path = workspace.get("file_path", "${workspace.root_path}/files")
-    user = w.current_user.me().user_name
-    path = path.replace("${workspace.root_path}", root)
-    return path.replace("${workspace.current_user.userName}", user).rstrip("/")
+def bundle_file_path(compilation, w, target: str) -> str:
+    """The deployed target's workspace.file_path, resolved as the CLI resolves it (bundle_vars.py)."""
+    from .bundle_vars import file_path
+
+    bundle = compilation.spec.bundle
+    variables = {name: v.get("default") for name, v in bundle.variables.items()}
+    return file_path(bundle.name, target, variables, bundle.workspace, w.current_user.me().user_name,
+                     getattr(w.config, "host", None))
 
 
 def remote_path(rel: str, data: bytes) -> tuple[str, str]:
@@ -93,10 +93,11 @@ class VerifyReport:
     stale: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     excluded_present: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # needed at run time, but the sync rules keep them home
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.stale or self.excluded_present)
+        return not (self.missing or self.stale or self.excluded_present or self.dropped)
 
 
 def verify(compilation, out_dir: str, target: str = "", w=None) -> VerifyReport:
@@ -111,8 +112,10 @@ def _verify(compilation, out_dir: str, target: str, w) -> VerifyReport:
     from ..render import bundle_sync
     from ..sync import SyncRules
 
-    _built_files(out_dir)  # refuses a folder that holds no build
-    root = bundle_file_path(compilation, w)
+    from ..check_sync import runtime_files
+
+    built = _built_files(out_dir)  # refuses a folder that holds no build
+    root = bundle_file_path(compilation, w, target)
     report = VerifyReport(root)
     rules = SyncRules.for_bundle(out_dir, bundle_sync(compilation.spec), target)
     expected: dict[str, float] = {}
@@ -120,6 +123,14 @@ def _verify(compilation, out_dir: str, target: str, w) -> VerifyReport:
         remote, _ = remote_path(rel, _head(os.path.join(out_dir, rel)))
         expected[remote] = os.path.getmtime(os.path.join(out_dir, rel))
     found = _list_remote(w, root)
+    # What the bundle needs at run time (the same set the build checks) must be there, whatever the
+    # sync rules say: a file they keep home is reported, never silently expected absent.
+    for rel in runtime_files(compilation.spec, compilation.resolved, built, out_dir):
+        path = os.path.join(out_dir, rel)
+        if os.path.isfile(path) and not rules.uploads(rel):
+            remote, _ = remote_path(rel, _head(path))
+            if remote not in found:
+                report.dropped.append(f"{remote} ({rules.why_not(rel)})")
     for remote, mtime in sorted(expected.items()):
         entry = found.pop(remote, None)
         if entry is None:
@@ -187,7 +198,7 @@ def _hotfix(compilation, out_dir: str, stage: str, target: str, w) -> HotfixResu
 
     with open(os.path.join(out_dir, "stages", f"{stage}.py"), "rb") as handle:
         content = handle.read()
-    path = f"{bundle_file_path(compilation, w)}/stages/{stage}"
+    path = f"{bundle_file_path(compilation, w, target)}/stages/{stage}"
     w.workspace.import_(path, content=base64.b64encode(content).decode(), format=ImportFormat.SOURCE,
                         language=Language.PYTHON, overwrite=True)
     exported = w.workspace.export(path, format=ExportFormat.SOURCE)
