@@ -7,13 +7,21 @@ VENV := .venv
 PY := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/python
 SPEC ?= spec
 OUT ?= build
-TARGET ?=
 # Commands take the spec's default target when TARGET is not given (graph: every target).
-TARGET_ARG = $(if $(TARGET),--target $(TARGET))
+
+# Every variable a user may set reaches the programs through the environment, never through the
+# text of a shell command: `$(value X)` is the text exactly as given (make expands nothing in it),
+# exported as MAKEVAR_X. `python -m compiler.make <command>` turns those into one argument each
+# (compiler/make.py); the few shell lines that need one quote it as "$$MAKEVAR_X".
+USER_VARIABLES := PYTHON SPEC OUT TARGET ONLY PARAMS PORT ORDERS STAGE NAME AFTER TARGETS DRY_RUN YES DELETE_ADOPTED \
+	BENCH_ARGS PYTEST_ARGS
+$(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
+# make would export a variable given on its command line expanded (running a `$(shell ...)` in it)
+unexport $(USER_VARIABLES)
+COMPILE := $(PY) -m compiler.make
 
 .PHONY: data menu-picture bench-data bench-stream app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight
-PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 
 help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
@@ -40,7 +48,7 @@ help:
 	@echo "make new-stage NAME=n [AFTER=s] [TARGETS=a,b]  scaffold a stage and build"
 
 $(VENV)/.runtime-deps: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	"$$MAKEVAR_PYTHON" -m venv $(VENV)
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
 	@# Make `python -m compiler` importable from any folder (a .pth entry: no build step needed).
 	$(VENV)/bin/python -c "import sysconfig, os; open(os.path.join(sysconfig.get_paths()['purelib'], 'bundle_compiler.pth'), 'w').write(os.getcwd() + chr(10))"
@@ -62,8 +70,8 @@ $(VENV)/.dev-deps: $(VENV)/.app-deps requirements-dev.lock
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
-DATA_DIR = $(OUT)/data/canonical/canonical_dataset
-DOCUMENTS_DIR = $(OUT)/data/documents/generated
+DATA_DIR = "$$MAKEVAR_OUT/data/canonical/canonical_dataset"
+DOCUMENTS_DIR = "$$MAKEVAR_OUT/data/documents/generated"
 
 data: $(VENV)/.data-deps
 	@$(PY) src/data/canonical/generate.py --out $(DATA_DIR) --if-changed
@@ -77,77 +85,75 @@ bench-data: $(VENV)/.data-deps
 	$(PY) bench/data.py
 
 build: $(VENV)/.runtime-deps
-	@$(PY) -m compiler build --spec $(SPEC) --out $(OUT)
+	@$(COMPILE) build
 
 validate: $(VENV)/.runtime-deps
-	@$(PY) -m compiler validate --spec $(SPEC)
+	@$(COMPILE) validate
 
 # The pipeline tests run on a local Spark, which needs Java 17 or newer.
 test: $(VENV)/.dev-deps
 	@command -v java >/dev/null 2>&1 || { echo "make test needs Java 17+ for the local Spark tests (pyspark): apt-get install -y openjdk-17-jre-headless"; exit 1; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { echo "make test needs PostgreSQL 15 for the Refund Manager's tests: apt-get install -y postgresql-15"; exit 1; }
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { echo "make test needs Chromium for the browser test: apt-get install -y chromium chromium-driver"; exit 1; }
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	PYTEST_ADDOPTS="$$MAKEVAR_PYTEST_ARGS" $(PY) -m pytest -n 2
 
 bench: $(VENV)/.dev-deps
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py
 
 bench-stream: $(VENV)/.dev-deps
-	$(PY) bench/stream.py $(BENCH_ARGS)
+	$(PY) bench/stream.py
 
 run-local: $(VENV)/.app-deps
-	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
+	@$(COMPILE) run-local
 
 state: $(VENV)/.runtime-deps
-	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
+	@$(COMPILE) state
 
 # The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
 app-local: $(VENV)/.app-deps
-	@$(PY) -m compiler app-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(PORT),--port $(PORT)) $(if $(ORDERS),--orders $(ORDERS))
+	@$(COMPILE) app-local
 
 destroy-local: $(VENV)/.app-deps
-	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) \
-		$(if $(DELETE_ADOPTED),--delete-adopted "$(DELETE_ADOPTED)")
+	@$(COMPILE) destroy-local
 
 schemas: $(VENV)/.runtime-deps
 	$(PY) -m compiler.validate
 
 # The CLI and the login are checked before the dataset is generated (which takes a while).
 deploy: $(VENV)/.data-deps
-	@$(PY) -m compiler preflight --spec $(SPEC) $(TARGET_ARG)
+	@$(COMPILE) preflight
 	@$(MAKE) --no-print-directory data
-	@$(PY) -m compiler deploy --spec $(SPEC) --out $(OUT) $(TARGET_ARG)
+	@$(COMPILE) deploy
 
 verify: $(VENV)/.runtime-deps
-	@$(PY) -m compiler verify --spec $(SPEC) --out $(OUT) $(TARGET_ARG)
+	@$(COMPILE) verify
 
 status: $(VENV)/.runtime-deps
-	@$(PY) -m compiler status --out $(OUT)
+	@$(COMPILE) status
 
 run: $(VENV)/.runtime-deps
-	@$(PY) -m compiler run --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(if $(ONLY),--only "$(ONLY)") $(PARAM_ARGS)
+	@$(COMPILE) run
 
 hotfix: $(VENV)/.runtime-deps
-	$(if $(STAGE),,$(error STAGE= is required: make hotfix STAGE=<stage> [TARGET=<target>]))
-	@$(PY) -m compiler hotfix --spec $(SPEC) --out $(OUT) $(TARGET_ARG) --stage $(STAGE)
+	$(if $(value STAGE),,$(error STAGE= is required: make hotfix STAGE=<stage> [TARGET=<target>]))
+	@$(COMPILE) hotfix
 
 destroy: $(VENV)/.runtime-deps
-	@$(PY) -m compiler destroy --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) \
-		$(if $(filter 1 true yes,$(YES)),--yes) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
+	@$(COMPILE) destroy
 
 graph: $(VENV)/.runtime-deps
-	@$(PY) -m compiler graph --spec $(SPEC) --out $(OUT) $(TARGET_ARG)
+	@$(COMPILE) graph
 
 explain: $(VENV)/.runtime-deps
-	$(if $(STAGE),,$(error STAGE= is required: make explain STAGE=<stage or task key>))
-	@$(PY) -m compiler explain --spec $(SPEC) $(STAGE)
+	$(if $(value STAGE),,$(error STAGE= is required: make explain STAGE=<stage or task key>))
+	@$(COMPILE) explain
 
 new-stage: $(VENV)/.runtime-deps
-	$(if $(NAME),,$(error NAME= is required: make new-stage NAME=<stage> [AFTER=<stage>] [TARGETS=a,b]))
-	@$(PY) -m compiler new-stage --spec $(SPEC) --out $(OUT) $(NAME) $(if $(AFTER),--after $(AFTER)) $(if $(TARGETS),--targets $(TARGETS))
+	$(if $(value NAME),,$(error NAME= is required: make new-stage NAME=<stage> [AFTER=<stage>] [TARGETS=a,b]))
+	@$(COMPILE) new-stage
 
 clean: $(VENV)/.runtime-deps
-	@$(PY) -m compiler clean --out $(OUT)
+	@$(COMPILE) clean
 
 distclean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

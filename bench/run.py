@@ -130,7 +130,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--update-readme", action="store_true",
                         help="replace README.md's table (only with a full run: every size, 5 runs or more)")
-    args = parser.parse_args()
+    # `make bench BENCH_ARGS="..."` passes its arguments through the environment (Makefile, compiler/make.py).
+    import shlex
+
+    args = parser.parse_args(sys.argv[1:] or shlex.split(os.environ.get("MAKEVAR_BENCH_ARGS", "")))
     full = args.sizes == "100,1000,10000" and args.runs >= 5
     if args.update_readme and not full:
         parser.error("--update-readme needs a full run: the default --sizes and --runs 5 or more")

@@ -98,7 +98,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the stream (median)")
     parser.add_argument("--serial-runs", type=int, default=1, help="timed runs of the serial loop (~2 min each)")
     parser.add_argument("--streams", default="refund,complaint", help="which streams, comma-separated")
-    args = parser.parse_args()
+    # `make bench BENCH_ARGS="..."` passes its arguments through the environment (Makefile, compiler/make.py).
+    import shlex
+
+    args = parser.parse_args(sys.argv[1:] or shlex.split(os.environ.get("MAKEVAR_BENCH_ARGS", "")))
 
     from tests.fake_env import sdk_env
     from tests.workspace_fake import FakeWorkspace
