@@ -51,7 +51,7 @@ def check_sources(spec: Spec, resolved: Resolved, cache=None) -> tuple[dict[str,
         facts[stage.name] = stage_facts
         _compare_parameters(stage, stage_facts, display_path(source_path(spec, stage)), diags)
     diags += _check_state_value(spec, resolved) + _check_stage_values(spec, resolved) + _check_assets(spec)
-    diags += _check_stage_names_shadow_nothing(spec)
+    diags += _check_stage_names_shadow_nothing(spec, cache)
     from .check_closure import check_closure  # what the stages import from the project, checked too
 
     diags += check_closure(spec, {name: source_path(spec, spec.stages[name]) for name in facts})
@@ -238,10 +238,13 @@ def _check_stage_values(spec: Spec, resolved: Resolved) -> list[Diagnostic]:
 RUNTIME_IMPORTS = ("stage_runtime", "databricks", "mlflow", "openai", "pyspark", "pandas", "delta", "yaml")
 
 
-def _check_stage_names_shadow_nothing(spec: Spec) -> list[Diagnostic]:
+def _check_stage_names_shadow_nothing(spec: Spec, cache=None) -> list[Diagnostic]:
     """The generated notebook `stages/<name>.py` runs with `stages/` first on the import path, so a
     stage named like a package the bundle ships (an asset folder with __init__.py), the runtime, a
-    pinned library or a standard module would be imported instead of it."""
+    library the notebooks may import or a standard module would be imported instead of it. The
+    libraries: those installed where the compiler runs (their top-level modules, as
+    importlib.metadata reports them), those the project's lock files and the spec's requirements
+    pin (by their modules when installed, else by their normalised names), and the runtime's own."""
     import sys
 
     packages = {}
@@ -249,7 +252,17 @@ def _check_stage_names_shadow_nothing(spec: Spec) -> list[Diagnostic]:
         top = bundle_path.split("/")[0]
         if "/" not in bundle_path and os.path.isfile(os.path.join(spec.project_root, *folder.split("/"), "__init__.py")):
             packages[top] = f"the asset package {bundle_path}/ ({folder})"
-    packages.update({name: f"the package {name}" for name in RUNTIME_IMPORTS if name not in packages})
+    installed = installed_modules()
+    by_distribution: dict[str, list[str]] = {}
+    for module, distribution in installed.items():
+        by_distribution.setdefault(_normalise(distribution), []).append(module)
+    for name in RUNTIME_IMPORTS:
+        packages.setdefault(name, f"the package {name}")
+    for distribution, origin in _pinned(spec):
+        for module in by_distribution.get(_normalise(distribution), [_normalise(distribution).replace("-", "_")]):
+            packages.setdefault(module, f"the module {module} of {distribution} (pinned in {origin})")
+    for module, distribution in sorted(installed.items()):
+        packages.setdefault(module, f"the installed module {module} ({distribution})")
     diags = []
     for name, stage in sorted(spec.stages.items()):
         what = packages.get(name) or (f"the standard module {name}" if name in sys.stdlib_module_names else None)
@@ -258,6 +271,60 @@ def _check_stage_names_shadow_nothing(spec: Spec) -> list[Diagnostic]:
                                       "imported in its place", stage.file.where(()),
                               f"rename the stage (its spec file and src/stages/{name}.py), e.g. {name}_stage"))
     return diags
+
+
+def _normalise(distribution: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def installed_modules(cache=None) -> dict[str, str]:
+    """Top-level module -> distribution, of what is installed where the compiler runs: every module
+    and package importable from the site folders (one listing each), named after the distribution
+    that lists it in its top_level.txt when it has one (reading every RECORD would take a third of
+    a second, so a module without one is named by its folder)."""
+    import importlib.machinery
+    import sys
+
+    suffixes = tuple(importlib.machinery.all_suffixes())
+    found: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for folder in sorted({p for p in sys.path if p.endswith("-packages") and os.path.isdir(p)}):
+        for entry in sorted(os.listdir(folder)):
+            path = os.path.join(folder, entry)
+            if entry.endswith(".dist-info"):
+                try:
+                    with open(os.path.join(path, "top_level.txt"), encoding="utf-8") as handle:
+                        owners.update({m.strip(): entry.split("-")[0] for m in handle if m.strip()})
+                except OSError:
+                    pass
+                continue
+            module = entry.split(".")[0] if entry.endswith(suffixes) else entry if os.path.isdir(path) else ""
+            if module.isidentifier() and module != "__pycache__":
+                found.setdefault(module, os.path.basename(folder))
+    return {module: owners.get(module, where) for module, where in found.items()}
+
+
+def _pinned(spec: Spec) -> list[tuple[str, str]]:
+    """(distribution, where it is pinned) of the project's lock files and the spec's requirements."""
+    import re
+
+    found = []
+    requirement = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(==|>=|<=|~=|!=|<|>|@|;|$)")
+    for entry in sorted(os.listdir(spec.project_root)) if os.path.isdir(spec.project_root) else []:
+        if entry.startswith("requirements") and entry.endswith((".lock", ".txt")):
+            try:
+                with open(os.path.join(spec.project_root, entry), encoding="utf-8", errors="replace") as handle:
+                    lines = handle.read().splitlines()
+            except OSError:
+                continue
+            found += [(m.group(1), entry) for m in map(requirement.match, lines) if m]
+    for pinned in spec.bundle.requirements + [r for stage in spec.stages.values() for r in stage.requirements]:
+        match = requirement.match(pinned)
+        if match:
+            found.append((match.group(1), "the spec's requirements"))
+    return found
 
 
 def _check_assets(spec: Spec) -> list[Diagnostic]:

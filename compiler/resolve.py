@@ -50,6 +50,9 @@ def resolve_targets(spec: Spec, graph: StageGraph, jinja: SpecJinja) -> tuple[Re
         rt, target_diags = _resolve_one(spec, graph, jinja, target, bundle_ctx, variables)
         resolved.targets[target.name] = rt
         diags += target_diags
+    from .check_names import check_names
+
+    diags += check_names(spec, resolved)
     return resolved, diags
 
 

@@ -14,7 +14,10 @@ REGEX_PATTERNS = {
     '^(?!(stages|targets|graphs|src|\\.[^/]*)(/|$))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$(?!\\n)': re.compile('^(?!(stages|targets|graphs|src|\\.[^/]*)(/|\\Z))[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\Z(?!\\n)'),
     '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\n]+$': re.compile('^(?!/)(?!.*(^|/)\\.\\.(/|\\Z))[^\\n]+\\Z'),
     '^[A-Za-z_][A-Za-z0-9_-]{0,99}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_-]{0,99}\\Z(?!\\n)'),
-    '^[A-Za-z_][A-Za-z0-9_.]{0,199}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_.]{0,199}\\Z(?!\\n)')
+    '^[A-Za-z_][A-Za-z0-9_.]{0,199}$(?!\\n)': re.compile('^[A-Za-z_][A-Za-z0-9_.]{0,199}\\Z(?!\\n)'),
+    '\\{[A-Z][A-Z0-9_]*\\}': re.compile('\\{[A-Z][A-Z0-9_]*\\}'),
+    '^[a-z][a-z0-9_]*$': re.compile('^[a-z][a-z0-9_]*\\Z'),
+    '^[A-Z][A-Z0-9_]*$': re.compile('^[A-Z][A-Z0-9_]*\\Z')
 }
 
 NoneType = type(None)
@@ -540,6 +543,168 @@ def validate_https___caspers_kitchens_example_schemas_bundle_schema_json(data, c
                             data__parameters_property_names = False
                     if not data__parameters_property_names:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".parameters must be named by propertyName definition")
+        if "names" in data_keys:
+            data_keys.remove("names")
+            data__names = data["names"]
+            if not isinstance(data__names, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".names must be object")
+            data__names_is_dict = isinstance(data__names, dict)
+            if data__names_is_dict:
+                data__names_keys = set(data__names.keys())
+                for data__names_key in data__names_keys:
+                    if data__names_key not in []:
+                        data__names_value = data__names.get(data__names_key)
+                        if not isinstance(data__names_value, (dict)):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}".format(**locals()) + " must be object")
+                        data__names_value_is_dict = isinstance(data__names_value, dict)
+                        if data__names_value_is_dict:
+                            data__names_value__missing_keys = set(['pattern', 'max_length']) - data__names_value.keys()
+                            if data__names_value__missing_keys:
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}".format(**locals()) + " must contain ")
+                            data__names_value_keys = set(data__names_value.keys())
+                            if "description" in data__names_value_keys:
+                                data__names_value_keys.remove("description")
+                                data__names_value__description = data__names_value["description"]
+                                if not isinstance(data__names_value__description, (str)):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.description".format(**locals()) + " must be string")
+                            if "pattern" in data__names_value_keys:
+                                data__names_value_keys.remove("pattern")
+                                data__names_value__pattern = data__names_value["pattern"]
+                                if not isinstance(data__names_value__pattern, (str)):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.pattern".format(**locals()) + " must be string")
+                                if isinstance(data__names_value__pattern, str):
+                                    data__names_value__pattern_len = len(data__names_value__pattern)
+                                    if data__names_value__pattern_len < 1:
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.pattern".format(**locals()) + " must be longer than or equal to 1 characters")
+                            if "max_length" in data__names_value_keys:
+                                data__names_value_keys.remove("max_length")
+                                data__names_value__maxlength = data__names_value["max_length"]
+                                if not isinstance(data__names_value__maxlength, (int)) and not (isinstance(data__names_value__maxlength, float) and data__names_value__maxlength.is_integer()) or isinstance(data__names_value__maxlength, bool):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.max_length".format(**locals()) + " must be integer")
+                                if isinstance(data__names_value__maxlength, (int, float, Decimal)) and not isinstance(data__names_value__maxlength, bool):
+                                    if data__names_value__maxlength < 1:
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.max_length".format(**locals()) + " must be bigger than or equal to 1")
+                            if "derived" in data__names_value_keys:
+                                data__names_value_keys.remove("derived")
+                                data__names_value__derived = data__names_value["derived"]
+                                if not isinstance(data__names_value__derived, (dict)):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived".format(**locals()) + " must be object")
+                                data__names_value__derived_is_dict = isinstance(data__names_value__derived, dict)
+                                if data__names_value__derived_is_dict:
+                                    data__names_value__derived_keys = set(data__names_value__derived.keys())
+                                    for data__names_value__derived_key in data__names_value__derived_keys:
+                                        if data__names_value__derived_key not in []:
+                                            data__names_value__derived_value = data__names_value__derived.get(data__names_value__derived_key)
+                                            if not isinstance(data__names_value__derived_value, (dict)):
+                                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}".format(**locals()) + " must be object")
+                                            data__names_value__derived_value_is_dict = isinstance(data__names_value__derived_value, dict)
+                                            if data__names_value__derived_value_is_dict:
+                                                data__names_value__derived_value__missing_keys = set(['template', 'pattern', 'max_length', 'kind']) - data__names_value__derived_value.keys()
+                                                if data__names_value__derived_value__missing_keys:
+                                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}".format(**locals()) + " must contain ")
+                                                data__names_value__derived_value_keys = set(data__names_value__derived_value.keys())
+                                                if "template" in data__names_value__derived_value_keys:
+                                                    data__names_value__derived_value_keys.remove("template")
+                                                    data__names_value__derived_value__template = data__names_value__derived_value["template"]
+                                                    if not isinstance(data__names_value__derived_value__template, (str)):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.template".format(**locals()) + " must be string")
+                                                    if isinstance(data__names_value__derived_value__template, str):
+                                                        data__names_value__derived_value__template_len = len(data__names_value__derived_value__template)
+                                                        if data__names_value__derived_value__template_len < 1:
+                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.template".format(**locals()) + " must be longer than or equal to 1 characters")
+                                                        if not REGEX_PATTERNS['\\{[A-Z][A-Z0-9_]*\\}'].search(data__names_value__derived_value__template):
+                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.template".format(**locals()) + " must match pattern \\{[A-Z][A-Z0-9_]*\\}")
+                                                if "lower" in data__names_value__derived_value_keys:
+                                                    data__names_value__derived_value_keys.remove("lower")
+                                                    data__names_value__derived_value__lower = data__names_value__derived_value["lower"]
+                                                    if not isinstance(data__names_value__derived_value__lower, (bool)):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.lower".format(**locals()) + " must be boolean")
+                                                if "replace" in data__names_value__derived_value_keys:
+                                                    data__names_value__derived_value_keys.remove("replace")
+                                                    data__names_value__derived_value__replace = data__names_value__derived_value["replace"]
+                                                    if not isinstance(data__names_value__derived_value__replace, (dict)):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.replace".format(**locals()) + " must be object")
+                                                    data__names_value__derived_value__replace_is_dict = isinstance(data__names_value__derived_value__replace, dict)
+                                                    if data__names_value__derived_value__replace_is_dict:
+                                                        data__names_value__derived_value__replace_keys = set(data__names_value__derived_value__replace.keys())
+                                                        for data__names_value__derived_value__replace_key in data__names_value__derived_value__replace_keys:
+                                                            if data__names_value__derived_value__replace_key not in []:
+                                                                data__names_value__derived_value__replace_value = data__names_value__derived_value__replace.get(data__names_value__derived_value__replace_key)
+                                                                if not isinstance(data__names_value__derived_value__replace_value, (str)):
+                                                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.replace.{data__names_value__derived_value__replace_key}".format(**locals()) + " must be string")
+                                                                if isinstance(data__names_value__derived_value__replace_value, str):
+                                                                    data__names_value__derived_value__replace_value_len = len(data__names_value__derived_value__replace_value)
+                                                                    if data__names_value__derived_value__replace_value_len > 1:
+                                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.replace.{data__names_value__derived_value__replace_key}".format(**locals()) + " must be shorter than or equal to 1 characters")
+                                                        data__names_value__derived_value__replace_len = len(data__names_value__derived_value__replace)
+                                                        if data__names_value__derived_value__replace_len != 0:
+                                                            data__names_value__derived_value__replace_property_names = True
+                                                            for data__names_value__derived_value__replace_key in data__names_value__derived_value__replace:
+                                                                try:
+                                                                    if isinstance(data__names_value__derived_value__replace_key, str):
+                                                                        data__names_value__derived_value__replace_key_len = len(data__names_value__derived_value__replace_key)
+                                                                        if data__names_value__derived_value__replace_key_len < 1:
+                                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.replace".format(**locals()) + " must be longer than or equal to 1 characters")
+                                                                        if data__names_value__derived_value__replace_key_len > 1:
+                                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.replace".format(**locals()) + " must be shorter than or equal to 1 characters")
+                                                                except (JsonSchemaValueException, JsonSchemaValuesException):
+                                                                    data__names_value__derived_value__replace_property_names = False
+                                                            if not data__names_value__derived_value__replace_property_names:
+                                                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.replace".format(**locals()) + " must be named by propertyName definition")
+                                                if "pattern" in data__names_value__derived_value_keys:
+                                                    data__names_value__derived_value_keys.remove("pattern")
+                                                    data__names_value__derived_value__pattern = data__names_value__derived_value["pattern"]
+                                                    if not isinstance(data__names_value__derived_value__pattern, (str)):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.pattern".format(**locals()) + " must be string")
+                                                    if isinstance(data__names_value__derived_value__pattern, str):
+                                                        data__names_value__derived_value__pattern_len = len(data__names_value__derived_value__pattern)
+                                                        if data__names_value__derived_value__pattern_len < 1:
+                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.pattern".format(**locals()) + " must be longer than or equal to 1 characters")
+                                                if "max_length" in data__names_value__derived_value_keys:
+                                                    data__names_value__derived_value_keys.remove("max_length")
+                                                    data__names_value__derived_value__maxlength = data__names_value__derived_value["max_length"]
+                                                    if not isinstance(data__names_value__derived_value__maxlength, (int)) and not (isinstance(data__names_value__derived_value__maxlength, float) and data__names_value__derived_value__maxlength.is_integer()) or isinstance(data__names_value__derived_value__maxlength, bool):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.max_length".format(**locals()) + " must be integer")
+                                                    if isinstance(data__names_value__derived_value__maxlength, (int, float, Decimal)) and not isinstance(data__names_value__derived_value__maxlength, bool):
+                                                        if data__names_value__derived_value__maxlength < 1:
+                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.max_length".format(**locals()) + " must be bigger than or equal to 1")
+                                                if "kind" in data__names_value__derived_value_keys:
+                                                    data__names_value__derived_value_keys.remove("kind")
+                                                    data__names_value__derived_value__kind = data__names_value__derived_value["kind"]
+                                                    if not isinstance(data__names_value__derived_value__kind, (str)):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.kind".format(**locals()) + " must be string")
+                                                    if isinstance(data__names_value__derived_value__kind, str):
+                                                        data__names_value__derived_value__kind_len = len(data__names_value__derived_value__kind)
+                                                        if data__names_value__derived_value__kind_len < 1:
+                                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}.kind".format(**locals()) + " must be longer than or equal to 1 characters")
+                                                if data__names_value__derived_value_keys:
+                                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived.{data__names_value__derived_key}".format(**locals()) + " must not contain "+str(data__names_value__derived_value_keys)+" properties")
+                                    data__names_value__derived_len = len(data__names_value__derived)
+                                    if data__names_value__derived_len != 0:
+                                        data__names_value__derived_property_names = True
+                                        for data__names_value__derived_key in data__names_value__derived:
+                                            try:
+                                                if isinstance(data__names_value__derived_key, str):
+                                                    if not REGEX_PATTERNS['^[a-z][a-z0-9_]*$'].search(data__names_value__derived_key):
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived".format(**locals()) + " must match pattern ^[a-z][a-z0-9_]*$")
+                                            except (JsonSchemaValueException, JsonSchemaValuesException):
+                                                data__names_value__derived_property_names = False
+                                        if not data__names_value__derived_property_names:
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}.derived".format(**locals()) + " must be named by propertyName definition")
+                            if data__names_value_keys:
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".names.{data__names_key}".format(**locals()) + " must not contain "+str(data__names_value_keys)+" properties")
+                data__names_len = len(data__names)
+                if data__names_len != 0:
+                    data__names_property_names = True
+                    for data__names_key in data__names:
+                        try:
+                            if isinstance(data__names_key, str):
+                                if not REGEX_PATTERNS['^[A-Z][A-Z0-9_]*$'].search(data__names_key):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".names must match pattern ^[A-Z][A-Z0-9_]*$")
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            data__names_property_names = False
+                    if not data__names_property_names:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".names must be named by propertyName definition")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data

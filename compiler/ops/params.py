@@ -27,7 +27,7 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
 def resolve_value(value: str, variables: dict[str, str], target: str, bundle: str) -> str:
     """A catalogue default with the bundle's own substitutions resolved as the CLI would
     (bundle_vars.py); what only the workspace knows (the user) is left for the CLI."""
-    from .bundle_vars import context, resolve
+    from ..bundle_vars import context, resolve
 
     values = context(bundle, target, variables)
     del values["workspace.root_path"], values["workspace.file_path"]  # the user's folders: the CLI's to fill in
@@ -56,6 +56,7 @@ def target_parameters(compilation, target: str, pairs: list[str]) -> dict[str, s
     state = spec.bundle.state_catalog_parameter
     if state in params and not params[state].strip():
         raise OpsError("O103", f"{state} is empty", f"give a catalog, e.g. PARAMS=\"{state}=mycatalog\"")
+    _check_naming_rules(spec, overrides)
     return params
 
 
@@ -63,3 +64,24 @@ def overrides_only(compilation, target: str, pairs: list[str]) -> dict[str, str]
     """Just the overrides, after the full check (what `run` passes to the CLI)."""
     target_parameters(compilation, target, pairs)
     return parse_pairs(pairs)
+
+
+def _check_naming_rules(spec, overrides: dict[str, str]) -> None:
+    """A value given here obeys the spec's `names` rules, as the build checked the defaults."""
+    import re
+
+    from ..check_names import derive
+
+    for name, rules in (spec.bundle.file.data.get("names") or {}).items():
+        value = overrides.get(name)
+        if value is None:
+            continue
+        if not re.fullmatch(rules["pattern"], value) or len(value) > rules["max_length"]:
+            raise OpsError("O103", f"{name}={value!r} breaks the platform's naming rule ({rules['pattern']}, at most "
+                                   f"{rules['max_length']} characters)", rules.get("description", ""))
+        for what, rule in (rules.get("derived") or {}).items():
+            derived = derive(rule["template"], name, value, rule)
+            if not re.fullmatch(rule["pattern"], derived) or len(derived) > rule["max_length"]:
+                raise OpsError("O103", f"{name}={value!r} derives the {what} {derived!r}, which breaks its rule "
+                                       f"({rule['pattern']}, at most {rule['max_length']} characters)",
+                               rules.get("description", ""))

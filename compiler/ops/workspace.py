@@ -70,7 +70,7 @@ def workspace_call(action):
 
 def bundle_file_path(compilation, w, target: str) -> str:
     """The deployed target's workspace.file_path, resolved as the CLI resolves it (bundle_vars.py)."""
-    from .bundle_vars import file_path
+    from ..bundle_vars import file_path
 
     bundle = compilation.spec.bundle
     variables = {name: v.get("default") for name, v in bundle.variables.items()}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import OpsError
+from .ops.errors import OpsError
 
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-\[\]]+)\}")
 DEFAULT_ROOT_PATH = "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
