@@ -134,14 +134,28 @@ class Diagnostic:
         return text
 
 
+def printable(text: str) -> str:
+    """Text any UTF-8 output can carry: a file name's undecodable byte (a lone surrogate from the
+    file system) is shown as `\\xff`, so printing or writing JSON never fails on it."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def diag(code: str, message: str, where: "Where | None" = None, hint: str = "",
          related: "tuple[Where, ...] | list[Where]" = ()) -> Diagnostic:
     """Make a diagnostic whose severity comes from the code registry."""
     severity = CODES[code][0]
-    others = tuple(sorted((w.file, w.line, w.col) for w in related))
+    message, hint = printable(message), printable(hint)
+    others = tuple(sorted((printable(w.file), w.line, w.col) for w in related))
     if where is None:
         return Diagnostic(severity, code, message, hint=hint, related=others)
-    return Diagnostic(severity, code, message, where.file, where.line, where.col, hint, others)
+    return Diagnostic(severity, code, message, printable(where.file), where.line, where.col, hint, others)
 
 
 @dataclass(frozen=True)

@@ -50,18 +50,40 @@ def _label(text: str) -> str:
     return re.sub(r'["<>]', "_", text)
 
 
+# Words Mermaid reads as syntax wherever they stand (`end` closes a subgraph, `class` assigns one):
+# a stage named like one is drawn under another id (the label still shows its name).
+MERMAID_KEYWORDS = {"end", "graph", "flowchart", "subgraph", "class", "classdef", "click", "style", "linkstyle",
+                    "direction", "call", "href", "default", "interpolate"}
+
+
+def mermaid_ids(names) -> dict[str, str]:
+    taken = set(names)
+    ids = {}
+    for name in sorted(names):
+        if name.lower() not in MERMAID_KEYWORDS:
+            ids[name] = name
+            continue
+        candidate = name.upper() if name.upper() not in taken else f"{name}_stage"
+        while candidate in taken or candidate.lower() in MERMAID_KEYWORDS:
+            candidate += "_"
+        taken.add(candidate)
+        ids[name] = candidate
+    return ids
+
+
 def mermaid(compilation, target: str) -> str:
     order, edges = target_edges(compilation, target)
     shared = shared_stages(compilation)
+    ids = mermaid_ids(compilation.spec.stages)
     lines = [f"%% DAG of target {target}, generated from spec/ (task key, stage name)", "flowchart LR"]
     for name in order:
         stage = compilation.spec.stages[name]
-        lines.append(f'  {name}["{_label(stage.task_key)}<br/>{name}"]:::{stage_class(stage.produces)}')
+        lines.append(f'  {ids[name]}["{_label(stage.task_key)}<br/>{name}"]:::{stage_class(stage.produces)}')
     for dep, name in edges:
-        lines.append(f"  {dep} --> {name}")
+        lines.append(f"  {ids[dep]} --> {ids[name]}")
     for cls, colour in CLASS_COLOURS.items():
         lines.append(f"  classDef {cls} fill:{colour},stroke:#555")
-    marked = [name for name in order if name in shared]
+    marked = [ids[name] for name in order if name in shared]
     if marked:
         lines.append(f"  class {','.join(marked)} shared")
         lines.append("  classDef shared stroke-width:3px,stroke:#222")
@@ -75,13 +97,14 @@ def parse_mermaid_edges(text: str) -> list[tuple[str, str]]:
 def dot(compilation, target: str) -> str:
     order, edges = target_edges(compilation, target)
     shared = shared_stages(compilation)
-    lines = [f'digraph "{target}" {{', "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fontname="Helvetica"];']
+    lines = [f'digraph "{_label(target)}" {{', "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fontname="Helvetica"];']
     for name in order:
         stage = compilation.spec.stages[name]
         colour = CLASS_COLOURS[stage_class(stage.produces)]
         width = 3 if name in shared else 1
-        lines.append(f'  {name} [label="{_label(stage.task_key)}\\n{name}", fillcolor="{colour}", penwidth={width}];')
-    lines += [f"  {dep} -> {name};" for dep, name in edges]
+        # ids quoted: a stage may be named like a DOT keyword (node, edge, graph, digraph, subgraph, strict)
+        lines.append(f'  "{name}" [label="{_label(stage.task_key)}\\n{name}", fillcolor="{colour}", penwidth={width}];')
+    lines += [f'  "{dep}" -> "{name}";' for dep, name in edges]
     return "\n".join(lines + ["}"]) + "\n"
 
 

@@ -133,6 +133,49 @@ def _check_task_keys(spec: Spec) -> list[Diagnostic]:
     return diags
 
 
+def _check_task_keys_name_no_other_stage(spec: Spec) -> list[Diagnostic]:
+    """Selectors, `explain`, `hotfix` and `run ONLY=` take a stage's name or its task key: a task
+    key that is another stage's name would make one word mean two stages."""
+    diags = []
+    for stage in spec.stages.values():
+        other = spec.stages.get(stage.task_key)
+        if other is not None and other.name != stage.name:
+            diags.append(diag("E310", f"the task key of stage {stage.name} is `{stage.task_key}`, the name of stage "
+                                      f"{other.name}: `{stage.task_key}` would mean both in selectors and commands",
+                              stage.file.where(("task_key",)), "give the task key another name (task keys are "
+                              "usually CamelCase: " + "".join(p.capitalize() for p in stage.task_key.split("_")) + "_Task)",
+                              related=[other.file.where(())]))
+    return diags
+
+
+def _check_runtime_contract(spec: Spec) -> list[Diagnostic]:
+    """The names the notebooks and the runtime agree on (spec `state`, `runtime`, `cleanup`) are
+    parameters of the same jobs: two of them with one name, or one named like a catalogue
+    parameter, would make one parameter carry two meanings."""
+    contract = spec.bundle.runtime
+    f = spec.bundle.file
+    task = {"runtime.target_parameter": (contract.target_parameter, ("runtime", "target_parameter")),
+            "runtime.run_id_parameter": (contract.run_id_parameter, ("runtime", "run_id_parameter"))}
+    cleanup = {"state.catalog_parameter": (spec.bundle.state_catalog_parameter, ("state", "catalog_parameter")),
+               "cleanup.dry_run_parameter": (contract.dry_run_parameter, ("cleanup", "dry_run_parameter")),
+               "cleanup.delete_adopted_parameter": (contract.delete_adopted_parameter,
+                                                    ("cleanup", "delete_adopted_parameter"))}
+    diags = []
+    for group in (task, cleanup):
+        seen: dict[str, str] = {}
+        for key, (name, path) in group.items():
+            if name in seen:
+                diags.append(diag("E309", f"`{key}` and `{seen[name]}` are both `{name}`", f.where(path),
+                                  "give each its own parameter name", related=[f.where(group[seen[name]][1])]))
+            seen.setdefault(name, key)
+    for key, (name, path) in list(task.items()) + list(cleanup.items())[1:]:
+        if name in spec.bundle.parameters:
+            diags.append(diag("E309", f"`{key}` is `{name}`, a parameter of the catalogue too", f.where(path),
+                              f"the compiler passes {name} itself; rename it here or in `parameters`",
+                              related=[f.where(("parameters", name), key=True)]))
+    return diags
+
+
 def _check_defaults(spec: Spec) -> list[Diagnostic]:
     if not spec.targets:
         return [diag("E308", "the spec has no targets", spec.bundle.file.where(),
@@ -150,7 +193,8 @@ def _check_defaults(spec: Spec) -> list[Diagnostic]:
 
 
 NAME_RULES = (_check_stage_targets, _check_stage_parameters, _check_target_parameters, _check_state_parameter,
-              _check_cleanup_key, _check_task_keys, _check_defaults)
+              _check_cleanup_key, _check_task_keys, _check_task_keys_name_no_other_stage, _check_runtime_contract,
+              _check_defaults)
 
 
 def _resolve_one(spec, graph, jinja, target, bundle_ctx, variables):
