@@ -44,17 +44,6 @@ def check_sync(spec: Spec, resolved: Resolved, files: dict[str, bytes], facts: d
         return diags
     checker = _Checker(spec, set(files), SyncRules.for_bundle(bundle_root, bundle_sync(spec)))
     members = {name for target in resolved.targets.values() for name in target.members}
-    for bundle_path, folder in spec.bundle.assets.items():
-        if any(rel.startswith(bundle_path + "/") for rel in files):
-            checker.require(bundle_path, f"a file of asset {bundle_path} ({folder})",
-                            spec.bundle.file.where(("assets", bundle_path)), prefix_only=True)
-    for folder, probes in sorted(shipped_data_files(spec, bundle_root).items()):
-        where = spec.bundle.file.where(("shipped_data", folder))
-        for rel in probes:
-            checker.require(rel, f"shipped data of {folder}", where)
-    for name in sorted(members):
-        stage = spec.stages[name]
-        checker.require(f"stages/{name}.py", f"the notebook of task {stage.task_key}", stage.file.where(("task_key",)))
     cleanup_where = spec.bundle.file.where(("cleanup",)) if "cleanup" in spec.bundle.file.data else \
         spec.bundle.file.where()
     if members:
@@ -77,6 +66,18 @@ def check_sync(spec: Spec, resolved: Resolved, files: dict[str, bytes], facts: d
                 continue
             checker.require(clean("/".join(parts)), f"a path stage {name} uses (ctx.bundle_path)", where,
                             prefix_only=not complete)
+    # Then every file of the assets and the shipped data (a file reported above is not reported twice).
+    for bundle_path, folder in spec.bundle.assets.items():
+        if any(rel.startswith(bundle_path + "/") for rel in files):
+            checker.require(bundle_path, f"a file of asset {bundle_path} ({folder})",
+                            spec.bundle.file.where(("assets", bundle_path)), prefix_only=True)
+    for folder, probes in sorted(shipped_data_files(spec, bundle_root).items()):
+        where = spec.bundle.file.where(("shipped_data", folder))
+        for rel in probes:
+            checker.require(rel, f"shipped data of {folder}", where)
+    for name in sorted(members):
+        stage = spec.stages[name]
+        checker.require(f"stages/{name}.py", f"the notebook of task {stage.task_key}", stage.file.where(("task_key",)))
     return checker.diags
 
 
@@ -139,6 +140,7 @@ class _Checker:
         self.folders = {rel.rsplit("/", 1)[0] for rel in files if "/" in rel}
         self.folders |= {"/".join(rel.split("/")[:i]) for rel in self.folders for i in range(1, rel.count("/") + 1)}
         self.diags: list[Diagnostic] = []
+        self.reported: set[str] = set()
 
     def require(self, path: str, what: str, where: Where, prefix_only: bool = False) -> None:
         members = self._resolve(path, prefix_only)
@@ -146,8 +148,9 @@ class _Checker:
             self.diags.append(diag("E513", f"{what}, `{path}`, is not in the bundle", where, self._missing_hint(path)))
             return
         for rel in members:
-            reason = self.rules.why_not(rel)
+            reason = None if rel in self.reported else self.rules.why_not(rel)
             if reason:
+                self.reported.add(rel)
                 extra = f" (and {len(members) - 1} more file(s) of {path}/)" if len(members) > 1 else ""
                 self.diags.append(diag(
                     "E512", f"{what}, `{rel}`, would not be uploaded by `bundle deploy`: {reason}{extra}",

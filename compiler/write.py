@@ -358,11 +358,11 @@ def recover(out_dir: str) -> bool:
     except FileNotFoundError:
         journal = []  # killed before the journal was written: nothing in out_dir had changed yet
     except (OSError, ValueError) as err:
-        raise DamagedState(f"{path} cannot be read ({type(err).__name__})") from None
+        raise DamagedState(f"{STATE_DIR}/txn/journal.json cannot be read ({type(err).__name__})") from None
     if not isinstance(journal, list) or not all(
             isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("existed"), bool)
             and (check_relative(e["path"]) is None or e["path"] == MANIFEST) for e in journal):
-        raise DamagedState(f"{path} is not a journal this compiler wrote")
+        raise DamagedState(f"{STATE_DIR}/txn/journal.json is not a journal this compiler wrote")
     _rollback(out_dir, journal)
     shutil.rmtree(txn, ignore_errors=True)
     return True

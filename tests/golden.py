@@ -3,7 +3,8 @@
 A case is an overlay on tests/examples/base/: its files replace or add to the base project's,
 `_delete.txt` lists base paths to remove (one per line), `_args.txt` replaces the build's
 arguments (`--out build`, one per line), `_git_repository.txt` makes the project a git worktree
-(an empty `.git` folder, so its `.gitignore` decides what deploys), and `expected.txt` holds the
+(an empty `.git` folder, so its `.gitignore` decides what deploys), `_special.txt` adds what git cannot
+hold (`link <path> <target>`, `fifo <path>`), and `expected.txt` holds the
 exact stderr of `python -m compiler build` run in the case's project folder. A good case also
 pins what it builds in `expected_jobs.yaml` (`summarise`: per target, the job's name, parameters
 and tasks with their dependencies and settings; per stage, the notebook's `%` commands). `python -m tests.golden
@@ -19,7 +20,8 @@ from pathlib import Path
 
 from .conftest import EXAMPLES, Run, copy_project, run_compiler
 
-CONTROL_FILES = {"expected.txt", "expected_jobs.yaml", "_delete.txt", "_args.txt", "_git_repository.txt", "README.md"}
+CONTROL_FILES = {"expected.txt", "expected_jobs.yaml", "_delete.txt", "_args.txt", "_git_repository.txt", "README.md",
+                 "_special.txt"}
 
 
 def case_dirs(kind: str) -> list[Path]:
@@ -42,7 +44,24 @@ def materialise(case: Path, dest: Path) -> Path:
             shutil.copyfile(path, project / rel)
     if (case / "_git_repository.txt").exists():
         (project / ".git").mkdir(exist_ok=True)
+    special = case / "_special.txt"
+    for line in special.read_text().splitlines() if special.exists() else []:
+        make_special(project, *line.split())
     return project
+
+
+def make_special(project: Path, kind: str, rel: str, target: str = "") -> None:
+    """What git cannot hold: `link <path> <target>` (a symbolic link), `fifo <path>`."""
+    import os
+
+    path = project / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "link":
+        os.symlink(target, path)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        raise ValueError(f"unknown special entry {kind!r}")
 
 
 def run_case(case: Path, workdir: Path) -> Run:

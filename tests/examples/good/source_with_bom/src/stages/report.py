@@ -1,0 +1,2 @@
+﻿def run(ctx):
+    return ctx.params["CATALOG"], ctx.params["WINDOW_DAYS"]
