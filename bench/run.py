@@ -3,7 +3,8 @@ same run.
 
 For each size (default 100, 1,000 and 10,000 stages; 10 targets) it generates a synthetic project
 (bench/gen.py, fixed seed), then takes the median of --runs runs after one warm-up of:
-  cold build into an empty build/ | no-op rebuild | rebuild after editing one stage | validate only
+  cold build into an empty build/ | no-op rebuild | rebuild after editing one stage's description, and
+  after editing its code (both beside the no-op: the larger over the no-op) | validate only
   | the floor (bench/floor.py) cold | the floor with --skip-unchanged, on its own output
 and the peak RSS of the cold builds. Also the Casper's spec (cold and no-op).
 
@@ -34,7 +35,7 @@ import gen  # noqa: E402
 
 DBT_PARSE = {100: 3.6, 1000: 6.7, 10000: 44.0}  # dbt-core 1.11 `parse --no-partial-parse`, from issue 7
 TARGETS = {"casper_noop": 0.3, "casper_cold": 0.5, "1000_cold": 0.9, "1000_noop": 0.3, "10000_cold": 7.5,
-           "10000_rss_mb": 250}
+           "10000_rss_mb": 250, "edit_ratio": 1.5}
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
@@ -71,6 +72,8 @@ def measure_project(project: Path, runs: int, with_floor: bool) -> dict:
     original = stage.read_text()
     flip = [0]
 
+    assert "description: >-\n  " in original, f"{stage}: the edit needs a folded description"
+
     def touched():
         flip[0] += 1
         stage.write_text(original.replace("description: >-\n  ", f"description: >-\n  Edit {flip[0]}. ", 1))
@@ -78,6 +81,19 @@ def measure_project(project: Path, runs: int, with_floor: bool) -> dict:
 
     result["touch_one"], _ = median_of(runs, touched)
     stage.write_text(original)
+    timed(build, project)
+    source = project / "src" / "stages" / f"{stage.stem}.py"
+    code = source.read_text()
+
+    def coded():
+        flip[0] += 1
+        source.write_text(code + f"\n# edit {flip[0]}\n")
+        return timed(build, project)
+
+    result["touch_code"], _ = median_of(runs, coded)
+    source.write_text(code)
+    timed(build, project)
+    result["edit_ratio"] = max(result["touch_one"], result["touch_code"]) / result["noop"]
     result["validate"], _ = median_of(runs, lambda: timed([py, "-m", "compiler", "validate", "--spec", "spec"], project))
     if with_floor:
         floor = [py, str(ROOT / "bench" / "floor.py"), "spec", "floor-out"]
@@ -89,7 +105,7 @@ def measure_project(project: Path, runs: int, with_floor: bool) -> dict:
         result["floor_cold"], result["floor_rss_mb"] = median_of(runs, floor_cold)
         result["floor_noop"], _ = median_of(runs, lambda: timed(floor + ["--skip-unchanged"], project))
         result["ratio_cold"] = result["cold"] / result["floor_cold"]
-    return {k: round(v, 3) for k, v in result.items()}
+    return {k: round(v, 4) for k, v in result.items()}
 
 
 def machine() -> dict:
@@ -102,21 +118,29 @@ def machine() -> dict:
 
 
 def markdown(entry: dict) -> str:
-    rows = ["| stages | cold build | no-op | one stage edited | validate | floor cold | floor no-op | "
-            "cold / floor | peak RSS | dbt parse (issue 7) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| stages | cold build | no-op | one stage: description edited | one stage: code edited | edit / no-op | "
+            "validate | floor cold | floor no-op | cold / floor | peak RSS | dbt parse (issue 7) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size, r in entry["sizes"].items():
         dbt = DBT_PARSE.get(int(size))
-        rows.append(f"| {int(size):,} | {r['cold']:.2f} s | {r['noop']:.2f} s | {r['touch_one']:.2f} s | "
+        rows.append(f"| {int(size):,} | {r['cold']:.2f} s | {r['noop']:.3f} s | {r['touch_one']:.3f} s | "
+                    f"{r['touch_code']:.3f} s | {r['edit_ratio']:.2f}x | "
                     f"{r['validate']:.2f} s | {r['floor_cold']:.2f} s | {r['floor_noop']:.2f} s | "
                     f"{r['ratio_cold']:.2f}x | {r['rss_mb']:.0f} MB | {f'{dbt} s' if dbt else '-'} |")
     c = entry["caspers"]
-    rows.append(f"| Casper's ({c['stages']} stages) | {c['cold']:.2f} s | {c['noop']:.2f} s | {c['touch_one']:.2f} s | "
+    rows.append(f"| Casper's ({c['stages']} stages) | {c['cold']:.2f} s | {c['noop']:.3f} s | {c['touch_one']:.3f} s | "
+                f"{c['touch_code']:.3f} s | {c['edit_ratio']:.2f}x | "
                 f"{c['validate']:.2f} s | - | - | - | {c['rss_mb']:.0f} MB | - |")
     sizes = entry["sizes"]
     if "1000" in sizes and "10000" in sizes:
         rows.append("")
         rows.append(f"Scaling: 10,000 / 1,000 cold = {sizes['10000']['cold'] / sizes['1000']['cold']:.1f} "
                     f"(linear would be 10).")
+    ratios = [f"Casper's {c['edit_ratio']:.2f}x"] + [f"{int(size):,} stages {r['edit_ratio']:.2f}x"
+                                                      for size, r in entry["sizes"].items()]
+    rows.append("")
+    rows.append(f"One-stage edit over the no-op (the slower of the two edits): {', '.join(ratios)} "
+                f"(target: {TARGETS['edit_ratio']}x at most).")
     m = entry["machine"]
     rows.append("")
     rows.append(f"Measured {entry['date']} at {entry['commit']} on {m['cores']} cores ({m['cpu'] or 'unknown CPU'}), "

@@ -158,12 +158,16 @@ def _known(hashes: dict[str, str], stats: dict) -> dict[str, list]:
     return known
 
 
-def outputs_intact(out_dir: str, hashes: dict[str, str], stats: dict, recorded_at: int) -> bool:
+def outputs_intact(out_dir: str, hashes: dict[str, str], stats: dict, recorded_at: int) -> dict[str, list] | None:
+    """Each output's state when every one still holds what was written, else None."""
     known = _known(hashes, stats)
+    states = {}
     for rel, expected in hashes.items():
-        if file_state(os.path.join(out_dir, rel), known.get(rel), recorded_at)[0] != expected:
-            return False
-    return True
+        state = file_state(os.path.join(out_dir, rel), known.get(rel), recorded_at)
+        if state[0] != expected:
+            return None
+        states[rel] = state
+    return states
 
 
 def now_ns() -> int:
@@ -179,6 +183,7 @@ class Plan:
     changed: set = field(default_factory=set)
     current: dict = field(default_factory=dict)
     hashed_at: int = 0
+    outputs: dict = field(default_factory=dict)  # rel -> state, when they were intact
 
 
 def plan(spec_dir: str, out_dir: str, manifest: dict) -> Plan:
@@ -190,13 +195,14 @@ def plan(spec_dir: str, out_dir: str, manifest: dict) -> Plan:
     paths, values = input_paths(spec_dir, out_dir, manifest)
     current = hash_inputs(paths, values, _known(previous, stats.get("inputs", {})), stats.get("recorded_at", 0))
     changed = changed_keys(current, previous)
-    if not outputs_intact(out_dir, manifest["hashes"], stats.get("outputs", {}), stats.get("recorded_at", 0)):
+    outputs = outputs_intact(out_dir, manifest["hashes"], stats.get("outputs", {}), stats.get("recorded_at", 0))
+    if outputs is None:
         return Plan("full", changed, current, hashed_at)
     if not changed:
-        return Plan("noop", changed, current, hashed_at)
+        return Plan("noop", changed, current, hashed_at, outputs)
     stage_keys = {record[part] for record in manifest.get("stages", {}).values() for part in ("spec", "source")}
     edited = changed <= stage_keys and all(k in previous and len(current.get(k, ())) == 5 for k in changed)
-    return Plan("stages" if edited else "full", changed, current, hashed_at)
+    return Plan("stages" if edited else "full", changed, current, hashed_at, outputs)
 
 
 STATS = os.path.join(".compiler", "stats.json")
@@ -217,14 +223,18 @@ def read_stats(out_dir: str) -> dict:
     return data
 
 
-def save_stats(out_dir: str, inputs: dict[str, list], hashed_at: int, outputs) -> None:
-    """The inputs' stats as hashed from `hashed_at` on, and the outputs' as written. The outputs
-    are stat'ed now, after the write, so their racy window starts at `hashed_at` too (earlier)."""
+def save_stats(out_dir: str, inputs: dict[str, list], hashed_at: int, outputs, known: dict | None = None) -> None:
+    """The inputs' stats as hashed from `hashed_at` on, and the outputs' as written (stat'ed now,
+    after the write, so their racy window starts at `hashed_at`, earlier). `known`: states of
+    outputs this build did not write, taken from `hashed_at` on."""
     import json
 
     data = {"recorded_at": hashed_at, "inputs": {k: v[1:] for k, v in inputs.items() if len(v) == 5},
             "outputs": {}}
     for rel in outputs:
+        if known and len(known.get(rel, ())) == 5:
+            data["outputs"][rel] = known[rel][1:]
+            continue
         try:
             info = os.stat(os.path.join(out_dir, rel))
         except OSError:
@@ -232,5 +242,5 @@ def save_stats(out_dir: str, inputs: dict[str, list], hashed_at: int, outputs) -
         data["outputs"][rel] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
     path = os.path.join(out_dir, STATS)
     with open(path + ".tmp", "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
+        handle.write(json.dumps(data))  # json.dump would take the pure-Python encoder
     os.replace(path + ".tmp", path)

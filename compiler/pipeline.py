@@ -228,7 +228,8 @@ def _rebuild(spec_dir, out_dir, manifest, todo, previous, fault):
     result = Compilation(spec_dir=spec_dir, out_dir=out_dir, diagnostics=sort_unique(previous + diags),
                          stopped_at="stages rebuilt")
     if not diags:
-        incremental.save_stats(out_dir, todo.current, todo.hashed_at, record["hashes"])
+        unwritten = {rel: state for rel, state in todo.outputs.items() if rel not in files}
+        incremental.save_stats(out_dir, todo.current, todo.hashed_at, record["hashes"], unwritten)
     return result, (written if not diags else None)
 
 

@@ -84,7 +84,7 @@ def rebuild_stages(spec_dir: str, out_dir: str, manifest: dict, changed: set[str
 
 
 def _one_stage(spec_dir: str, name: str, record: dict, skeleton, changed: set[str]) -> bytes | None:
-    from .render import fill_notebook, read_source
+    from .notebook_text import fill_notebook, read_source
 
     if not skeleton or skeleton_digest(skeleton[0]) != record.get("skeleton"):
         return None
@@ -112,15 +112,31 @@ def _one_stage(spec_dir: str, name: str, record: dict, skeleton, changed: set[st
 
 
 def _load_stage(name: str, path: str) -> dict | None:
-    """The stage file's data when it loads and validates without a word, else None."""
+    """The stage file's data when it loads without a word and its description is valid, else
+    None. The rest of the file has the shape of the last full build, which validated it; the
+    description is checked against the schema's own rule for it (only type and length keywords are
+    understood here: a schema that says more sends the build down the full path)."""
     from .load import load_file
-    from .validate import is_valid_fast
 
     diags: list = []
     loaded = load_file("stage", name, path, diags)
-    if loaded is None or diags or not is_valid_fast("stage", loaded.data):
+    if loaded is None or diags or not isinstance(loaded.data, dict):
+        return None
+    rule = _description_rule()
+    description = loaded.data.get("description")
+    if rule is None or not isinstance(description, str) or not \
+            rule.get("minLength", 0) <= len(description) <= rule.get("maxLength", len(description)):
         return None
     return loaded.data
+
+
+def _description_rule() -> dict | None:
+    from .validate import schema_path
+
+    with open(schema_path("stage"), encoding="utf-8") as handle:
+        rule = json.load(handle)["properties"]["description"]
+    return rule if set(rule) <= {"description", "type", "minLength", "maxLength"} and rule.get("type") == "string" \
+        else None
 
 
 def _same_facts(source: str, record: dict) -> bool:

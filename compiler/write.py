@@ -191,7 +191,7 @@ def write_bundle(out_dir: str, files: dict[str, bytes], manifest_extra: dict | N
         if check_relative(rel) is None and os.path.lexists(os.path.join(out_dir, rel)):
             changes[rel] = None
     manifest = {"files": sorted(files), **(manifest_extra or {})}
-    manifest_bytes = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
+    manifest_bytes = manifest_text(manifest)
     if not changes and _same_bytes(os.path.join(out_dir, MANIFEST), manifest_bytes):
         return result, []
     changes[MANIFEST] = manifest_bytes
@@ -206,6 +206,14 @@ def write_bundle(out_dir: str, files: dict[str, bytes], manifest_extra: dict | N
     return result, []
 
 
+def manifest_text(manifest: dict) -> bytes:
+    """One line per top-level key, sorted: deterministic (the values are built in sorted order),
+    and encoded by json's C encoder (an indented dump takes its pure-Python one, and sorting every
+    key again, several times longer for 1,000 stages)."""
+    lines = [f"{json.dumps(key)}: {json.dumps(manifest[key])}" for key in sorted(manifest)]
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode()
+
+
 def write_partial(out_dir: str, files: dict[str, bytes], manifest: dict,
                   fault: Callable[[str, str], None] | None = None) -> tuple[WriteResult, list[Diagnostic]]:
     """Replace only `files` (all already owned) and the manifest, in one transaction: the
@@ -215,7 +223,7 @@ def write_partial(out_dir: str, files: dict[str, bytes], manifest: dict,
     recover(out_dir)
     changes: dict[str, bytes | None] = {rel: data for rel, data in sorted(files.items())
                                         if not _same_bytes(os.path.join(out_dir, rel), data)}
-    changes[MANIFEST] = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
+    changes[MANIFEST] = manifest_text(manifest)
     try:
         _apply(out_dir, changes, fault)
     except (OSError, WriteAborted) as err:
