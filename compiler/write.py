@@ -271,32 +271,31 @@ def _txn_dir(out_dir: str) -> str:
 
 def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
     """Stage new contents, save the old ones aside, write the journal once, then swap file by file.
-    Until the journal exists nothing in out_dir has changed; after it, `_rollback` can undo."""
+    Until the journal exists nothing in out_dir has changed; after it, `_rollback` can undo.
+    Staged and saved files lie flat in the transaction folder (`n<i>`, `o<i>` for the i-th change):
+    one folder to make and remove, whatever the paths (folders are slow to create and remove on
+    some file systems, and a one-notebook rebuild is mostly this)."""
     fault = fault or (lambda step, path: None)
     txn = _txn_dir(out_dir)
     shutil.rmtree(txn, ignore_errors=True)
-    new_dir, old_dir = os.path.join(txn, "new"), os.path.join(txn, "old")
     state_created = _missing_dirs(os.path.join(out_dir, STATE_DIR))
-    os.makedirs(new_dir)
+    os.makedirs(txn)
     parents = _Parents(out_dir)
     journal = []
+    slots = {rel: i for i, rel in enumerate(changes)}
     try:
         for rel, data in changes.items():
             if data is not None:
                 fault("stage", rel)
-                staged = os.path.join(new_dir, rel)
-                parents.ensure(staged, new_dir)
-                with open(staged, "wb") as handle:
+                with open(os.path.join(txn, f"n{slots[rel]}"), "wb") as handle:
                     handle.write(data)
         for rel in changes:
             target = os.path.join(out_dir, rel)
             existed = os.path.lexists(target)
             if existed:
                 fault("save", rel)
-                saved = os.path.join(old_dir, rel)
-                parents.ensure(saved, old_dir)
-                _link_or_copy(target, saved)
-            journal.append({"path": rel, "existed": existed})
+                _link_or_copy(target, os.path.join(txn, f"o{slots[rel]}"))
+            journal.append({"path": rel, "existed": existed, "slot": slots[rel]})
         _write_journal(os.path.join(txn, "journal.json"), journal)
         for rel, data in changes.items():
             target = os.path.join(out_dir, rel)
@@ -305,7 +304,7 @@ def _apply(out_dir: str, changes: dict[str, bytes | None], fault) -> None:
             if data is None:
                 os.unlink(target)
             else:
-                os.replace(os.path.join(new_dir, rel), target)
+                os.replace(os.path.join(txn, f"n{slots[rel]}"), target)
     except BaseException:
         _rollback(out_dir, journal)
         shutil.rmtree(txn, ignore_errors=True)
@@ -343,10 +342,11 @@ def _write_journal(path: str, journal: list[dict]) -> None:
 def _rollback(out_dir: str, journal: list[dict]) -> None:
     """Put every saved file back and remove every file that did not exist before. Entries whose
     swap never happened are harmless: the saved copy is the same file, the new one is absent."""
-    old_dir = os.path.join(_txn_dir(out_dir), "old")
+    txn = _txn_dir(out_dir)
     for entry in reversed(journal):
         target = os.path.join(out_dir, entry["path"])
-        saved = os.path.join(old_dir, entry["path"])
+        saved = os.path.join(txn, f"o{entry['slot']}") if "slot" in entry else \
+            os.path.join(txn, "old", entry["path"])  # a journal of an earlier version
         if entry["existed"]:
             if os.path.lexists(saved):
                 os.replace(saved, target)
@@ -369,6 +369,7 @@ def recover(out_dir: str) -> bool:
         raise DamagedState(f"{STATE_DIR}/txn/journal.json cannot be read ({type(err).__name__})") from None
     if not isinstance(journal, list) or not all(
             isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("existed"), bool)
+            and isinstance(e.get("slot", 0), int) and not isinstance(e.get("slot", 0), bool)
             and (check_relative(e["path"]) is None or e["path"] == MANIFEST) for e in journal):
         raise DamagedState(f"{STATE_DIR}/txn/journal.json is not a journal this compiler wrote")
     _rollback(out_dir, journal)
