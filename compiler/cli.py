@@ -99,9 +99,17 @@ def validate(spec_dir: str, as_json: bool, strict: bool) -> None:
 @OUT_OPTION
 def clean(out_dir: str) -> None:
     """Remove the files the compiler generated; keep build/.databricks/ and anything else."""
-    from .write import clean as run_clean
+    from .write import DamagedState, clean as run_clean
 
-    removed = guard(lambda: run_clean(out_dir))
+    def attempt():
+        try:
+            return run_clean(out_dir)
+        except DamagedState as err:
+            click.echo(f"{out_dir}: error: an interrupted build left a damaged journal: {err} [E902]\n"
+                       "  hint: delete the folder's generated files (keep .databricks/, the CLI's state)", err=True)
+            sys.exit(1)
+
+    removed = guard(attempt)
     click.echo(f"removed {len(removed)} generated file(s) from {out_dir}/")
 
 
