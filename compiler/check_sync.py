@@ -7,8 +7,9 @@ at build time, for every path the deployed bundle uses:
 
 - the notebook of every task of every target, and the cleanup job's notebook;
 - the runtime package every notebook imports (`src/stage_runtime/`);
-- every file of every asset folder (the stages import them, the jobs, pipelines and apps they
-  create run them);
+- every Python file of every asset folder (the stages import them; the jobs, pipelines and apps
+  they create run them); other files of an asset folder (notes, scratch queries) may be excluded
+  on purpose, and are checked when a stage names them (below);
 - the shipped data: each file `shipped_data` declares (`files`: names, or patterns standing for
   the files the command writes), and every file the command already wrote into build/;
 - every `ctx.bundle_path(...)` of a stage's code: job notebooks, pipeline sources, app folders,
@@ -68,9 +69,9 @@ def check_sync(spec: Spec, resolved: Resolved, files: dict[str, bytes], facts: d
                             prefix_only=not complete)
     # Then every file of the assets and the shipped data (a file reported above is not reported twice).
     for bundle_path, folder in spec.bundle.assets.items():
-        if any(rel.startswith(bundle_path + "/") for rel in files):
-            checker.require(bundle_path, f"a file of asset {bundle_path} ({folder})",
-                            spec.bundle.file.where(("assets", bundle_path)), prefix_only=True)
+        for rel in sorted(r for r in files if r.startswith(bundle_path + "/") and r.endswith(".py")):
+            checker.require(rel, f"a Python file of asset {bundle_path} ({folder})",
+                            spec.bundle.file.where(("assets", bundle_path)))
     for folder, probes in sorted(shipped_data_files(spec, bundle_root).items()):
         where = spec.bundle.file.where(("shipped_data", folder))
         for rel in probes:
@@ -117,7 +118,7 @@ def _stand_in(pattern: str) -> str:
 
 def runtime_files(spec: Spec, resolved: Resolved, files, bundle_root: str) -> dict[str, str]:
     """Bundle path -> what it is, of every file a deployed bundle needs at run time (as files:
-    notebooks, the runtime, the assets' files, the shipped data present in the bundle root)."""
+    notebooks, the runtime, the assets' Python files, the shipped data present in the bundle root)."""
     from .files import scan
 
     members = {name for target in resolved.targets.values() for name in target.members}
@@ -126,7 +127,8 @@ def runtime_files(spec: Spec, resolved: Resolved, files, bundle_root: str) -> di
         needed["cleanup.py"] = "the cleanup job's notebook"
         needed.update({rel: "the runtime every notebook imports" for rel in files if rel.startswith(RUNTIME_FOLDER + "/")})
     for bundle_path in spec.bundle.assets:
-        needed.update({rel: f"a file of asset {bundle_path}" for rel in files if rel.startswith(bundle_path + "/")})
+        needed.update({rel: f"a Python file of asset {bundle_path}" for rel in files
+                       if rel.startswith(bundle_path + "/") and rel.endswith(".py")})
     for folder in spec.bundle.shipped_data:
         path = os.path.join(bundle_root, *folder.split("/"))
         if os.path.isdir(path):

@@ -101,6 +101,10 @@ def check_shipped_data(spec, out_dir: str) -> None:
         if not (os.path.isdir(path) and any(files for _, _, files in os.walk(path))):
             raise OpsError("O115", f"{out_dir}/{folder} holds no files, and the deployed jobs read it",
                            f"run `{command}` first (make deploy does)")
+        for name in spec.bundle.shipped_files.get(folder, []):
+            if not any(ch in name for ch in "*?[") and not os.path.isfile(os.path.join(path, *name.split("/"))):
+                raise OpsError("O115", f"{out_dir}/{folder}/{name} is missing, and the deployed jobs read it",
+                               f"run `{command}` first (make deploy does)")
 
 
 def require_deployed(out_dir: str, target: str) -> None:
