@@ -267,7 +267,8 @@ def _manifest_record(result: Compilation, spec_dir: str, out_dir: str, todo) -> 
     from . import incremental
     from .check_sources import source_path
     from .load import display_path
-    from .rebuild import facts_shape, skeleton_digest, stage_shape
+    from .notebook_text import read_source
+    from .rebuild import code_shape, skeleton_digest, stage_shape
 
     spec = result.spec
     record = {
@@ -282,11 +283,11 @@ def _manifest_record(result: Compilation, spec_dir: str, out_dir: str, todo) -> 
     stages = {}
     for name, stage in spec.stages.items():
         skeleton = (result.skeletons or {}).get(name)
-        facts = (result.facts or {}).get(name)
-        if skeleton is None or facts is None:
+        code = code_shape(read_source(spec.project_root, stage.source), spec.bundle.runtime.forbidden_imports)
+        if skeleton is None or code is None:
             continue
         stages[name] = {"spec": f"spec/stages/{name}.yaml", "source": f"project/{stage.source}",
-                        "shape": stage_shape(stage.file.data), "facts": facts_shape(facts),
+                        "shape": stage_shape(stage.file.data), "facts": code,
                         "skeleton": skeleton_digest(skeleton[0]),
                         "forbidden_imports": list(spec.bundle.runtime.forbidden_imports),
                         "shown": [stage.file.display, display_path(source_path(spec, stage))]}

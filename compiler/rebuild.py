@@ -4,7 +4,8 @@ their own notebook carries (the description, the code), re-render those notebook
 What a stage's spec decides besides its description (task key, dependencies, targets, parameters,
 objects, settings, requirements, source) shapes the jobs, the graphs and every check, so a change
 there is a full build. So is a change of what the compiler learns from the code (parameters read,
-`ctx.bundle_path` calls, back doors, `run`): those facts feed the checks. What remains is exactly
+`ctx.bundle_path` calls, back doors, `run`, the modules it imports, calls the runtime refuses):
+those facts feed the checks. What remains is exactly
 what the full build puts into the notebook's two holes (render.notebook_parts), filled the same way
 (render.fill_notebook), so both paths give the same bytes; a test holds them to it.
 
@@ -33,10 +34,24 @@ def stage_shape(data: dict) -> str:
                              default=repr).encode())
 
 
-def facts_shape(facts) -> str:
-    """The digest of what the checks use of a stage's source facts (positions aside)."""
+def code_shape(source: str, forbidden_imports) -> str | None:
+    """The digest of what the checks learn from a stage's code, positions aside: its source facts
+    (parameters read, `ctx.bundle_path` calls, back doors, `run`), the modules it imports (the
+    import closure check walks them) and its calls the runtime refuses (E520). None: no parse."""
+    import ast
+
+    from .check_closure import _imports, _refused_calls_in
+    from .check_sources import analyse_tree
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    facts = analyse_tree(tree, tuple(forbidden_imports))
+    refused = _refused_calls_in(tree, "", "", source.splitlines())
     return digest(json.dumps([sorted(facts.reads), [p[:2] + p[4:] for p in facts.problems], facts.has_run,
-                              [[list(p[0]), p[1]] for p in facts.bundle_paths]]).encode())
+                              [[list(p[0]), p[1]] for p in facts.bundle_paths], sorted(set(_imports(tree))),
+                              len(refused)]).encode())
 
 
 def skeleton_digest(parts) -> str:
@@ -140,13 +155,5 @@ def _description_rule() -> dict | None:
 
 
 def _same_facts(source: str, record: dict) -> bool:
-    import ast
-
-    from .check_sources import analyse_tree
-
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    forbidden = tuple(record.get("forbidden_imports", ()))
-    return facts_shape(analyse_tree(tree, forbidden)) == record.get("facts")
+    shape = code_shape(source, record.get("forbidden_imports", ()))
+    return shape is not None and shape == record.get("facts")

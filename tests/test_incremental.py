@@ -111,6 +111,17 @@ def test_edits_that_shape_the_build_build_in_full(project):
     assert result.stopped_at == "" and any(d.code == "W504" for d in result.diagnostics)
 
 
+def test_code_edits_that_change_what_the_checks_see_build_in_full(project):
+    assert _build(project)[1] is not None
+    source = project / "src" / "stages" / "lakeflow.py"
+    text = source.read_text()
+    source.write_text(text + "\nimport caspers.naming  # a new import: the closure check walks it\n")
+    assert _build(project)[0].stopped_at == ""
+    source.write_text(text + "\n\ndef _mkdir(w):\n    w.workspace.mkdirs('/x')\n")
+    result, written = _build(project)  # a call the runtime refuses, added by a code edit: E520, not a quiet rebuild
+    assert written is None and any(d.code == "E520" for d in result.diagnostics)
+
+
 @pytest.mark.parametrize("state, content", [("stats.json", "{]"), ("notebooks.pickle", "garbage"),
                                             ("cache.pickle", "garbage")])
 def test_damaged_caches_only_cost_time(project, state, content):
