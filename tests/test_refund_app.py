@@ -14,11 +14,11 @@ from .conftest import local_postgres
 from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 from .refund_app import call, load, recommendation, served
 
-ORDERS = [("A100", recommendation("full", 31.5, "Delivered 95 minutes late.")),
-          ("A101", recommendation("partial", 6.25, "Later than most.")),
-          ("A102", recommendation("none", 0, "On time.")),
-          ("A103", "Sure! I think a refund is fair."),  # what a bad agent answer looks like
-          ("A104", recommendation("partial", 4.0))]
+ORDERS = [("A100", recommendation("full", 31.5, "Delivered 95 minutes late."), 31.5),  # with the order's total
+          ("A101", recommendation("partial", 6.25, "Later than most."), 25.0),
+          ("A102", recommendation("none", 0, "On time."), 18.0),
+          ("A103", "Sure! I think a refund is fair.", 40.0),  # what a bad agent answer looks like
+          ("A104", recommendation("partial", 4.0), 16.0)]
 INJECTIONS = ["x' OR '1'='1", "1; DROP TABLE refunds.refund_decisions; --", "\"; DELETE FROM recommender.x; --"]
 
 
@@ -41,7 +41,8 @@ def settings_for(postgres, database, **changes):
     from refund_manager.settings import Settings
 
     values = dict(pg_host="127.0.0.1", pg_port=postgres.port, pg_database=database, pg_user="caspers",
-                  pg_sslmode="disable", pg_password="", warehouse_id="wh-none", events_table="cat.lakeflow.all_events")
+                  pg_sslmode="disable", pg_password="", warehouse_id="wh-none", events_table="cat.lakeflow.all_events",
+                  mode="local")
     values.update(changes)
     return Settings(**values)
 
@@ -62,12 +63,15 @@ def rows(postgres, database, sql="SELECT order_id, amount_usd, refund_class, dec
 def test_a_decision_is_written_and_moves_the_order_from_pending_to_decided(app_url, postgres, database):
     status, summary = call(app_url + "/api/summary")
     assert status == 200 and summary == {
-        "recommendations": 5, "pending": 5, "decided": 0, "refunded_usd": 0.0, "suggested_usd": 41.75,
+        "recommendations": 5, "pending": 5, "decided": 0, "refunded_usd": 0.0, "suggested_usd": 41.75, "zero_usd": 1,
         "by_class": {"none": 1, "partial": 2, "full": 1, "error": 1}}
-    status, listing = call(app_url + "/api/recommendations")
-    assert [i["order_id"] for i in listing["items"]] == ["A104", "A103", "A102", "A101", "A100"]  # newest first
+    status, listing = call(app_url + "/api/recommendations")  # newest first; the $0 recommendation left out
+    assert [i["order_id"] for i in listing["items"]] == ["A104", "A103", "A101", "A100"] and listing["total"] == 4
     assert listing["items"][1]["recommendation"] == {"refund_usd": 0.0, "refund_class": "error",
                                                      "reason": "the recommendation could not be read"}
+    assert listing["items"][0]["order_total_usd"] == 16.0
+    everything = call(app_url + "/api/recommendations?include_zero=true")[1]
+    assert [i["order_id"] for i in everything["items"]] == ["A104", "A103", "A102", "A101", "A100"]
 
     status, decided = call(app_url + "/api/refunds", "POST", {"order_id": "A100", "amount_usd": 31.5,
                                                              "refund_class": "full", "reason": "Agreed."},
@@ -76,7 +80,7 @@ def test_a_decision_is_written_and_moves_the_order_from_pending_to_decided(app_u
     assert rows(postgres, database) == [("A100", Decimal("31.50"), "full", "ops@caspers.example")]
     suggestion = rows(postgres, database, "SELECT source_suggestion FROM refunds.refund_decisions")[0][0]
     assert suggestion == {"refund_usd": 31.5, "refund_class": "full", "reason": "Delivered 95 minutes late."}
-    assert [i["order_id"] for i in call(app_url + "/api/recommendations")[1]["items"]] == ["A104", "A103", "A102", "A101"]
+    assert [i["order_id"] for i in call(app_url + "/api/recommendations")[1]["items"]] == ["A104", "A103", "A101"]
     decided_list = call(app_url + "/api/recommendations?status=decided")[1]["items"]
     assert [(i["order_id"], i["decision"]["refund_class"]) for i in decided_list] == [("A100", "full")]
     assert call(app_url + "/api/summary")[1]["refunded_usd"] == 31.5
@@ -127,7 +131,15 @@ def test_concurrent_decisions_on_one_order_one_wins_the_others_are_told(app_url,
 @pytest.mark.parametrize("body, status, message", [
     ({"order_id": "A101", "amount_usd": -5, "refund_class": "partial", "reason": "x"}, 422, "greater than or equal to 0"),
     ({"order_id": "A101", "amount_usd": 1e9, "refund_class": "partial", "reason": "x"}, 422, "amount_usd"),
-    ({"order_id": "A101", "amount_usd": 600, "refund_class": "full", "reason": "x"}, 422, "at most 500.00"),
+    ({"order_id": "A101", "amount_usd": 600, "refund_class": "full", "reason": "x"}, 422, "at most 25.00 (the order's total)"),
+    ({"order_id": "A101", "amount_usd": 25, "refund_class": "partial", "reason": "x"}, 422, "less than the order's total"),
+    ({"order_id": "A100", "amount_usd": 30, "refund_class": "full", "reason": "x"}, 422, "a full refund is the order's total, 31.50"),
+    ({"order_id": "A101", "amount_usd": 25, "refund_class": "full", "reason": "x"}, 403, "beyond the recommendation (partial)"),
+    ({"order_id": "A103", "amount_usd": 5, "refund_class": "partial", "reason": "x"}, 403, "beyond the recommendation (error)"),
+    ({"order_id": "A101", "amount_usd": 5, "refund_class": "partial", "reason": "late\x00"}, 422, "U+0000"),
+    ({"order_id": "A101", "amount_usd": 5, "refund_class": "partial", "reason": "\x1b[31mred"}, 422, "U+001B"),
+    ({"order_id": "A101", "amount_usd": 5, "refund_class": "partial", "reason": "bell\x07"}, 422, "U+0007"),
+    ({"order_id": "A101", "amount_usd": 5, "refund_class": "partial", "reason": "c1\x9b"}, 422, "U+009B"),
     ({"order_id": "A101", "amount_usd": 1.234, "refund_class": "partial", "reason": "x"}, 422, "decimal places"),
     ({"order_id": "A101", "amount_usd": 5, "refund_class": "none", "reason": "x"}, 422, "class none refunds 0"),
     ({"order_id": "A101", "amount_usd": 0, "refund_class": "full", "reason": "x"}, 422, "more than 0"),

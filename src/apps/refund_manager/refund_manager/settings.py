@@ -16,7 +16,7 @@ class Settings(AppSettings):
     recommendations_schema: str = "recommender"
     recommendations_table: str = "pg_recommendations"
     refunds_schema: str = "refunds"
-    max_refund_usd: float = 500.0  # more than any order of the dataset: above it, an amount is a typo
+    max_refund_usd: float = 500.0  # the bound when a row carries no order total (more than any order)
 
 
 def from_env(env: dict[str, str] | None = None) -> Settings:
