@@ -22,14 +22,29 @@ def support_report(request_id: str, refund: float, credit: float, escalate: bool
     return json.dumps({"support_request_id": request_id, "user_id": user, "order_id": order,
                        "credit_recommendation": {"amount_usd": credit, "reason": "policy"},
                        "refund_recommendation": {"amount_usd": refund, "reason": "policy"},
-                       "draft_response": f"We are sorry: {refund:.2f} refunded, {credit:.2f} credited.",
+                       "draft_response": draft(refund, credit, user),
                        "past_interactions_summary": "two requests this month",
                        "order_details_summary": "Order from Chicago, 31.50", "decision_confidence": "high",
                        "escalation_flag": escalate})
 
 
+def draft(refund: float, credit: float, user: str = "user-001") -> str:
+    """The agent's draft, as its policy words it: the offers it announces as applied."""
+    offers = " and ".join(f"a ${amount:.2f} {kind}" for amount, kind in ((refund, "refund"), (credit, "credit"))
+                          if amount > 0)
+    return f"Sorry, {user}. We have applied {offers} to this order." if offers else f"Sorry, {user}."
+
+
+def case_payload(request_id: str, user: str, order: str, text: str, limit: float) -> str:
+    """The case as the stream sends it: the facts, the order's total as `policy_limit_usd`."""
+    return json.dumps({"support_request_id": request_id, "user_id": user, "order_id": order, "request_text": text,
+                       "edge_case_type": "standard", "request_type": "delivery_delay", "repeat_complaints_30d": 0,
+                       "risk_score": 0.0, "policy_limit_usd": limit})
+
+
 def load(conn, rows: list[tuple[str, str, str, str, str]]) -> None:
-    """(support_request_id, user_id, order_id, request_text, agent_response), a minute apart, newest last."""
+    """(support_request_id, user_id, order_id, request_text, agent_response[, case_payload]), a minute
+    apart, newest last."""
     conn.execute(REPORTS)
     for i, row in enumerate(rows):
         conn.execute("INSERT INTO support.support_agent_reports_sync VALUES (%s, %s, %s, %s, "

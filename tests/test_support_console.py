@@ -15,10 +15,12 @@ import pytest
 from .conftest import local_postgres
 from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 from .refund_app import call, served
-from .support_console import load, support_report
+from .support_console import case_payload, load, support_report
 
-REPORTS = [("r-1", "user-001", "O1", "Late again!", support_report("r-1", 18.0, 5.0)),
-           ("r-2", "user-001", "O2", "Charged twice.", support_report("r-2", 0.0, 2.0, order="O2")),
+REPORTS = [("r-1", "user-001", "O1", "Late again!", support_report("r-1", 18.0, 5.0),
+            case_payload("r-1", "user-001", "O1", "Late again!", 40.0)),
+           ("r-2", "user-001", "O2", "Charged twice.", support_report("r-2", 0.0, 2.0, order="O2"),
+            case_payload("r-2", "user-001", "O2", "Charged twice.", 12.0)),
            ("r-3", "user-002", "O3", "You people are useless.", support_report("r-3", 0.0, 3.0, True, "user-002", "O3"),
             json.dumps({"support_request_id": "r-3", "user_id": "user-002", "order_id": "O3",  # what the stream sent
                         "request_text": "You people are useless.", "edge_case_type": "abusive_language",
@@ -48,7 +50,7 @@ def settings_for(postgres, database, **changes):
 
     values = dict(pg_host="127.0.0.1", pg_port=postgres.port, pg_database=database, pg_user="caspers",
                   pg_sslmode="disable", pg_password="", agent_endpoint="support_agent", warehouse_id="wh-none",
-                  events_table="cat.lakeflow.all_events")
+                  events_table="cat.lakeflow.all_events", mode="local")
     values.update(changes)
     return Settings(**values)
 
@@ -105,12 +107,14 @@ def test_a_refund_and_a_credit_are_applied_once_each(app_url, postgres, database
 
 
 def test_a_reply_resolves_the_request_and_a_rating_is_one_per_request(app_url, postgres, database):
-    status, body = call(app_url + "/api/reports/r-2/replies", "POST", {"message_text": "  We credited you 2.00.  "})
+    status, body = call(app_url + "/api/reports/r-2/replies", "POST", {"message_text": "  We credited you 2.00.  ",
+                                                                      "apply": "nothing", "reply_token": "tok-r2-1"})
     assert status == 201 and body["message_text"] == "We credited you 2.00."
     assert call(app_url + "/api/reports?status=resolved")[1]["items"][0]["support_request_id"] == "r-2"
     for rating in ("thumbs_down", "thumbs_up"):
-        assert call(app_url + "/api/reports/r-2/rating", "POST", {"rating": rating, "reason_code": "tone"})[0] == 200
-    assert rows(postgres, database, "SELECT rating, reason_code FROM support.response_ratings") == [("thumbs_up", "tone")]
+        assert call(app_url + "/api/reports/r-2/rating", "POST", {"rating": rating, "reason_code": "poor_tone"})[0] == 200
+    assert rows(postgres, database, "SELECT rating, reason_code FROM support.response_ratings") == [("thumbs_up",
+                                                                                                  "poor_tone")]
     status, detail = call(app_url + "/api/reports/r-2")
     assert detail["replies"][0]["message_text"] == "We credited you 2.00." and detail["rating"]["rating"] == "thumbs_up"
     assert [a["action_type"] for a in detail["actions"]] == ["send_reply"]
@@ -119,12 +123,26 @@ def test_a_reply_resolves_the_request_and_a_rating_is_one_per_request(app_url, p
 @pytest.mark.parametrize("path, body, status, message", [
     ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": -3}, 422, "amount_usd"),
     ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": 0}, 422, "amount_usd"),
-    ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": 900}, 422, "at most 500.00"),
+    ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": 900}, 422,
+     "at most 40.00 (the order's total)"),
+    ("/api/reports/r-1/actions", {"action_type": "apply_refund", "amount_usd": 25}, 403,
+     "more than the report's refund of 18.00"),
+    ("/api/reports/r-4/actions", {"action_type": "apply_refund", "amount_usd": 600}, 422,
+     "the order's total is not known"),
     ("/api/reports/r-1/actions", {"action_type": "send_cash", "amount_usd": 3}, 422, "action_type"),
     ("/api/reports/r-1/actions", {"action_type": "apply_credit", "amount_usd": 3, "extra": 1}, 422, "extra"),
     ("/api/reports/r-9/actions", {"action_type": "apply_credit", "amount_usd": 3}, 404, "no report for support request r-9"),
-    ("/api/reports/r-1/replies", {"message_text": "   "}, 422, "write the reply first"),
+    ("/api/reports/r-1/replies", {"message_text": "   ", "apply": "nothing", "reply_token": "tok-12345"}, 422,
+     "write the reply first"),
+    ("/api/reports/r-1/replies", {"message_text": "Hello", "apply": "nothing"}, 422, "reply_token"),
+    ("/api/reports/r-1/replies", {"message_text": "Hello\x00", "apply": "nothing", "reply_token": "tok-12345"}, 422,
+     "U+0000"),
+    ("/api/reports/r-1/replies", {"message_text": "We have applied a $18.00 refund.", "apply": "nothing",
+                                  "reply_token": "tok-12345"}, 422, "says a $18.00 refund was given, but no refund"),
     ("/api/reports/r-1/rating", {"rating": "meh"}, 422, "rating"),
+    ("/api/reports/r-1/rating", {"rating": "thumbs_down"}, 422, "reason_code: say what was wrong"),
+    ("/api/reports/r-1/rating", {"rating": "thumbs_down", "reason_code": "tone"}, 422, "reason_code"),
+    ("/api/reports/r-1/rating", {"rating": "thumbs_up", "feedback_notes": "\x1b[2Jcleared"}, 422, "U+001B"),
     *((f"/api/reports/{i.replace(' ', '%20').replace(';', '%3B').replace(chr(39), '%27')}/rating",
        {"rating": "thumbs_up"}, 422, "letters, digits") for i in INJECTIONS),
 ])

@@ -20,6 +20,14 @@ from .identity import Identity, current
 HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "TOO_LARGE"}
 
 
+class Refused(Exception):
+    """A request the app's rules refuse: its status (403, 409, 422...), code and message."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
 def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
 
@@ -28,7 +36,8 @@ def install_handlers(app: FastAPI, log: logging.Logger,
                      handlers: dict[type[BaseException], Callable[[BaseException], JSONResponse]]) -> None:
     """The app's own exceptions (`handlers`: type -> response), then the common ones: validation (422),
     HTTP errors, and anything else (500, logged)."""
-    handlers = {BadCursor: lambda exc: error(422, "INVALID_REQUEST", str(exc)), **handlers}
+    handlers = {BadCursor: lambda exc: error(422, "INVALID_REQUEST", str(exc)),
+                Refused: lambda exc: error(exc.status, exc.code, str(exc)), **handlers}
     for kind, respond in handlers.items():
         app.add_exception_handler(kind, lambda request, exc, respond=respond: respond(exc))
 

@@ -31,7 +31,7 @@ from appkit.fields import Text
 from appkit.http import actor, app_with_database, error, install_handlers
 from appkit.postgres import oauth_token
 
-from . import db, rules
+from . import db
 from .settings import Settings, SettingsError, from_env
 
 ORDER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -102,7 +102,6 @@ def _errors(app: FastAPI) -> None:
                      decision=first)
 
     install_handlers(app, log, {
-        rules.Refused: lambda exc: error(exc.status, exc.code, str(exc)),
         db.UnknownOrder: lambda exc: error(404, "UNKNOWN_ORDER", f"no recommendation for order {exc.args[0]}"),
         db.Conflict: conflict,
         db.Unavailable: lambda exc: error(503, "DATABASE_UNAVAILABLE", str(exc)),

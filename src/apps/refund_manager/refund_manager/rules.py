@@ -12,14 +12,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from appkit.http import Refused
+
 RANK = {"none": 0, "partial": 1, "full": 2, "error": 0}
 CENT = Decimal("0.01")
-
-
-class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code = status, code
 
 
 def check(kind: str, amount: Decimal, total: Decimal | None, recommended: str, approver: bool,

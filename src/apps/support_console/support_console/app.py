@@ -1,18 +1,22 @@
 """The Support Console's HTTP surface: the page, and a JSON API over Postgres and the agent.
 
   GET  /                                      the page (static/index.html)
+  GET  /healthz, /api/health                  whether the database answers (200, or 503)
+  GET  /api/me                                who acts, and whether that is the local mode's stand-in
   GET  /api/summary                           reports by status, escalations, offers, what was applied
-  GET  /api/reports                           ?status=pending|in_progress|resolved|all&limit=&offset=
-  GET  /api/reports/{id}                      one report: request, summaries, offers, draft, the user's
-                                              other reports, actions, replies, rating
+  GET  /api/reports                           ?status=pending|in_progress|resolved|all&q=&limit=&after=
+  GET  /api/reports/{id}                      one report: request, summaries, offers, reply texts, the
+                                              user's other reports, actions, replies, regenerations, rating
   POST /api/reports/{id}/actions              {action_type: apply_refund|apply_credit, amount_usd}: once each
-  POST /api/reports/{id}/replies              {message_text}: the reply sent; the request is resolved
+  POST /api/reports/{id}/replies              {message_text, apply: recommended|nothing, reply_token}
   POST /api/reports/{id}/rating               {rating: thumbs_up|thumbs_down, reason_code?, feedback_notes?}
-  POST /api/reports/{id}/regenerate           asks the support agent's endpoint again; the new report is kept
+  POST /api/reports/{id}/regenerate           {operator_context?}: asks the support agent again
   GET  /api/orders/{order_id}/events          the order's timeline, through the warehouse
 
-Every error is JSON, `{"error": {"code", "message"}}`: 422 the request, 404 an unknown request, 409
-already applied, 502 the agent, 503 the database; no stack trace reaches the user.
+Every error is JSON, `{"error": {"code", "message"}}`: 401 no identity, 403 cross-origin or approval
+needed, 404 an unknown request, 409 already applied, 413 too large, 422 the request (an untrue reply
+included), 502 the agent or the warehouse, 503 the database; no stack trace reaches the user. The
+front door is appkit/security.py; what each action may do is workflow.py.
 """
 
 from __future__ import annotations
@@ -28,14 +32,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from appkit import events
+from appkit.fields import Text
 from appkit.http import actor, app_with_database, error, install_handlers
 from appkit.postgres import oauth_token
 
-from . import db
+from . import db, workflow
 from .reports import case, parse_report
 from .settings import Settings, SettingsError, from_env
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # request and order ids
+TOKEN = r"^[A-Za-z0-9_-]{8,64}$"
+REASONS = Literal["incorrect_facts", "wrong_refund_amount", "wrong_credit_amount", "should_escalate",
+                  "should_not_escalate", "poor_tone", "unclear_response", "other"]
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("support_console")
 
@@ -48,14 +56,21 @@ class ActionIn(BaseModel):
 
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message_text: str = Field(min_length=1, max_length=4000)
+    message_text: Text = Field(min_length=1, max_length=4000)
+    apply: Literal["recommended", "nothing"]  # the report's offers applied with the reply, or none
+    reply_token: str = Field(pattern=TOKEN)  # one per reply the page prepares: a double submit sends one
 
 
 class RatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rating: Literal["thumbs_up", "thumbs_down"]
-    reason_code: str | None = Field(default=None, max_length=64)
-    feedback_notes: str | None = Field(default=None, max_length=2000)
+    reason_code: REASONS | None = None
+    feedback_notes: Text | None = Field(default=None, max_length=2000)
+
+
+class RegenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    operator_context: Text = Field(default="", max_length=1000)
 
 
 class AgentError(RuntimeError):
@@ -66,14 +81,11 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
     """The app; without arguments everything comes from the environment when it starts."""
     state: dict[str, Any] = {"workspace": workspace}
     app = app_with_database("Support Console", STATIC, log, state, settings, from_env, pool,
-                            lambda current: db.open_pool(current, token=oauth_token), db.Store, db.Store.create_tables)
+                            lambda current: db.open_pool(current, token=oauth_token), db.Store)
     _errors(app)
 
     def store() -> db.Store:
         return state["store"]
-
-    def who(request: Request) -> str:
-        return actor(request, state["settings"].local_user)
 
     def checked(request_id: str) -> str:
         if not REQUEST_ID.match(request_id):
@@ -86,8 +98,9 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
 
     @app.get("/api/reports")
     def reports(status: Literal["pending", "in_progress", "resolved", "all"] = "all",
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> dict:
-        return {"status": status, "limit": limit, "offset": offset, "items": store().list(status, limit, offset)}
+                q: Text = Query("", max_length=100), limit: int = Query(25, ge=1, le=200),
+                after: str | None = Query(None, max_length=400)) -> dict:
+        return {"status": status, "q": q, "limit": limit, **store().list(status, limit, after, q)}
 
     @app.get("/api/reports/{request_id}")
     def report(request_id: str) -> dict:
@@ -95,30 +108,31 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
 
     @app.post("/api/reports/{request_id}/actions", status_code=201)
     def act(request_id: str, body: ActionIn, request: Request) -> dict:
-        limit = Decimal(str(state["settings"].max_amount_usd))
-        if body.amount_usd > limit:
-            return error(422, "INVALID_REQUEST", f"amount_usd: at most {limit:.2f} (more than any order); "
-                                                 f"got {body.amount_usd}")
-        return store().apply(checked(request_id), body.action_type, body.amount_usd, who(request))
+        return workflow.apply(store(), checked(request_id), body.action_type, body.amount_usd, actor(request))
 
     @app.post("/api/reports/{request_id}/replies", status_code=201)
-    def send(request_id: str, body: ReplyIn, request: Request) -> dict:
+    def send(request_id: str, body: ReplyIn, request: Request):
         if not body.message_text.strip():
             return error(422, "INVALID_REQUEST", "message_text: write the reply first")
-        return store().reply(checked(request_id), body.message_text.strip(), who(request))
+        sent, new = workflow.reply(store(), checked(request_id), body.message_text.strip(),
+                                   body.apply == "recommended", body.reply_token, actor(request))
+        return sent if new else JSONResponse({**sent, "duplicate": True}, status_code=200)
 
     @app.post("/api/reports/{request_id}/rating")
     def rate(request_id: str, body: RatingIn, request: Request) -> dict:
-        return store().rate(checked(request_id), body.rating, body.reason_code, body.feedback_notes, who(request))
+        if body.rating == "thumbs_down" and body.reason_code is None:
+            return error(422, "INVALID_REQUEST", "reason_code: say what was wrong with the report")
+        return workflow.rate(store(), checked(request_id), body.rating, body.reason_code, body.feedback_notes,
+                             actor(request))
 
     @app.post("/api/reports/{request_id}/regenerate", status_code=201)
-    def regenerate(request_id: str, request: Request) -> dict:
+    def regenerate(request_id: str, request: Request, body: RegenerateIn | None = None) -> dict:
+        context = (body.operator_context if body else "").strip()
         found = store().case_of(checked(request_id))
-        text = _ask_agent(state, case(found))
-        parsed = parse_report(text)
-        if not parsed["valid"]:
+        text = _ask_agent(state, case(found, context, workflow.previous_report(store(), request_id)))
+        if not parse_report(text)["valid"]:
             raise AgentError("the agent's answer is not a support report; the previous report is kept")
-        store().save_regenerated(request_id, text, who(request))
+        workflow.save_regenerated(store(), request_id, text, context, actor(request))
         return store().get(request_id)
 
     @app.get("/api/orders/{order_id}/events")
@@ -155,9 +169,9 @@ def _ask_agent(state: dict, payload: str) -> str:
 
 
 def _errors(app: FastAPI) -> None:
-    """422 the request, 404 an unknown request, 409 already applied, 502 the agent or the warehouse,
+    """404 an unknown request, 409 already applied, 422 the request, 502 the agent or the warehouse,
     503 the database."""
-    def applied(exc: db.AlreadyApplied) -> JSONResponse:
+    def applied(exc: workflow.AlreadyApplied) -> JSONResponse:
         first = exc.existing
         return error(409, "ALREADY_APPLIED", f"{first['action_type']} was already applied by {first['actor']} "
                                              f"({first['amount_usd']:.2f})", action=first)
@@ -165,7 +179,7 @@ def _errors(app: FastAPI) -> None:
     install_handlers(app, log, {
         ValueError: lambda exc: error(422, "INVALID_REQUEST", str(exc)),
         db.UnknownRequest: lambda exc: error(404, "UNKNOWN_REQUEST", f"no report for support request {exc.args[0]}"),
-        db.AlreadyApplied: applied,
+        workflow.AlreadyApplied: applied,
         db.Unavailable: lambda exc: error(503, "DATABASE_UNAVAILABLE", str(exc)),
         events.WarehouseError: lambda exc: error(502, "WAREHOUSE_ERROR", str(exc)),
         AgentError: lambda exc: error(502, "AGENT_ERROR", str(exc)),

@@ -17,7 +17,7 @@ class Settings(AppSettings):
     agent_endpoint: str
     schema: str = "support"
     reports_table: str = "support_agent_reports_sync"  # the synced table's name in Postgres
-    max_amount_usd: float = 500.0  # more than any order of the dataset: above it, an amount is a typo
+    max_amount_usd: float = 500.0  # the bound when a row carries no order total (more than any order)
 
 
 def from_env(env: dict[str, str] | None = None) -> Settings:
