@@ -95,9 +95,8 @@ def app_with_database(title: str, static: Path, log: logging.Logger, state: dict
         if pool is None:
             opened.close()
 
-    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
-                  max_body_size=MAX_BODY_BYTES)
-    security.install(app, lambda: state["settings"])
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    security.install(app, lambda: state["settings"], MAX_BODY_BYTES)
 
     @app.get("/healthz")
     @app.get("/api/health")

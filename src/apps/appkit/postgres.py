@@ -47,14 +47,23 @@ def open_pool(settings: Any, name: str, token: Callable[[], str] | None = None):
         conn.execute("SELECT set_config('statement_timeout', %s, false)", (f"{settings.statement_timeout_ms}ms",))
         conn.commit()
 
+    def check(conn) -> None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except Exception:
+            # One dead connection means the server restarted: sweep the others now, rather than let
+            # each waiting request find its own (the pool backs off between failed checks).
+            pool.check()
+            raise
+
     kwargs = {"host": settings.pg_host, "port": settings.pg_port, "dbname": settings.pg_database,
               "user": settings.pg_user, "sslmode": settings.pg_sslmode, "connect_timeout": 5,
               "application_name": name}
     if password is not None:
         kwargs["password"] = password
-    return ConnectionPool(kwargs=kwargs, connection_class=Connection, min_size=0, max_size=settings.pool_size,
-                          timeout=10, open=False, name=name, configure=configure,
-                          check=ConnectionPool.check_connection, reconnect_timeout=60)
+    pool = ConnectionPool(kwargs=kwargs, connection_class=Connection, min_size=0, max_size=settings.pool_size,
+                          timeout=10, open=False, name=name, configure=configure, check=check, reconnect_timeout=60)
+    return pool
 
 
 def oauth_token() -> str:

@@ -12,7 +12,9 @@
 4. identity (identity.py): deployed, a request without the platform's identity headers is refused
    with 401, except the health check.
 
-The request body limit is FastAPI's own (`max_body_size`, 413 before anything is read beyond it)."""
+Inside them, Starlette's RequestBodyLimitMiddleware: a body over the limit is a 413, refused on its
+announced length before anything is read, or as soon as the bytes received pass the limit (so its
+answer carries the headers above too)."""
 
 from __future__ import annotations
 
@@ -108,10 +110,12 @@ def security_headers():
                          cache=secure.CacheControl().no_store())
 
 
-def install(app: Any, settings: Callable[[], Any]) -> None:
+def install(app: Any, settings: Callable[[], Any], max_body_bytes: int) -> None:
     """The middleware above, added innermost first (Starlette runs the last added first)."""
     from secure.middleware import SecureASGIMiddleware
+    from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(IdentityGate, settings=settings)
     app.add_middleware(SameOrigin)
     app.add_middleware(PlatformHost, settings=settings)
