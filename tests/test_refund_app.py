@@ -254,3 +254,24 @@ def test_settings_come_from_the_apps_resources_and_are_checked():
         from_env({"PGDATABASE": "d", "PGUSER": "u", "EVENTS_TABLE": "a.b.c"})
     with pytest.raises(SettingsError, match="EVENTS_TABLE must be 3 dot-separated names"):
         from_env({**env, "EVENTS_TABLE": "a.b.c`; DROP"})
+
+
+def test_an_approver_may_go_beyond_the_recommendation_and_the_threshold(postgres, database):
+    from refund_manager.app import create_app
+
+    boss = {"X-Forwarded-Email": "Boss@caspers.example"}
+    settings = settings_for(postgres, database, approvers=("boss@caspers.example",), approval_threshold_usd=20.0)
+    with served(create_app(settings)) as url:
+        full = {"order_id": "A101", "amount_usd": 25, "refund_class": "full", "reason": "A regular."}
+        status, body = call(url + "/api/refunds", "POST", full, {"X-Forwarded-Email": "ana@caspers.example"})
+        assert status == 403 and body["error"]["code"] == "APPROVAL_REQUIRED" and "above the approval" in body[
+            "error"]["message"]
+        assert call(url + "/api/me", headers=boss)[1]["approver"] is True
+        status, body = call(url + "/api/refunds", "POST", full, boss)
+        assert status == 201 and body["approved"] is True and body["decided_by"] == "Boss@caspers.example"
+        status, body = call(url + "/api/refunds", "POST", {"order_id": "A104", "amount_usd": 4, "refund_class":
+                                                          "partial", "reason": "As suggested."})
+        assert status == 201 and body["approved"] is False
+    assert rows(postgres, database, "SELECT order_id, order_total_usd::float, approved, decided_ts IS NOT NULL "
+                                    "FROM refunds.refund_decisions ORDER BY id") == [("A101", 25.0, True, True),
+                                                                                     ("A104", 16.0, False, True)]

@@ -161,10 +161,11 @@ def test_regenerate_asks_the_agent_and_keeps_the_old_report_when_the_new_one_is_
     configure(fake, scripted_agents=["support_agent"])
     fake.store.put("serving_endpoints", "support_agent", {"name": "support_agent"})
     with served(create_app(settings_for(postgres, database), workspace=WorkspaceClient())) as url:
-        status, body = call(url + "/api/reports/r-4/regenerate", "POST", {})
+        status, body = call(url + "/api/reports/r-4/regenerate", "POST", {"operator_context": "A regular: be kind."})
         assert status == 201 and body["regenerated"] is True and body["report"]["valid"] is True
+        assert [r["operator_context"] for r in body["regenerations"]] == ["A regular: be kind."]
         assert body["report"]["credit"]["amount_usd"] == 4.0 and body["report"]["escalation_flag"] is False
-        status, body = call(url + "/api/reports/r-3/regenerate", "POST", {})  # the case as sent: its edge case too
+        status, body = call(url + "/api/reports/r-3/regenerate", "POST")  # no body; the case as sent: its edge case
         assert status == 201 and body["report"]["escalation_flag"] is True
         add_fault(fake, kind="serving_invocations", op="invoke", mode="garbage", times=1)
         status, answer = call(url + "/api/reports/r-1/regenerate", "POST", {})
@@ -184,3 +185,81 @@ def test_an_unreachable_database_is_a_503_and_the_page_still_loads(postgres, dat
         assert status == 503 and body["error"]["code"] == "DATABASE_UNAVAILABLE" and "Traceback" not in str(body)
         status, page = call(url + "/")
         assert status == 200 and "Support Console" in page
+
+
+def test_a_reply_applies_the_recommended_offers_or_nothing_and_says_only_what_is_true(app_url, postgres, database):
+    detail = call(app_url + "/api/reports/r-1")[1]
+    texts = detail["reply_texts"]
+    assert texts["recommended"].startswith(f"Sorry, {detail['customer']}.") and "user-001" not in texts["recommended"]
+    assert "$18.00 refund" in texts["recommended"] and "$" not in texts["nothing"]
+    status, answer = call(app_url + "/api/reports/r-1/replies", "POST", {  # the offers, not applied: refused
+        "message_text": texts["recommended"], "apply": "nothing", "reply_token": "tok-r1-a"})
+    assert status == 422 and answer["error"]["code"] == "UNTRUE_REPLY"
+    status, sent = call(app_url + "/api/reports/r-1/replies", "POST", {
+        "message_text": texts["recommended"], "apply": "recommended", "reply_token": "tok-r1-b"},
+        {"X-Forwarded-Email": "ana@caspers.example"})
+    assert status == 201 and sent["applied"] == {"refund": 18.0, "credit": 5.0} and sent["status"] == "resolved"
+    assert rows(postgres, database, "SELECT action_type, amount_usd::float, actor FROM support.operator_actions "
+                                    "ORDER BY action_id") == [("apply_refund", 18.0, "ana@caspers.example"),
+                                                              ("apply_credit", 5.0, "ana@caspers.example"),
+                                                              ("send_reply", None, "ana@caspers.example")]
+    detail = call(app_url + "/api/reports/r-1")[1]  # the sent text is there to read
+    assert detail["status"] == "resolved" and [r["message_text"] for r in detail["replies"]] == [texts["recommended"]]
+
+    nothing = call(app_url + "/api/reports/r-2")[1]["reply_texts"]["nothing"]
+    status, sent = call(app_url + "/api/reports/r-2/replies", "POST", {
+        "message_text": nothing, "apply": "nothing", "reply_token": "tok-r2-a"})
+    assert status == 201 and sent["applied"] == {}
+    assert rows(postgres, database, "SELECT count(*) FROM support.operator_actions WHERE support_request_id = 'r-2' "
+                                    "AND action_type <> 'send_reply'") == [(0,)]
+
+
+def test_a_double_submitted_reply_is_sent_once(app_url, postgres, database):
+    body = {"message_text": "Thanks, we are on it.", "apply": "nothing", "reply_token": "tok-double-1"}
+    first, again = call(app_url + "/api/reports/r-2/replies", "POST", body), call(
+        app_url + "/api/reports/r-2/replies", "POST", body)
+    assert first[0] == 201 and again[0] == 200 and again[1]["duplicate"] is True
+    assert again[1]["message_text"] == first[1]["message_text"]
+    results, barrier = [], threading.Barrier(6)  # a burst of clicks on one prepared reply
+
+    def click():
+        barrier.wait()
+        results.append(call(app_url + "/api/reports/r-1/replies", "POST", {
+            "message_text": "A $18.00 refund is on its way.", "apply": "recommended", "reply_token": "tok-double-2"}))
+
+    threads = [threading.Thread(target=click) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _ in results) == [200] * 5 + [201]
+    assert rows(postgres, database, "SELECT support_request_id, count(*) FROM support.support_replies "
+                                    "GROUP BY 1 ORDER BY 1") == [("r-1", 1), ("r-2", 1)]
+    assert rows(postgres, database, "SELECT action_type, count(*) FROM support.operator_actions WHERE "
+                                    "support_request_id = 'r-1' GROUP BY 1 ORDER BY 1") == [
+        ("apply_credit", 1), ("apply_refund", 1), ("send_reply", 1)]
+
+
+def test_the_list_is_paged_newest_first_and_searchable(app_url, postgres, database):
+    with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname=database,
+                         autocommit=True) as conn:
+        conn.execute("INSERT INTO support.support_agent_reports_sync SELECT 'm-' || i, 'user-0' || (i %% 9), "
+                     "'M' || i, 'Request number ' || i || ' (50%% off_please)', now() - make_interval(hours => i), "
+                     "%s, NULL FROM generate_series(1, 56) i", (support_report("m", 1.0, 1.0),))
+    seen, after, pages = [], None, 0
+    while True:
+        status, page = call(app_url + "/api/reports?limit=25" + (f"&after={after}" if after else ""))
+        assert status == 200 and page["total"] == 60
+        seen += [i["support_request_id"] for i in page["items"]]
+        pages, after = pages + 1, page["next"]
+        if not after:
+            break
+    assert pages == 3 and len(seen) == len(set(seen)) == 60
+    assert seen[:5] == ["r-4", "r-3", "r-2", "r-1", "m-1"] and seen[-1] == "m-56"  # newest first
+    assert [i["support_request_id"] for i in call(app_url + "/api/reports?q=charged")[1]["items"]] == ["r-2"]
+    assert call(app_url + "/api/reports?q=user-002")[1]["total"] == 1
+    assert call(app_url + "/api/reports?q=50%25%20off_please")[1]["total"] == 56  # % and _ are literal
+    assert call(app_url + "/api/reports?q=50%25%25")[1]["total"] == 0
+    assert call(app_url + "/api/reports?q=%00")[0] == 422 and call(app_url + "/api/reports?after=xyz")[0] == 422
+    status, pending = call(app_url + "/api/reports?status=resolved&q=request")
+    assert status == 200 and pending["total"] == 0 and pending["next"] is None

@@ -25,7 +25,7 @@ import logging
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, pool: Any = None, workspace: An
 
     @app.get("/api/reports")
     def reports(status: Literal["pending", "in_progress", "resolved", "all"] = "all",
-                q: Text = Query("", max_length=100), limit: int = Query(25, ge=1, le=200),
+                q: Annotated[Text, Query(max_length=100)] = "", limit: int = Query(25, ge=1, le=200),
                 after: str | None = Query(None, max_length=400)) -> dict:
         return {"status": status, "q": q, "limit": limit, **store().list(status, limit, after, q)}
 
