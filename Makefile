@@ -20,7 +20,7 @@ $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 unexport $(USER_VARIABLES)
 COMPILE := $(PY) -m compiler.make
 
-.PHONY: data menu-picture bench-data bench-stream app-local build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
 	@echo "make bench-stream     measure the agent streams against a slow, throttling endpoint (README, Performance)"
+	@echo "make bench-apps       the apps over 5,000 rows: medians per call (docs/apps.md)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
@@ -102,6 +103,9 @@ bench: $(VENV)/.dev-deps
 
 bench-stream: $(VENV)/.dev-deps
 	$(PY) bench/stream.py
+
+bench-apps: $(VENV)/.dev-deps
+	$(PY) bench/apps.py $(BENCH_ARGS)
 
 run-local: $(VENV)/.app-deps
 	@$(COMPILE) run-local

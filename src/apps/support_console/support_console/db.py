@@ -6,9 +6,8 @@ sent), `support_replies` (one per reply token: a double submit sends one reply),
 `response_ratings` (one per request; rating again replaces it) and `operator_regenerated_reports`
 (with the operator's context). Indexes serve the list: newest first over the synced table, each
 request's latest regenerated report, actions and replies by request. The list is keyset-paged and
-searchable; `report_json(text)` in the console's schema reads an answer as SQL (NULL when it is not
-a report), so the summary is counted in the database. The writes are workflow.py. Every statement
-is parameterised; names are quoted.
+searchable; the summary reads each report version once per process. The writes are workflow.py.
+Every statement is parameterised; names are quoted.
 """
 
 from __future__ import annotations
@@ -54,7 +53,8 @@ class Store:
         self.reports = f"{s}.{q(settings.reports_table)}"
         self.actions, self.replies = f"{s}.operator_actions", f"{s}.support_replies"
         self.status, self.ratings = f"{s}.request_status", f"{s}.response_ratings"
-        self.regenerated, self.report_json = f"{s}.operator_regenerated_reports", f"{s}.report_json"
+        self.regenerated = f"{s}.operator_regenerated_reports"
+        self._flags: dict[tuple[str, int], tuple[bool, bool]] = {}  # (request, version) -> (escalated, offered)
         self.db = Database(pool, f"support-console:{settings.schema}", self._tables, self._indexes,
                            f"{self.reports} does not exist yet: the support_lakebase stage's synced table fills it",
                            lambda err: "the support database cannot be reached, or refused the app's credentials; "
@@ -81,21 +81,40 @@ class Store:
                 f"LEFT JOIN {self.status} s ON s.support_request_id = r.support_request_id")
 
     def summary(self) -> dict:
+        """Counts by status, escalated reports and reports with an offer. Reading a report means
+        parsing its JSON, the costly part: each (request, regenerated version) is read once per
+        process and its two flags kept (reports never change; a regeneration is a new version)."""
         def work(conn):
-            row = conn.execute(
-                "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'in_progress'), "
-                "count(*) FILTER (WHERE status = 'resolved'), "
-                "count(*) FILTER (WHERE j IS NULL OR (j ->> 'escalation_flag')::boolean), "
-                "count(*) FILTER (WHERE (j -> 'credit_recommendation' ->> 'amount_usd')::numeric "
-                "+ (j -> 'refund_recommendation' ->> 'amount_usd')::numeric > 0), count(*) "
-                f"FROM (SELECT status, {self.report_json}(agent_response) AS j FROM ({self._latest()}) l) x").fetchone()
+            current = conn.execute(
+                f"SELECT r.support_request_id, coalesce(g.regen_id, 0), coalesce(s.status, 'pending') FROM "
+                f"{self.reports} r LEFT JOIN LATERAL (SELECT regen_id FROM {self.regenerated} x WHERE "
+                f"x.support_request_id = r.support_request_id ORDER BY regen_id DESC LIMIT 1) g ON true "
+                f"LEFT JOIN {self.status} s ON s.support_request_id = r.support_request_id").fetchall()
+            unread = [key for key, version, _ in current if (key, version) not in self._flags]
+            if unread:
+                for key, version, response in conn.execute(
+                        f"SELECT r.support_request_id, coalesce(g.regen_id, 0), coalesce(g.agent_response, "
+                        f"r.agent_response) FROM {self.reports} r LEFT JOIN LATERAL (SELECT regen_id, agent_response "
+                        f"FROM {self.regenerated} x WHERE x.support_request_id = r.support_request_id ORDER BY "
+                        "regen_id DESC LIMIT 1) g ON true WHERE r.support_request_id = ANY(%s)", (unread,)):
+                    report = parse_report(response)
+                    self._flags[(key, version)] = (report["escalation_flag"],
+                                                   report["credit"]["amount_usd"] + report["refund"]["amount_usd"] > 0)
             applied = conn.execute(f"SELECT action_type, coalesce(sum(amount_usd), 0), count(*) FROM {self.actions} "
                                    "GROUP BY action_type").fetchall()
-            return row, applied
+            return current, applied
 
-        (pending, progress, resolved, escalated, offered, total), applied = self.db.run(work)
-        return {"reports": total, "by_status": {"pending": pending, "in_progress": progress, "resolved": resolved},
-                "escalated": escalated, "with_offer": offered,
+        if len(self._flags) > 500_000:  # bounded: start again rather than grow without end
+            self._flags.clear()
+        current, applied = self.db.run(work)
+        statuses = {s: 0 for s in STATUSES}
+        escalated = offered = 0
+        for key, version, status in current:
+            statuses[status] += 1
+            flags = self._flags.get((key, version), (True, False))
+            escalated += flags[0]
+            offered += flags[1]
+        return {"reports": len(current), "by_status": statuses, "escalated": escalated, "with_offer": offered,
                 "applied": {kind: {"count": n, "amount_usd": float(amount)} for kind, amount, n in applied}}
 
     def list(self, status: str = "all", limit: int = 50, after: str | None = None, search: str = "") -> dict:

@@ -1,15 +1,10 @@
-"""The Support Console's own tables, indexes and SQL function, created when it starts (db.py runs
+"""The Support Console's own tables and indexes, created when it starts (db.py runs
 this DDL under an advisory lock; every statement is idempotent, and the ALTERs bring tables an
 older console made up to date)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-
-def _amount_ok(field: str) -> str:
-    return (f"jsonb_typeof(j -> '{field}' -> 'amount_usd') = 'number' AND "
-            f"jsonb_typeof(j -> '{field}' -> 'reason') = 'string' AND (j -> '{field}' ->> 'amount_usd')::numeric >= 0")
 
 
 def ddl(store: Any) -> list[str]:
@@ -43,20 +38,4 @@ def ddl(store: Any) -> list[str]:
             actor TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
         f"ALTER TABLE {store.regenerated} ADD COLUMN IF NOT EXISTS operator_context TEXT",
         f"""CREATE INDEX IF NOT EXISTS operator_regenerated_latest ON {store.regenerated}
-            (support_request_id, regen_id DESC)""",
-        f"""CREATE OR REPLACE FUNCTION {store.report_json}(response TEXT) RETURNS JSONB
-            LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-            DECLARE j JSONB;
-            BEGIN
-                j := response::jsonb;
-                IF jsonb_typeof(j) = 'object' AND {_amount_ok('credit_recommendation')}
-                   AND {_amount_ok('refund_recommendation')}
-                   AND j ->> 'decision_confidence' IN ('high', 'medium', 'low')
-                   AND jsonb_typeof(j -> 'escalation_flag') = 'boolean'
-                   AND jsonb_typeof(j -> 'draft_response') = 'string' THEN
-                    RETURN j;
-                END IF;
-                RETURN NULL;  -- the same reading as reports.parse_report: not a report
-            EXCEPTION WHEN others THEN
-                RETURN NULL;  -- not JSON at all
-            END $$"""]
+            (support_request_id, regen_id DESC)"""]
