@@ -60,9 +60,10 @@ def test_lakebase_creates_the_source_then_the_synced_table_and_a_rerun_creates_n
     ctx = workspace_ctx(runtime, tmp_path, "lakebase", {"CATALOG": "My_Cat", "LAKEBASE_CAPACITY": "CU_2"}, spark)
     lakebase.run(ctx)
     ctx.close()
-    create, cdf_on = [q for q, _ in spark.calls]
+    create, cdf_on, total = [q for q, _ in spark.calls]
     assert create == (f"CREATE TABLE IF NOT EXISTS IDENTIFIER(:table) ({refund_delta.COLUMNS}) USING DELTA "
                       "TBLPROPERTIES (delta.enableChangeDataFeed = true)") and cdf_on == delta_io.CDF_ON
+    assert total == "ALTER TABLE IDENTIFIER(:table) ADD COLUMNS (order_total_usd DOUBLE)"  # an older table's
     assert spark.calls[0][1] == {"table": "`My_Cat`.`recommender`.`refund_recommendations`"}
     synced = fake.store.find("synced_tables", "My_Cat.recommender.pg_recommendations")
     assert synced["database_instance_name"] == "my-catrefundmanager"

@@ -129,7 +129,7 @@ def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
 
 
 def test_the_delta_sinks_pending_query_on_local_spark():
-    from jobs import refund_delta
+    from jobs import delta_io, refund_delta
 
     from .local_spark import session as local_session, unique
 
@@ -138,19 +138,25 @@ def test_the_delta_sinks_pending_query_on_local_spark():
     try:
         for schema in ("lakeflow", "recommender"):
             spark.sql(f"CREATE DATABASE IF NOT EXISTS {prefix}_{schema}")
-        events = [("a", "order_created", "2024-01-01 10:00:00"), ("a", "delivered", "2024-01-01 10:40:00"),
-                  ("b", "order_created", "2024-01-01 10:05:00"), ("b", "delivered", "2024-01-01 10:30:00"),
-                  ("c", "order_created", "2024-01-01 10:06:00"), ("d", "order_created", "2024-01-01 09:00:00"),
-                  ("d", "delivered", "2024-01-01 09:20:00")]
-        spark.createDataFrame(events, "order_id STRING, event_type STRING, ts STRING") \
-            .selectExpr("order_id", "event_type", "to_timestamp(ts) AS ts").write.saveAsTable(events_table)
+        body = '{"items": [{"price": 12.5, "qty": 2}, {"price": 3.99, "qty": 1}]}'  # a total of 28.99
+        events = [("a", "order_created", "2024-01-01 10:00:00", body), ("a", "delivered", "2024-01-01 10:40:00", None),
+                  ("b", "order_created", "2024-01-01 10:05:00", '{"items": []}'),
+                  ("b", "delivered", "2024-01-01 10:30:00", None),
+                  ("c", "order_created", "2024-01-01 10:06:00", body), ("d", "order_created", "2024-01-01 09:00:00", body),
+                  ("d", "delivered", "2024-01-01 09:20:00", None)]
+        spark.createDataFrame(events, "order_id STRING, event_type STRING, ts STRING, body STRING") \
+            .selectExpr("order_id", "event_type", "to_timestamp(ts) AS ts", "body").write.saveAsTable(events_table)
         spark.createDataFrame([("d", None, None, GOOD)], "order_id STRING, ts TIMESTAMP, order_ts TIMESTAMP, "
-                              "agent_response STRING").write.saveAsTable(table)
+                              "agent_response STRING").write.saveAsTable(table)  # made before the total's column
+        for _ in range(2):  # the column added once, then found there (what ensure() does after creating)
+            delta_io.add_column(spark, table, refund_delta.TOTAL_COLUMN)
+        assert spark.table(table).columns[-1] == "order_total_usd"
         sink = refund_delta.DeltaSink(spark, "unused")
         sink.table, sink.events = table, events_table
         pending = sink.pending(cap=10)
-        assert [(o.order_id, str(o.order_ts), str(o.delivered_ts)) for o in pending] == [
-            ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00"), ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00")]
+        assert [(o.order_id, str(o.order_ts), str(o.delivered_ts), o.order_total_usd) for o in pending] == [
+            ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00", 0.0),
+            ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00", 28.99)]
         assert [o.order_id for o in sink.pending(cap=1)] == ["b"]  # oldest delivery first, the cap applied
         sink.events = f"{prefix}_lakeflow.no_such_events"
         with pytest.raises(refund_delta.MissingTable, match="pipeline of stage lakeflow"):

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 CDF_ON = "ALTER TABLE IDENTIFIER(:table) SET TBLPROPERTIES (delta.enableChangeDataFeed = true)"
+# An order's total from its order_created event's body (the items' price times quantity), in Spark SQL
+ORDER_TOTAL = ("round(aggregate(from_json(get_json_object({body}, '$.items'), 'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'), "
+               "CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2)")
 
 
 class MissingTable(RuntimeError):
@@ -23,6 +26,15 @@ def create_table(spark: Any, table: str, columns: str, cdf: bool) -> None:
     spark.sql(f"CREATE TABLE IF NOT EXISTS IDENTIFIER(:table) ({columns}) USING DELTA{properties}", args={"table": table})
     if cdf:
         spark.sql(CDF_ON, args={"table": table})
+
+
+def add_column(spark: Any, table: str, column: str) -> None:
+    """`column` ("name TYPE") on a table an older version created without it; nothing if it is there."""
+    try:
+        spark.sql(f"ALTER TABLE IDENTIFIER(:table) ADD COLUMNS ({column})", args={"table": table})
+    except Exception as err:
+        if "FIELD_ALREADY_EXISTS" not in str(err) and "already exists" not in str(err):
+            raise
 
 
 def collect(spark: Any, query: str, args: dict, cap: int, missing_hint: str) -> list:

@@ -30,6 +30,7 @@ class Order:
     order_id: str
     order_ts: Any = None  # when it was created
     delivered_ts: Any = None
+    order_total_usd: float | None = None  # from its order_created event: the bound of any refund
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Recommendation:
     ts: Any  # when it was scored
     order_ts: Any
     agent_response: str  # one line of JSON
+    order_total_usd: float | None = None
 
 
 def check(text: str) -> dict:
@@ -54,7 +56,7 @@ def error_response(reason: str) -> str:
 
 SCORING = Scoring(
     key=lambda order: order.order_id, question=lambda order: order.order_id,
-    row=lambda order, ts, text: Recommendation(order.order_id, ts, order.order_ts, text),
+    row=lambda order, ts, text: Recommendation(order.order_id, ts, order.order_ts, text, order.order_total_usd),
     check=check, error_response=lambda order, problem: error_response(problem),
     is_error=lambda text: '"refund_class": "error"' in text)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .delta_io import collect, create_table, insert_new, quote
+from .delta_io import ORDER_TOTAL, collect, create_table, insert_new, quote
 from .sampling import DeliveredOrder
 from .support_generator import SAMPLED_SQL, SupportRequest
 from .support_stream import WINDOW, Report, SupportCase, cases
@@ -35,10 +35,8 @@ UNREPORTED = (
 HISTORY = ("SELECT support_request_id, user_id, ts, edge_case_type FROM IDENTIFIER(:requests) "
            "WHERE ts >= CAST(:since AS TIMESTAMP)")
 TOTALS = (
-    "SELECT e.order_id, round(aggregate(from_json(get_json_object(e.body, '$.items'), "
-    "'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'), CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2) "
-    "AS total FROM IDENTIFIER(:events) e LEFT SEMI JOIN IDENTIFIER(:requests) r ON r.order_id = e.order_id "
-    "WHERE e.event_type = 'order_created'")
+    f"SELECT e.order_id, {ORDER_TOTAL.format(body='e.body')} AS total FROM IDENTIFIER(:events) e "
+    "LEFT SEMI JOIN IDENTIFIER(:requests) r ON r.order_id = e.order_id WHERE e.event_type = 'order_created'")
 
 
 def _plain(columns: str) -> str:
