@@ -36,7 +36,7 @@ help:
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
-	@echo "make app-local [PORT=8000] [ORDERS=60]   the Refund Manager on localhost, after run-local TARGET=default"
+	@echo "make app-local [APP=refund-manager|support-console] [PORT=8000] [ITEMS=60]   an app on localhost (src/apps/README.md)"
 	@echo "make destroy-local TARGET=t [DRY_RUN=1] [DELETE_ADOPTED=\"a;b\"]  run the cleanup notebook locally"
 	@echo "make deploy TARGET=t  build, preflight, validate and deploy (full sync after a destroy)"
 	@echo "make verify TARGET=t  compare the deployed files with build/"
@@ -115,7 +115,7 @@ state: $(VENV)/.runtime-deps
 
 # The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
 app-local: $(VENV)/.app-deps
-	@$(COMPILE) app-local
+	@PYTHONPATH=src $(PY) -m apps.local $(or $(APP),refund-manager) --out $(OUT) $(if $(PORT),--port $(PORT)) $(if $(or $(ITEMS),$(ORDERS)),--items $(or $(ITEMS),$(ORDERS))) $(if $(CATALOG),--catalog $(CATALOG))
 
 destroy-local: $(VENV)/.app-deps
 	@$(COMPILE) destroy-local

@@ -191,25 +191,41 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
 
     # `make app-local` over this workspace once its pipeline has data: a local PostgreSQL (its data
     # outside pytest's folders, which the postgres user cannot enter), 6 orders scored by the served
-    # agent with the stream's code, the app started and asked for its summary.
+    # agent with the stream's code, the app started and asked for its health and summary.
     from .dataset import shared_dataset
 
     server.store.config["sql"] = {"catalog": "caspersdev", "simulator_schema": "simulator",
                                   "dataset": str(shared_dataset()), "days": 2}
-    app = _cli(caspers, server, tmp_path, "app-local", "--once", "--orders", "6", "--port", str(_free_port()))
+    app = _local_app(caspers, server, tmp_path, "refund-manager", "--items", "6")
     assert app.code == 0, app.err + app.out
     assert "6 pending: 6 scored (0 stored as errors)" in app.out
+    assert 'healthz: {"database": "reachable", "status": "ok"}' in app.out
     summary = json.loads(app.out.split("summary: ", 1)[1].splitlines()[0])
     assert (summary["recommendations"], summary["pending"], summary["decided"]) == (6, 6, 0)
-    again = _cli(caspers, server, tmp_path, "app-local", "--once", "--orders", "2", "--port", str(_free_port()))
+    again = _local_app(caspers, server, tmp_path, "refund-manager", "--items", "2")
     assert '"recommendations": 8' in again.out  # the decisions' database is kept; only new orders are scored
     assert _live(server) == live  # app-local creates nothing in the workspace
 
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "default")
     assert gone.code == 0, gone.err + gone.out
     assert _live(server) == set() and _rows(caspers) == set()
-    assert "removed the local PostgreSQL of app-local" in gone.out
+    assert "removed the apps' local PostgreSQL" in gone.out
     assert not (caspers / "build" / ".local" / "postgres").exists()
+
+
+def _local_app(project: Path, server, tmp_path, *args: str):
+    """`make app-local`: python -m apps.local over the project's src/, once (print, then stop)."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, Run
+
+    env = {**os.environ, **sdk_env(server.url, tmp_path), "PYTHONPATH": os.pathsep.join([str(project / "src"), str(ROOT)])}
+    proc = subprocess.run([sys.executable, "-m", "apps.local", *args, "--once", "--port", str(_free_port()),
+                           "--out", str(project / "build")], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=300)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""Operator commands: run-local, state, destroy-local, app-local, preflight, deploy, verify, status, run,
+"""Operator commands: run-local, state, destroy-local, preflight, deploy, verify, status, run,
 hotfix, destroy, graph, explain, new-stage.
 
 Commands that act on a workspace build first (so what is deployed or run is what the spec says
@@ -138,50 +138,11 @@ def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_r
     code = run_cleanup(out_dir, param, values.get(param, ""), dry_run, delete_adopted,
                        result.spec.bundle.runtime.dry_run_parameter)
     if code == 0 and not dry_run:
-        from .app_local import remove_postgres
+        from .local_postgres import remove_local
 
-        if remove_postgres(out_dir):
-            click.echo("removed the local PostgreSQL of app-local (build/.local/postgres)")
+        if remove_local(out_dir):
+            click.echo("removed the apps' local PostgreSQL (build/.local/postgres)")
     sys.exit(code)
-
-
-@command("app-local")
-@SPEC_OPTION
-@OUT_OPTION
-@TARGET_OPTION
-@PARAM_OPTION
-@click.option("--port", default=8000, show_default=True, help="Port of the app on 127.0.0.1.")
-@click.option("--orders", default=60, show_default=True, help="Delivered orders to score before serving.")
-@click.option("--once", is_flag=True, help="Start the app, print its summary, stop (a check, for scripts).")
-def app_local(spec_dir: str, out_dir: str, target: str | None, params, port: int, orders: int, once: bool) -> None:
-    """Serve the Refund Manager on localhost over a local PostgreSQL, after run-local.
-
-    \b
-    Examples:
-      python -m compiler app-local
-      python -m compiler app-local --orders 200 --port 8080
-    """
-    from . import app_local as local_app
-    from .workspace import check_reachable
-
-    host = _ops(check_reachable)
-    result, name = compile_for(spec_dir, out_dir, target or "default")
-    values = _params(result, name, params)
-    local_app.import_paths(os.path.join(os.path.dirname(os.path.abspath(spec_dir)), "src"))
-    from databricks.sdk import WorkspaceClient
-
-    w = WorkspaceClient()
-    places = _ops(lambda: local_app.find_places(w, values["CATALOG"], values["REFUND_AGENT_ENDPOINT_NAME"]))
-    server = _ops(lambda: local_app.start_postgres(out_dir))
-    click.echo(f"local PostgreSQL on port {server.port} (build/.local/postgres); workspace {host}")
-    summary = _ops(lambda: local_app.sync(server, w, places, orders, say=click.echo))
-    click.echo(f"scored {summary.scored} more order(s) into recommender.pg_recommendations")
-    try:
-        local_app.serve(server, places, port, once, say=click.echo)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
 
 
 # ---- the workspace, through the databricks CLI ----------------------------------------------------

@@ -25,9 +25,6 @@ OPS_CODES: dict[str, str] = {
     "O123": "hot fix read back differs",
     "O130": "no build",
     "O140": "cannot scaffold the stage",
-    "O150": "local PostgreSQL unavailable",
-    "O151": "app-local before run-local",
-    "O152": "no data to score",
 }
 
 

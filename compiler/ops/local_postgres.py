@@ -124,6 +124,16 @@ class LocalPostgres:
             raise PostgresUnavailable(f"local PostgreSQL {what} failed{hint}: {result.stdout.strip()[-800:]} {tail}".strip())
 
 
+def remove_local(out_dir: str) -> bool:
+    """Stop the apps' local server (<out>/.local/postgres, kept between their local runs) and delete its
+    data, for destroy-local. True when there was one."""
+    folder = os.path.join(out_dir, ".local", "postgres")
+    if not os.path.isdir(folder):
+        return False
+    LocalPostgres(folder, 1).remove()
+    return True
+
+
 def _owner_can_enter(folder: str) -> bool:
     user = "postgres" if _user_exists("postgres") else "nobody"
     return subprocess.run(["runuser", "-u", user, "--", "test", "-x", folder], stdout=subprocess.DEVNULL,

@@ -1,0 +1,111 @@
+"""What both local apps need: the local PostgreSQL, the workspace's warehouse, and serving."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.request
+from datetime import datetime
+from typing import Any, Callable
+
+LOCAL_USER = "local user"
+
+
+class LocalError(RuntimeError):
+    """A problem the person running the command can fix; said in one line, with the fix."""
+
+
+def start_postgres(out_dir: str):
+    """The local server in <out>/.local/postgres, on the port it used last time (so a running one is
+    found again), with the database `caspers`."""
+    from compiler.ops.local_postgres import LocalPostgres, PostgresUnavailable
+
+    folder = os.path.join(out_dir, ".local", "postgres")
+    port_file = os.path.join(folder, "port")
+    port = int(open(port_file).read()) if os.path.exists(port_file) else 0
+    server = LocalPostgres(folder, port)
+    try:
+        if not _answers(server.port):
+            server.start()
+        open(port_file, "w").write(str(server.port))
+        server.create_database("caspers")
+    except PostgresUnavailable as err:
+        raise LocalError(f"{err}; install PostgreSQL 15 (apt-get install -y postgresql-15)") from err
+    return server
+
+
+def _answers(port: int) -> bool:
+    if not port:
+        return False
+    import psycopg
+
+    try:
+        psycopg.connect(host="127.0.0.1", port=port, user="caspers", dbname="postgres", connect_timeout=2).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def connect(server):
+    import psycopg
+
+    return psycopg.connect(host="127.0.0.1", port=server.port, user="caspers", dbname="caspers", autocommit=True)
+
+
+def find_warehouse(w: Any, name: str, stage: str, target: str) -> str:
+    found = next((wh.id for wh in w.warehouses.list() if wh.name == name), None)
+    if not found:
+        raise LocalError(f"no warehouse {name} in the workspace: run `make run-local TARGET={target}` first "
+                         f"(stage {stage} creates it)")
+    return found
+
+
+def statement(w: Any, warehouse_id: str, sql: str) -> list[list]:
+    from databricks.sdk.service.sql import StatementState
+
+    response = w.statement_execution.execute_statement(statement=sql, warehouse_id=warehouse_id, wait_timeout="50s")
+    if response.status.state != StatementState.SUCCEEDED:
+        message = response.status.error.message if response.status.error else response.status.state
+        raise LocalError(f"the warehouse could not list delivered orders: {message}; the local stand-in needs "
+                         "data (start it with --data after `make data`); on a workspace, check that the pipeline "
+                         "of stage lakeflow has run")
+    return (response.result.data_array if response.result else None) or []
+
+
+def timestamp(value: Any) -> datetime | None:
+    """A warehouse timestamp (text) as a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00").replace(" ", "T"))
+
+
+def environment(server, warehouse_id: str, events_table: str, extra: dict[str, str]) -> dict[str, str]:
+    """What the app's resources give it on Databricks, pointed at the local places, in local mode."""
+    return {"PGHOST": "127.0.0.1", "PGPORT": str(server.port), "PGDATABASE": "caspers", "PGUSER": "caspers",
+            "PGSSLMODE": "disable", "PGPASSWORD": "", "DATABRICKS_WAREHOUSE_ID": warehouse_id,
+            "EVENTS_TABLE": events_table, "APP_MODE": "local", "APPROVERS": LOCAL_USER, **extra}
+
+
+def serve(create_app: Callable[[], Any], title: str, port: int, once: bool, say: Callable[[str], None]) -> None:
+    """Run the app until interrupted; with `once`, start it, ask its health and summary, print them, stop."""
+    import uvicorn
+
+    web = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    if not once:
+        say(f"{title}: http://127.0.0.1:{port}  (local mode: you act as '{LOCAL_USER}'; Ctrl-C stops it)")
+        web.run()
+        return
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not web.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        for path in ("/healthz", "/api/summary"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+                say(f"{path.rsplit('/', 1)[-1]}: " + json.dumps(json.load(response), sort_keys=True))
+    finally:
+        web.should_exit = True
+        thread.join(10)
