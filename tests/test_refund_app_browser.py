@@ -1,7 +1,8 @@
 """The Refund Manager in a real browser: Debian's headless Chromium, driven by Selenium through
-chromedriver, loads the page served over real PostgreSQL and the stand-in's warehouse, sees the
-recommendations, opens an order (its timeline), accepts a suggestion and adjusts another; the test
-checks the database and the page, and saves a screenshot to build/screenshots/refund-manager.png."""
+chromedriver, loads the page served over real PostgreSQL and the stand-in's warehouse in local mode
+(the banner says so), sees the recommendations ($0 ones behind a switch), opens an order (its
+timeline, its total), accepts a suggestion and adjusts another; the test checks the database and
+the page, and saves a screenshot to build/screenshots/refund-manager.png."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def chromium():
     return webdriver.Chrome(service=Service(driver), options=options)
 
 
+def total(decision: tuple[str, float]) -> float:
+    """The order's total as the row carries it: a full refund is all of it, a partial one a quarter."""
+    kind, usd = decision
+    return usd if kind == "full" else round(usd * 4, 2) if kind == "partial" else 24.0
+
+
 @pytest.fixture
 def postgres():
     yield from local_postgres(database="caspers")
@@ -62,17 +69,21 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
     with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers",
                          autocommit=True) as conn:
         load(conn, [(o, json.dumps({"refund_usd": decisions[o][1], "refund_class": decisions[o][0],
-                                    "reason": f"Scored {decisions[o][0]} by the refund policy."})) for o in chosen])
+                                    "reason": f"Scored {decisions[o][0]} by the refund policy."}), total(decisions[o]))
+                    for o in chosen])
     settings = Settings(pg_host="127.0.0.1", pg_port=postgres.port, pg_database="caspers", pg_user="caspers",
                         pg_sslmode="disable", pg_password="", warehouse_id=warehouse,
-                        events_table="caspersdev.lakeflow.all_events")
+                        events_table="caspersdev.lakeflow.all_events", mode="local", approvers=("local user",))
     browser = chromium()
     wait = WebDriverWait(browser, 90)  # the first timeline starts the local Spark warehouse
     try:
         with served(create_app(settings, workspace=w)) as url:
             browser.get(url)
-            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 10)
+            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 6)  # $0 ones hidden
+            assert "you act as \"local user\" (approver)" in browser.find_element(By.ID, "local-banner").text
             assert browser.find_element(By.ID, "s-pending").text == "10"
+            browser.find_element(By.ID, "include-zero").click()
+            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 10)
             newest = chosen[-1]
             first = browser.find_element(By.CSS_SELECTOR, "#recs tbody tr")
             assert first.get_attribute("data-order") == newest
@@ -82,6 +93,7 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
             wait.until(ready.visibility_of_element_located((By.ID, "drawer")))
             wait.until(lambda b: "Order placed" in b.find_element(By.ID, "d-timeline").text)
             assert "Delivered" in browser.find_element(By.ID, "d-timeline").text
+            assert f"order total ${total(decisions[target]):.2f}" in browser.find_element(By.ID, "f-total").text
             browser.find_element(By.ID, "accept").click()
             wait.until(lambda b: b.find_element(By.ID, "s-pending").text == "9")
             assert "recorded" in browser.find_element(By.ID, "toast").text
@@ -110,8 +122,10 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
             wait.until(lambda b: "Goodwill" in b.find_element(By.ID, "d-decided").text)
             assert "<b>late</b>" in browser.find_element(By.ID, "d-decided").text  # shown as text, not as HTML
             assert not browser.find_elements(By.CSS_SELECTOR, "#d-decided b")
+            browser.find_element(By.ID, "close").click()
             browser.find_element(By.CSS_SELECTOR, '.tabs [data-status="pending"]').click()  # the screenshot:
-            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 8)  # an order to decide
+            browser.find_element(By.ID, "include-zero").click()  # back to the ones with something to decide
+            wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#recs tbody tr")) == 4)  # an order to decide
             full = next(o for o in chosen if decisions[o][0] == "full" and o not in (target, adjusted))
             browser.find_element(By.CSS_SELECTOR, f'tr[data-order="{full}"]').click()
             wait.until(lambda b: "Delivered" in b.find_element(By.ID, "d-timeline").text)

@@ -40,3 +40,38 @@ function toast(text, bad = false) {
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => (node.hidden = true), 4000);
 }
+
+// Who acts: the header names them; in local mode (no sign-in) a banner says so, in plain sight.
+async function showIdentity() {
+  const me = await api("/api/me");
+  $("who").textContent = `${me.user}${me.approver ? " · approver" : ""}`;
+  if (me.local_fallback) {
+    $("local-banner").textContent = `Local mode: no sign-in, you act as "${me.user}"${me.approver ? " (approver)" : ""}. ` +
+      "Deployed, the app knows who you are from Databricks Apps.";
+    $("local-banner").hidden = false;
+  }
+  return me;
+}
+
+// Keyset pages: the API gives the cursor after a page; going back re-asks the cursor before it.
+class Pager {
+  constructor() { this.reset(); }
+  reset() { this.cursors = [null]; this.next = null; }
+  get current() { return this.cursors[this.cursors.length - 1]; }
+  query() { return this.current ? `&after=${encodeURIComponent(this.current)}` : ""; }
+  forward() { if (this.next) this.cursors.push(this.next); }
+  back() { if (this.cursors.length > 1) this.cursors.pop(); }
+  show(data, limit) {  // data: {items, next, total}
+    this.next = data.next;
+    const first = (this.cursors.length - 1) * limit;
+    $("page").textContent = data.items.length ? `${first + 1}–${first + data.items.length} of ${data.total}` : "";
+    $("prev").disabled = this.cursors.length === 1;
+    $("next").disabled = !data.next;
+  }
+}
+
+// One token per reply the page prepares: sending it twice (a double click) sends one reply.
+function newToken() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+}

@@ -1,8 +1,8 @@
 // The Refund Manager page: plain DOM, every value written with textContent (never as HTML); the
-// helpers ($, el, api, toast, money, when, step) are the apps' shared /kit/kit.js.
+// helpers ($, el, api, toast, money, when, step, showIdentity, Pager) are the apps' shared /kit/kit.js.
 "use strict";
 
-const state = { status: "pending", offset: 0, limit: 25, items: [], current: null };
+const state = { status: "pending", limit: 25, pager: new Pager(), includeZero: false, items: [], current: null };
 const LABELS = { none: "No refund", partial: "Partial", full: "Full", error: "Unreadable" };
 
 const badge = (kind) => el("span", { class: `badge ${kind}`, text: LABELS[kind] || kind });
@@ -20,7 +20,8 @@ async function loadSummary() {
 }
 
 async function loadList() {
-  const data = await api(`/api/recommendations?status=${state.status}&limit=${state.limit}&offset=${state.offset}`);
+  const zero = state.includeZero ? "&include_zero=true" : "";
+  const data = await api(`/api/recommendations?status=${state.status}&limit=${state.limit}${zero}${state.pager.query()}`);
   state.items = data.items;
   const rows = data.items.map((item) => {
     const rec = item.recommendation;
@@ -39,9 +40,7 @@ async function loadList() {
   });
   document.querySelector("#recs tbody").replaceChildren(...rows);
   $("empty").hidden = rows.length > 0;
-  $("page").textContent = rows.length ? `${state.offset + 1}–${state.offset + rows.length}` : "";
-  $("prev").disabled = state.offset === 0;
-  $("next").disabled = rows.length < state.limit;
+  state.pager.show(data, state.limit);
 }
 
 async function refresh() {
@@ -50,6 +49,13 @@ async function refresh() {
   } catch (error) {
     toast(error.message, true);
   }
+}
+
+function amountFor(kind) {  // a full refund is the order's total; none is 0
+  const item = state.current;
+  if (kind === "none") return 0;
+  if (kind === "full" && item.order_total_usd !== null) return item.order_total_usd;
+  return Number($("f-amount").value) || item.recommendation.refund_usd;
 }
 
 function fill(kind, amount, reason) {
@@ -63,6 +69,9 @@ async function openOrder(item) {
   const rec = item.recommendation;
   $("drawer").hidden = false;
   $("d-title").textContent = `Order ${item.order_id}`;
+  const total = item.order_total_usd;
+  $("f-total").textContent = total === null ? "" : `· order total ${money(total)}`;
+  $("f-amount").max = total === null ? "" : total;
   $("d-suggestion").replaceChildren(
     el("div", {}, "RefundGPT suggests ", badge(rec.refund_class), " ", el("strong", { text: money(rec.refund_usd) })),
     el("p", { class: "muted", text: rec.reason }));
@@ -102,7 +111,8 @@ async function submit(kind, amount, reason) {
   } catch (error) {
     toast(error.message, true);
   }
-  await refresh();
+  await showIdentity().catch((error) => toast(error.message, true));
+refresh();
 }
 
 $("decide").addEventListener("submit", (event) => {
@@ -110,24 +120,32 @@ $("decide").addEventListener("submit", (event) => {
   submit($("f-class").value, $("f-amount").value, $("f-reason").value);
 });
 $("accept").addEventListener("click", () => {
-  const rec = state.current.recommendation;
+  const item = state.current;
+  const rec = item.recommendation;
   const kind = rec.refund_class === "error" ? "none" : rec.refund_class;
-  submit(kind, kind === "none" ? 0 : rec.refund_usd, rec.reason);
+  const full = kind === "full" && item.order_total_usd !== null;  // a full refund is the order's total
+  submit(kind, kind === "none" ? 0 : full ? item.order_total_usd : rec.refund_usd, rec.reason);
 });
 $("reject").addEventListener("click", () => submit("none", 0, $("f-reason").value || "No refund."));
 $("f-class").addEventListener("change", () => {
-  if ($("f-class").value === "none") $("f-amount").value = "0.00";
+  $("f-amount").value = Number(amountFor($("f-class").value)).toFixed(2);
+});
+$("include-zero").addEventListener("change", () => {
+  state.includeZero = $("include-zero").checked;
+  state.pager.reset();
+  loadList().catch((error) => toast(error.message, true));
 });
 $("close").addEventListener("click", () => ($("drawer").hidden = true));
 $("refresh").addEventListener("click", refresh);
-$("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.limit); loadList(); });
-$("next").addEventListener("click", () => { state.offset += state.limit; loadList(); });
+$("prev").addEventListener("click", () => { state.pager.back(); loadList(); });
+$("next").addEventListener("click", () => { state.pager.forward(); loadList(); });
 for (const tab of document.querySelectorAll(".tabs [data-status]")) {
   tab.addEventListener("click", () => {
     document.querySelectorAll(".tabs [data-status]").forEach((t) => t.classList.toggle("active", t === tab));
     state.status = tab.dataset.status;
-    state.offset = 0;
+    state.pager.reset();
     loadList().catch((error) => toast(error.message, true));
   });
 }
+showIdentity().catch((error) => toast(error.message, true));
 refresh();

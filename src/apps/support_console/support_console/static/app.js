@@ -1,8 +1,9 @@
 // The Support Console page: plain DOM, every value written with textContent (never as HTML); the
-// helpers ($, el, api, toast, money, when, step) are the apps' shared /kit/kit.js.
+// helpers ($, el, api, toast, money, when, step, showIdentity, Pager, newToken) are /kit/kit.js.
 "use strict";
 
-const state = { status: "pending", items: [], current: null };
+const LIMIT = 25;
+const state = { status: "pending", search: "", pager: new Pager(), current: null, replyToken: null, busy: false };
 const STATUS = { pending: "Pending", in_progress: "In progress", resolved: "Resolved" };
 const ACTIONS = { apply_refund: "Refund applied", apply_credit: "Credit applied", send_reply: "Reply sent" };
 
@@ -25,12 +26,12 @@ function agentBadge(report) {
 }
 
 async function loadList() {
-  const data = await api(`/api/reports?status=${state.status}&limit=100`);
-  state.items = data.items;
+  const q = state.search ? `&q=${encodeURIComponent(state.search)}` : "";
+  const data = await api(`/api/reports?status=${state.status}&limit=${LIMIT}${q}${state.pager.query()}`);
   const rows = data.items.map((item) => {
     const row = el("tr", { "data-request": item.support_request_id },
       el("td", {}, el("code", { text: item.support_request_id.slice(0, 8) })),
-      el("td", { text: item.user_id }),
+      el("td", { text: item.customer }),
       el("td", {}, el("code", { text: item.order_id })),
       el("td", { class: "reason", text: item.request_text }),
       el("td", { class: "num", text: money(item.report.refund.amount_usd) }),
@@ -42,28 +43,59 @@ async function loadList() {
   });
   document.querySelector("#reports tbody").replaceChildren(...rows);
   $("empty").hidden = rows.length > 0;
+  state.pager.show(data, LIMIT);
+}
+
+function offers(report, applied) {
+  return [["refund", "apply_refund"], ["credit", "apply_credit"]]
+    .filter(([kind, action]) => report[kind].amount_usd > 0 && !applied.has(action))
+    .map(([kind]) => `${money(report[kind].amount_usd)} ${kind}`);
+}
+
+function fillReply() {
+  const item = state.current;
+  const choice = $("apply-nothing").checked ? "nothing" : "recommended";
+  $("f-reply").value = item.reply_texts[choice];
+}
+
+function showReply(item) {
+  const applied = new Set(item.actions.map((a) => a.action_type));
+  const pending = offers(item.report, applied);
+  $("apply-recommended-label").textContent = pending.length
+    ? `Apply the recommended ${pending.join(" and ")} with the reply` : "Nothing left to apply: reply as drafted";
+  $("d-sent").hidden = !item.replies.length;
+  $("d-sent").replaceChildren(...item.replies.map((r) => el("div", {}, el("div", { text: r.message_text }),
+    el("span", { class: "muted", text: `Sent by ${r.sent_by} · ${when(r.created_at)}` }))));
+  $("send-reply").textContent = item.replies.length ? "Send another reply" : "Send reply";
+  $("apply-recommended").checked = true;
+  if (item.replies.length) $("f-reply").value = "";  // answered: a follow-up starts blank
+  else fillReply();
+  state.replyToken = newToken();  // a new reply: a new token; a double click reuses this one
 }
 
 function showReport(item) {
   const r = item.report;
-  $("d-title").textContent = `Request ${item.support_request_id.slice(0, 8)} · ${item.user_id} · order ${item.order_id}`;
+  $("d-title").textContent = `Request ${item.support_request_id.slice(0, 8)} · ${item.customer} · order ${item.order_id}`;
   $("d-request").textContent = item.request_text;
+  const limit = item.order_limit_usd === null ? "" : ` · order total ${money(item.order_limit_usd)}`;
   $("d-report").replaceChildren(
-    el("p", {}, agentBadge(r), ` ${STATUS[item.status]}${item.regenerated ? " · regenerated" : ""}`),
+    el("p", {}, agentBadge(r), ` ${STATUS[item.status]}${item.regenerated ? " · regenerated" : ""}${limit}`),
     el("p", { text: `Refund ${money(r.refund.amount_usd)} · Credit ${money(r.credit.amount_usd)} — ${r.refund.reason}` }),
     el("p", { class: "muted", text: `Order: ${r.order_details_summary}` }),
     el("p", { class: "muted", text: `History: ${r.past_interactions_summary}` }));
+  const applied = new Set(item.actions.map((a) => a.action_type));
   $("apply-refund").textContent = `Apply refund ${money(r.refund.amount_usd)}`;
   $("apply-credit").textContent = `Apply credit ${money(r.credit.amount_usd)}`;
-  $("apply-refund").disabled = !(r.refund.amount_usd > 0) || item.actions.some((a) => a.action_type === "apply_refund");
-  $("apply-credit").disabled = !(r.credit.amount_usd > 0) || item.actions.some((a) => a.action_type === "apply_credit");
-  $("f-reply").value = item.replies.length ? "" : r.draft_response;
+  $("apply-refund").disabled = !(r.refund.amount_usd > 0) || applied.has("apply_refund");
+  $("apply-credit").disabled = !(r.credit.amount_usd > 0) || applied.has("apply_credit");
   const done = [...item.actions.map((a) => `${ACTIONS[a.action_type]}${a.amount_usd ? ` ${money(a.amount_usd)}` : ""} by ${a.actor} · ${when(a.created_at)}`),
-    ...(item.rating ? [`Rated ${item.rating.rating === "thumbs_up" ? "a good report" : "a poor report"} by ${item.rating.actor}`] : [])];
+    ...item.regenerations.map((g) => `Report regenerated by ${g.actor}${g.operator_context ? ` (context: ${g.operator_context})` : ""} · ${when(g.created_at)}`),
+    ...(item.rating ? [`Rated ${item.rating.rating === "thumbs_up" ? "a good report" : "a poor report"}${item.rating.reason_code ? ` (${item.rating.reason_code.replaceAll("_", " ")})` : ""} by ${item.rating.actor}`] : [])];
   $("d-actions").replaceChildren(...(done.length ? done.map((t) => el("li", { text: t })) : [el("li", { class: "muted", text: "Nothing yet." })]));
   $("d-history").replaceChildren(...(item.history.length
     ? item.history.map((h) => el("li", { text: `${when(h.ts)} · order ${h.order_id} · ${h.request_text}` }))
     : [el("li", { class: "muted", text: "No other requests." })]));
+  showReply(item);
 }
 
 async function loadTimeline(orderId) {
@@ -85,32 +117,61 @@ async function openRequest(id) {
   if (opening) loadTimeline(state.current.order_id);
 }
 
+// One action at a time: every button waits for the answer (and a reply carries its token anyway).
 async function act(path, body, done) {
+  if (state.busy) return;
+  state.busy = true;
+  const buttons = document.querySelectorAll("#drawer button");
+  buttons.forEach((b) => b.setAttribute("aria-busy", "true"));
   const id = state.current.support_request_id;
   try {
-    await api(`/api/reports/${encodeURIComponent(id)}/${path}`, { method: "POST", body: JSON.stringify(body) });
-    toast(done);
+    const answer = await api(`/api/reports/${encodeURIComponent(id)}/${path}`, { method: "POST", body: JSON.stringify(body) });
+    toast(typeof done === "function" ? done(answer) : done);
   } catch (error) {
     toast(error.message, true);
+  } finally {
+    state.busy = false;
+    buttons.forEach((b) => b.removeAttribute("aria-busy"));
   }
   await Promise.all([openRequest(id), loadSummary(), loadList()]);
+}
+
+function sentMessage(answer) {
+  const applied = Object.entries(answer.applied).map(([kind, usd]) => `${money(usd)} ${kind}`);
+  return `Reply sent${applied.length ? ` · applied: ${applied.join(", ")}` : " · nothing applied"}`;
 }
 
 $("apply-refund").addEventListener("click", () => act("actions",
   { action_type: "apply_refund", amount_usd: state.current.report.refund.amount_usd }, "Refund applied"));
 $("apply-credit").addEventListener("click", () => act("actions",
   { action_type: "apply_credit", amount_usd: state.current.report.credit.amount_usd }, "Credit applied"));
-$("send-reply").addEventListener("click", () => act("replies", { message_text: $("f-reply").value }, "Reply sent"));
-$("thumbs-up").addEventListener("click", () => act("rating", { rating: "thumbs_up" }, "Thanks for the rating"));
-$("thumbs-down").addEventListener("click", () => act("rating", { rating: "thumbs_down" }, "Thanks for the rating"));
-$("regenerate").addEventListener("click", () => act("regenerate", {}, "Report regenerated"));
+$("apply-recommended").addEventListener("change", fillReply);
+$("apply-nothing").addEventListener("change", fillReply);
+$("send-reply").addEventListener("click", () => act("replies", {
+  message_text: $("f-reply").value, apply: $("apply-nothing").checked ? "nothing" : "recommended",
+  reply_token: state.replyToken }, sentMessage));
+const rating = (value) => ({ rating: value, reason_code: $("rating-reason").value || null,
+  feedback_notes: $("rating-notes").value || null });
+$("thumbs-up").addEventListener("click", () => act("rating", rating("thumbs_up"), "Thanks for the rating"));
+$("thumbs-down").addEventListener("click", () => act("rating", rating("thumbs_down"), "Thanks for the rating"));
+$("regenerate").addEventListener("click", () => act("regenerate",
+  { operator_context: $("operator-context").value }, "Report regenerated"));
 $("close").addEventListener("click", () => { $("drawer").hidden = true; });
 $("refresh").addEventListener("click", () => Promise.all([loadSummary(), loadList()]));
+$("prev").addEventListener("click", () => { state.pager.back(); loadList(); });
+$("next").addEventListener("click", () => { state.pager.forward(); loadList(); });
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  state.search = $("search").value.trim();
+  state.pager.reset();
+  loadList().catch((error) => toast(error.message, true));
+});
 for (const tab of document.querySelectorAll(".tabs [data-status]")) {
   tab.addEventListener("click", () => {
     document.querySelectorAll(".tabs [data-status]").forEach((t) => t.classList.toggle("active", t === tab));
     state.status = tab.dataset.status;
+    state.pager.reset();
     loadList().catch((error) => toast(error.message, true));
   });
 }
-Promise.all([loadSummary(), loadList()]).catch((error) => toast(error.message, true));
+Promise.all([showIdentity(), loadSummary(), loadList()]).catch((error) => toast(error.message, true));
