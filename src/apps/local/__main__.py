@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     events_sql = ".".join("`" + part.replace("`", "``") + "`" for part in events_table.split("."))
     server = None
     try:
-        w = WorkspaceClient(http_timeout_seconds=300)  # a local warehouse's first query starts Spark
+        from databricks.sdk.core import Config
+
+        w = WorkspaceClient(config=Config(http_timeout_seconds=300))  # a local warehouse's first query starts Spark
         if args.app == "refund-manager":
             warehouse = places.find_warehouse(w, args.warehouse or f"{catalog}-warehouse", stage, target)
             endpoint = args.endpoint or f"{catalog}_refund_agent"
