@@ -14,7 +14,7 @@ OUT ?= build
 # exported as MAKEVAR_X. `python -m compiler.make <command>` turns those into one argument each
 # (compiler/make.py); the few shell lines that need one quote it as "$$MAKEVAR_X".
 USER_VARIABLES := PYTHON SPEC OUT TARGET ONLY PARAMS PORT ORDERS STAGE NAME AFTER TARGETS DRY_RUN YES DELETE_ADOPTED \
-	BENCH_ARGS PYTEST_ARGS
+	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG
 $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 # make would export a variable given on its command line expanded (running a `$(shell ...)` in it)
 unexport $(USER_VARIABLES)
@@ -115,7 +115,7 @@ state: $(VENV)/.runtime-deps
 
 # The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
 app-local: $(VENV)/.app-deps
-	@PYTHONPATH=src $(PY) -m apps.local $(or $(APP),refund-manager) --out $(OUT) $(if $(PORT),--port $(PORT)) $(if $(or $(ITEMS),$(ORDERS)),--items $(or $(ITEMS),$(ORDERS))) $(if $(CATALOG),--catalog $(CATALOG))
+	@PYTHONPATH=src $(PY) -m apps.local --from-make
 
 destroy-local: $(VENV)/.app-deps
 	@$(COMPILE) destroy-local

@@ -48,7 +48,6 @@ def arguments(command: str) -> list[str]:
         "validate": spec,
         "run-local": spec + out + _target() + _params(),
         "state": spec + out + _target() + _params(),
-        "app-local": spec + out + _target() + _params() + _optional("PORT", "--port") + _optional("ORDERS", "--orders"),
         "destroy-local": spec + out + _target() + _params() + _flag("DRY_RUN", "--dry-run")
         + _optional("DELETE_ADOPTED", "--delete-adopted"),
         "preflight": spec + _target(),

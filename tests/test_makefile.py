@@ -21,7 +21,8 @@ HOSTILE = ["x; touch {p}", "$(touch {p})", "`touch {p}`", "$(shell touch {p})", 
 # variable -> (make target, how it reaches the argument list)
 COMMANDS = {
     "SPEC": ("validate", "--spec"), "OUT": ("status", "--out"), "TARGET": ("verify", "--target"),
-    "ONLY": ("run", "--only"), "PORT": ("app-local", "--port"), "ORDERS": ("app-local", "--orders"),
+    "ONLY": ("run", "--only"), "PORT": ("app-local", "--port"), "ORDERS": ("app-local", "--items"),
+    "ITEMS": ("app-local", "--items"), "CATALOG": ("app-local", "--catalog"),
     "STAGE": ("hotfix", "--stage"), "AFTER": ("new-stage", "--after"), "TARGETS": ("new-stage", "--targets"),
     "DELETE_ADOPTED": ("destroy-local", "--delete-adopted"), "NAME": ("new-stage", "--"),
 }
@@ -51,6 +52,13 @@ def test_each_variable_reaches_the_compiler_as_one_argument(name, tmp_path):
         args = _echo(target, {name: value})
         assert args[args.index(option) + 1] == value
         assert not pwned.exists(), (name, value)
+
+
+def test_the_local_apps_name_is_one_argument(tmp_path):  # make app-local APP=...: python -m apps.local
+    for template in HOSTILE:
+        pwned = tmp_path / "pwned"
+        value = template.format(p=pwned)
+        assert _echo("app-local", {"APP": value})[0] == value and not pwned.exists()
 
 
 def test_params_are_split_into_words_like_before_and_nothing_runs(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -30,8 +31,28 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def from_make(env: dict[str, str]) -> list[str]:
+    """`make app-local APP=... PORT=... ITEMS=... CATALOG=... OUT=...`: the Makefile exports each as
+    MAKEVAR_<NAME>, exactly as typed; each becomes one argument here (no shell in between)."""
+    def var(name: str) -> str:
+        return env.get(f"MAKEVAR_{name}") or ""
+
+    args = [var("APP") or "refund-manager", "--out", var("OUT") or "build"]
+    for name, option in (("PORT", "--port"), ("ITEMS", "--items"), ("CATALOG", "--catalog")):
+        value = var(name) or (var("ORDERS") if name == "ITEMS" else "")  # ORDERS: the older name
+        if value:
+            args += [option, value]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--from-make"]:
+        argv = from_make(dict(os.environ))
+        if os.environ.get("COMPILER_MAKE_ECHO"):  # what `make -n` cannot show: the argument list
+            print(json.dumps(argv))
+            return 0
+    args = parse(argv)
     folder, title, target, stage = APPS[args.app]
     for path in (SRC, SRC / "apps", SRC / "apps" / folder):
         if str(path) not in sys.path:
