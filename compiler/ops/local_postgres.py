@@ -1,7 +1,9 @@
-"""A throwaway PostgreSQL server for local runs and tests: the system's PostgreSQL (15 on Debian,
-`apt-get install postgresql-15`), a data folder of our own, a port of our own, trust authentication
-on 127.0.0.1 only. PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
-user (or `nobody`), which owns the data folder.
+"""A throwaway PostgreSQL server for local runs and tests: the first initdb on PATH (`make test` and
+`make app-local` put the `pgserver` wheel's bin/ there when the machine has no PostgreSQL of its
+own: tools/engines.py), else Debian's /usr/lib/postgresql/*/bin; a data folder of our own, a port of
+our own, trust authentication on 127.0.0.1 only. PostgreSQL refuses to run as root, so as root the
+server runs as the `postgres` user (or `nobody`), which owns the data folder and must be able to run
+the binaries.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ class PostgresUnavailable(RuntimeError):
 def find_bin(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if not found:
-        raise PostgresUnavailable(f"PostgreSQL's {name} was not found: install the server "
-                                  "(apt-get install -y postgresql-15), or set PATH to its bin folder")
+        raise PostgresUnavailable(f"PostgreSQL's {name} was not found: run through make (`make app-local` sets "
+                                  "PostgreSQL up), install the server (apt-get install -y postgresql-15), or put "
+                                  "its bin folder on PATH")
     return found
 
 
@@ -71,12 +74,11 @@ class LocalPostgres:
     def _as_owner(self, command: list[str]) -> list[str]:
         if os.geteuid() != 0:
             return command
-        user = "postgres" if _user_exists("postgres") else "nobody"
-        return ["runuser", "-u", user, "--", *command]
+        return ["runuser", "-u", server_user(), "--", *command]
 
     def _chown(self) -> None:
         if os.geteuid() == 0:
-            user = "postgres" if _user_exists("postgres") else "nobody"
+            user = server_user()
             os.makedirs(os.path.dirname(self.data), exist_ok=True)
             subprocess.run(["chown", "-R", f"{user}:", os.path.dirname(self.data)], check=True)
 
@@ -124,9 +126,13 @@ class LocalPostgres:
             raise PostgresUnavailable(f"local PostgreSQL {what} failed{hint}: {result.stdout.strip()[-800:]} {tail}".strip())
 
 
+def server_user() -> str:
+    """Who runs the server when we are root (PostgreSQL refuses root)."""
+    return "postgres" if _user_exists("postgres") else "nobody"
+
+
 def _owner_can_enter(folder: str) -> bool:
-    user = "postgres" if _user_exists("postgres") else "nobody"
-    return subprocess.run(["runuser", "-u", user, "--", "test", "-x", folder], stdout=subprocess.DEVNULL,
+    return subprocess.run(["runuser", "-u", server_user(), "--", "test", "-x", folder], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode == 0
 
 
