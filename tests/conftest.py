@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "examples"
+# Where the browser tests save their screenshots: build/.local/ is the project's, never the build's
+# (the compiler neither writes there nor minds it), so `make build` after the tests still works.
+SCREENSHOTS = ROOT / "build" / ".local" / "screenshots"
 OFFICIAL_SCHEMA = ROOT.parent / "shared" / "reference" / "databricks-bundle-schema.json"
 
 

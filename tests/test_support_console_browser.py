@@ -2,19 +2,19 @@
 PostgreSQL and the stand-in's warehouse: an operator sees the reports, opens one (the order's
 timeline, the user's other requests), applies the suggested refund, edits and sends the drafted
 reply, rates the report; the test checks the database and the page (text, never HTML), and saves
-build/screenshots/support-console.png."""
+build/.local/screenshots/support-console.png."""
 
 from __future__ import annotations
 
 import psycopg
 
-from .conftest import ROOT
+from .conftest import SCREENSHOTS
 from .fake_env import configure, fake  # noqa: F401  (fixtures)
 from .refund_app import served
 from .support_console import load, support_report
 from .test_refund_app_browser import chromium, postgres  # noqa: F401  (fixture)
 
-SCREENSHOT = ROOT / "build" / "screenshots" / "support-console.png"
+SCREENSHOT = SCREENSHOTS / "support-console.png"
 
 
 def test_an_operator_resolves_a_request_in_the_browser(postgres, fake):  # noqa: F811

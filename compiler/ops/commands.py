@@ -363,14 +363,15 @@ def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
 @OUT_OPTION
 @TARGET_OPTION
 def graph(spec_dir, out_dir, target) -> None:
-    """Draw a target's DAG (every target's without --target): the Mermaid text, and SVG and PNG
-    through Graphviz when `dot` is installed (apt-get install graphviz), under build/graphs/.
-    Builds nothing: every build already writes build/graphs/<t>.mmd."""
+    """Draw a target's DAG (every target's without --target): the Mermaid text every build writes
+    under build/graphs/, and SVG and PNG through Graphviz when `dot` is installed (apt-get install
+    graphviz), under build/.local/graphs/ (the build's folder holds only what the build writes, so a
+    build after this one still works). Builds nothing."""
     from ..graphs import render_images
 
     result, name = compile_only(spec_dir, target)
     targets = [name] if target else list(result.resolved.targets)
-    images = render_images(result, out_dir, targets=targets)
+    images = render_images(result, os.path.join(out_dir, ".local"), targets=targets)
     for t in targets:
         click.echo(f"target {t}: {out_dir}/graphs/{t}.mmd (written by every build)")
     for path in images:
