@@ -89,12 +89,17 @@ def test_destroy_then_deploy_does_a_full_sync(caspers, ops):
     record = caspers / "build" / ".databricks" / "bundle-compiler" / "free.json"
     assert json.loads(record.read_text())["catalog"] == "caspersdev"
     assert not any(p.startswith(ROOT_PATH) for p in ops.remote())
+    after = ops.run(caspers, "verify", "-t", "free")  # says what happened, not "never deployed"
+    assert after.code == 1 and "target free was destroyed at " in after.err and "(catalog caspersdev)" in after.err
+    assert "never deployed" not in after.err and "make deploy TARGET=free" in after.err
+    assert "free: destroyed at " in ops.run(caspers, "status").out
     # The stand-in CLI, like the real one, keeps its sync snapshot: a plain deploy would upload nothing.
     assert (caspers / "build" / ".databricks" / "bundle" / "free" / "sync-snapshots").exists()
     again = ops.run(caspers, "deploy", "-t", "free")
     assert again.code == 0 and "(full sync: free was destroyed since its last deploy)" in again.out
     assert not record.exists()
     assert ops.run(caspers, "verify", "-t", "free").code == 0
+    assert "free: deployed " in ops.run(caspers, "status").out
 
 
 def test_the_stale_snapshot_bug_is_real_in_the_stand_in(caspers, ops):

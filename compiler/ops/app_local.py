@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .errors import OpsError
+from .waits import seconds, waiting_for
 
 PORT_FILE = "port"
 RECOMMENDATIONS = """
@@ -133,12 +134,18 @@ def serve(server, places: Places, port: int, once: bool, say: Callable[[str], No
         return
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not web.started and time.monotonic() < deadline:
+    limit = seconds(30)
+    deadline = time.monotonic() + limit
+    while not web.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/summary", timeout=30) as response:
-            say("summary: " + json.dumps(json.load(response), sort_keys=True))
+        if not web.started:
+            raise OpsError("O124", f"the Refund Manager did not start on port {port} within {limit:.0f} s",
+                           f"is port {port} free? pick another with PORT=; on a busy machine wait longer with "
+                           "OPS_WAIT_SCALE=3")
+        with waiting_for(f"the Refund Manager's summary on port {port}", limit):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/summary", timeout=limit) as response:
+                say("summary: " + json.dumps(json.load(response), sort_keys=True))
     finally:
         web.should_exit = True
         thread.join(10)

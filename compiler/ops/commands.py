@@ -113,7 +113,9 @@ def state(spec_dir: str, out_dir: str, target: str | None, params) -> None:
     from .local import format_state
 
     rows = SqliteState(path, create=False).list(catalog)
-    click.echo(f"uc_state for catalog {catalog} ({path}): {len(rows)} resource(s)")
+    adopted = sum(r.origin == "adopted" for r in rows)
+    click.echo(f"uc_state for catalog {catalog} ({path}): {len(rows)} resource(s), {len(rows) - adopted} created "
+               f"and {adopted} adopted (cleanup deletes what was created; adopted ones only with DELETE_ADOPTED)")
     if rows:
         click.echo(format_state(rows))
 
@@ -139,9 +141,12 @@ def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_r
                        result.spec.bundle.runtime.dry_run_parameter)
     if code == 0 and not dry_run:
         from .app_local import remove_postgres
+        from .local import remove_leftovers
 
         if remove_postgres(out_dir):
             click.echo("removed the local PostgreSQL of app-local (build/.local/postgres)")
+        for folder in remove_leftovers(out_dir):
+            click.echo(f"removed {out_dir}/{folder}")
     sys.exit(code)
 
 
@@ -162,7 +167,8 @@ def app_local(spec_dir: str, out_dir: str, target: str | None, params, port: int
       python -m compiler app-local --orders 200 --port 8080
     """
     from . import app_local as local_app
-    from .workspace import check_reachable
+    from .waits import waiting_for
+    from .workspace import check_reachable, workspace_call
 
     host = _ops(check_reachable)
     result, name = compile_for(spec_dir, out_dir, target or "default")
@@ -171,13 +177,24 @@ def app_local(spec_dir: str, out_dir: str, target: str | None, params, port: int
     from databricks.sdk import WorkspaceClient
 
     w = WorkspaceClient()
-    places = _ops(lambda: local_app.find_places(w, values["CATALOG"], values["REFUND_AGENT_ENDPOINT_NAME"]))
+    catalog, endpoint = values["CATALOG"], values["REFUND_AGENT_ENDPOINT_NAME"]
+
+    def find():
+        with waiting_for(f"the workspace at {host} to list its warehouses"):
+            return workspace_call(lambda: local_app.find_places(w, catalog, endpoint))
+
+    places = _ops(find)
     server = _ops(lambda: local_app.start_postgres(out_dir))
-    click.echo(f"local PostgreSQL on port {server.port} (build/.local/postgres); workspace {host}")
-    summary = _ops(lambda: local_app.sync(server, w, places, orders, say=click.echo))
-    click.echo(f"scored {summary.scored} more order(s) into recommender.pg_recommendations")
-    try:
-        local_app.serve(server, places, port, once, say=click.echo)
+    try:  # whatever happens next, the server stops (its data stays, for the next run)
+        click.echo(f"local PostgreSQL on port {server.port} (build/.local/postgres); workspace {host}")
+
+        def score():
+            with waiting_for(f"the refund agent's endpoint {endpoint} and the warehouse to score {orders} order(s)"):
+                return workspace_call(lambda: local_app.sync(server, w, places, orders, say=click.echo))
+
+        summary = _ops(score)
+        click.echo(f"scored {summary.scored} more order(s) into recommender.pg_recommendations")
+        _ops(lambda: local_app.serve(server, places, port, once, say=click.echo))
     except KeyboardInterrupt:
         pass
     finally:
@@ -259,7 +276,7 @@ def verify(spec_dir, out_dir, target) -> None:
 @OUT_OPTION
 def status(out_dir) -> None:
     """Which targets are deployed, when, by which CLI, how many files, the job URLs, and whether
-    build/ is newer than the deployment (from build/.databricks/)."""
+    build/ is newer than the deployment; which were destroyed, when (from build/.databricks/)."""
     from .deploy import status as run_status
 
     rows = run_status(out_dir)
@@ -267,9 +284,14 @@ def status(out_dir) -> None:
         click.echo(f"no deployment recorded under {out_dir}/.databricks/bundle/")
         return
     for row in rows:
+        destroyed = row["destroyed"]
+        if destroyed is not None:
+            click.echo(f"{row['target']}: destroyed at {destroyed.get('destroyed_at', '?')} (catalog "
+                       f"{destroyed.get('catalog', '?')}): nothing deployed; `make deploy TARGET={row['target']}` "
+                       "uploads every file again")
+            continue
         urls = ", ".join(f"{k}: {v}" for k, v in sorted(row["job_urls"].items())) or "no job URL"
-        flags = (" [build/ is newer: deploy again]" if row["build_newer"] else "") + \
-                (" [destroyed since]" if row["destroyed"] else "")
+        flags = " [build/ is newer: deploy again]" if row["build_newer"] else ""
         click.echo(f"{row['target']}: deployed {row['timestamp']} by CLI {row['cli_version']}, {row['files']} files; "
                    f"{urls}{flags}")
 

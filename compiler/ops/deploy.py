@@ -104,6 +104,11 @@ def check_shipped_data(spec, out_dir: str) -> None:
 
 
 def require_deployed(out_dir: str, target: str) -> None:
+    destroyed = destroyed_record(out_dir, target)
+    if destroyed is not None:
+        raise OpsError("O114", f"target {target} was destroyed at {destroyed.get('destroyed_at', '?')} (catalog "
+                               f"{destroyed.get('catalog', '?')}): nothing of it is deployed",
+                       f"deploy it again (every file is uploaded): make deploy TARGET={target}")
     if deployment(out_dir, target) is None:
         raise OpsError("O114", f"target {target} was never deployed from {out_dir}/ (no deployment state in "
                                f"{bundle_state_dir(out_dir, target)})", f"deploy it first: make deploy TARGET={target}")
@@ -116,6 +121,21 @@ def bundle_state_dir(out_dir: str, target: str) -> str:
 
 def destroy_record(out_dir: str, target: str) -> str:
     return os.path.join(out_dir, ".databricks", "bundle-compiler", f"{target}.json")
+
+
+def destroyed_record(out_dir: str, target: str) -> dict | None:
+    """What `destroy` recorded (when, which catalog), while the target has not been deployed again."""
+    try:
+        with open(destroy_record(out_dir, target), encoding="utf-8") as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else {}
+
+
+def destroyed_targets(out_dir: str) -> list[str]:
+    folder = os.path.dirname(destroy_record(out_dir, "x"))
+    return sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".json")) if os.path.isdir(folder) else []
 
 
 def deployment(out_dir: str, target: str) -> dict | None:
@@ -171,13 +191,15 @@ def _stamp(value: str | None) -> float:
 
 
 def status(out_dir: str) -> list[dict]:
+    """One row per target deployed or destroyed from out_dir. A destroyed target says when and which
+    catalog, whatever the CLI left of its state (its deployment record may outlive the destroy)."""
     rows = []
     built = build_time(out_dir)
-    for target in deployed_targets(out_dir):
-        info = deployment(out_dir, target)
+    for target in sorted(set(deployed_targets(out_dir)) | set(destroyed_targets(out_dir))):
+        info = deployment(out_dir, target) or {"timestamp": None, "cli_version": None, "files": 0, "job_urls": {}}
         info["target"] = target
         info["build_newer"] = built > _stamp(info["timestamp"])
-        info["destroyed"] = os.path.exists(destroy_record(out_dir, target))
+        info["destroyed"] = destroyed_record(out_dir, target)
         rows.append(info)
     return rows
 

@@ -15,6 +15,8 @@ import socket
 import subprocess
 from dataclasses import dataclass
 
+from .waits import seconds
+
 SUPERUSER = "caspers"
 
 
@@ -91,7 +93,7 @@ class LocalPostgres:
         self._chown()
         options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run([find_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.sockets, "server.log"), "-o", options,
-                   "-w", "-t", "30", "start"], "start")
+                   "-w", "-t", str(round(seconds(60))), "start"], "start")
         return self
 
     def stop(self) -> None:
