@@ -95,7 +95,10 @@ bench: $(VENV)/.dev-deps
 bench-stream: $(VENV)/.dev-deps
 	$(PY) bench/stream.py $(BENCH_ARGS)
 
+# As deploy: the workspace is checked before the data is prepared (make data: only what changed).
 run-local: $(VENV)/.app-deps
+	@$(PY) -m compiler run-local --preflight --spec $(SPEC) $(TARGET_ARG) $(PARAM_ARGS)
+	@$(MAKE) --no-print-directory data
 	@$(PY) -m compiler run-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
 state: $(VENV)/.runtime-deps

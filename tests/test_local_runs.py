@@ -109,6 +109,34 @@ def test_a_new_stage_creating_a_job_and_a_pipeline_is_registered_and_cleaned(tmp
     assert _live(server) == set() and _rows(project, "dev") == set()
 
 
+def test_a_local_run_without_the_shipped_data_says_so_in_one_line(caspers, server, tmp_path):
+    """What a deploy refuses, a local run refuses too, before any stage runs (not a stage's traceback)."""
+    import shutil
+
+    shutil.rmtree(caspers / "build" / "data" / "documents")
+    run = _cli(caspers, server, tmp_path, "run-local", "--target", "menus")
+    assert run.code == 1 and "Traceback" not in run.err + run.out
+    assert [line for line in run.err.splitlines() if line.startswith("error:")] == [
+        "error: build/data/documents/generated holds no files, and the bundle's stages and jobs read it [O115]"]
+    assert "run `make data` first (make deploy and make run-local do)" in run.err
+    assert _live(server) == set()  # nothing ran
+
+
+def test_make_run_local_checks_the_workspace_then_prepares_the_data_as_deploy_does():
+    """The make target's steps, as make would run them (-n prints them without running any)."""
+    import subprocess
+
+    from .conftest import ROOT
+
+    steps = subprocess.run(["make", "-n", "--no-print-directory", "run-local", "TARGET=menus"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    check = next(i for i, s in enumerate(steps) if "-m compiler run-local --preflight" in s)
+    documents = next(i for i, s in enumerate(steps) if "src/data/documents/generate.py" in s and "--if-changed" in s)
+    dataset = next(i for i, s in enumerate(steps) if "src/data/canonical/generate.py" in s and "--if-changed" in s)
+    run = next(i for i, s in enumerate(steps) if "-m compiler run-local" in s and "--preflight" not in s)
+    assert check < min(documents, dataset) and max(documents, dataset) < run
+
+
 def test_run_local_without_a_workspace_says_how_to_get_one(caspers):
     import os
 

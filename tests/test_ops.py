@@ -146,10 +146,14 @@ def test_only_selectors_resolve_on_each_target(caspers_compiled, target, selecto
 
 
 @pytest.fixture(scope="module")
-def caspers_compiled():
+def caspers_compiled(tmp_path_factory):
+    """The catalogue's graph (a stage a user added is left out): what ONLY_EXPECTATIONS are about."""
     from compiler.pipeline import compile_spec
 
-    return compile_spec(str(ROOT / "spec"), through="check_dataflow")
+    from .conftest import catalogue_project
+
+    project = catalogue_project(tmp_path_factory.mktemp("catalogue") / "caspers")
+    return compile_spec(str(project / "spec"), through="check_dataflow")
 
 
 def test_run_passes_the_resolved_task_keys_and_parameters(caspers, ops):
@@ -184,8 +188,11 @@ def test_hotfix_imports_reads_back_and_prints_the_repair(caspers, ops):
     assert f"{ops.server.url}/#job/5000/run/7777" in run.out
 
 
-def test_graph_files_parse_back_to_the_target_edges(caspers_compiled, caspers, ops):
+def test_graph_files_parse_back_to_the_target_edges(caspers, ops):
     from compiler.graphs import parse_mermaid_edges, target_edges
+    from compiler.pipeline import compile_spec
+
+    caspers_compiled = compile_spec(str(caspers / "spec"), through="check_dataflow")
 
     assert ops.run(caspers, "build").code == 0  # every build writes the Mermaid files and build/README.md
     before = {p: p.stat().st_mtime_ns for p in (caspers / "build").rglob("*") if p.is_file()}
@@ -230,7 +237,15 @@ def test_pictures_and_screenshots_leave_the_build_its_own_folder(caspers, ops):
         assert (caspers / "build" / ".local" / "graphs" / "all.svg").exists()
 
 
-def test_explain_answers_the_impact_questions(caspers, ops):
+@pytest.fixture
+def catalogue(tmp_path):
+    from .conftest import catalogue_project
+
+    return catalogue_project(tmp_path / "catalogue")
+
+
+def test_explain_answers_the_impact_questions(catalogue, ops):
+    caspers = catalogue
     run = ops.run(caspers, "explain", "Spark_Declarative_Pipeline")
     assert run.code == 0
     assert "lakeflow (task Spark_Declarative_Pipeline)" in run.out
@@ -240,21 +255,24 @@ def test_explain_answers_the_impact_questions(caspers, ops):
 
 
 def test_new_stage_scaffolds_builds_and_shows_in_the_graph(caspers, ops):
-    run = ops.run(caspers, "new-stage", "hello", "--after", "lakeflow", "--targets", "free")
+    from .conftest import unused_stage_name
+
+    hello = unused_stage_name(caspers, "hello")  # README's example may be in the spec already
+    run = ops.run(caspers, "new-stage", hello, "--after", "lakeflow", "--targets", "free")
     assert run.code == 0, run.err
-    spec = (caspers / "spec" / "stages" / "hello.yaml").read_text()
+    spec = (caspers / "spec" / "stages" / f"{hello}.yaml").read_text()
     assert spec.startswith("# yaml-language-server: $schema=../../compiler/schemas/stage.schema.json\n")
     assert "depends_on: [lakeflow]" in spec and "targets: [free]" in spec
-    assert "def run(ctx):" in (caspers / "src" / "stages" / "hello.py").read_text()
-    assert "lakeflow --> hello" in (caspers / "build" / "graphs" / "free.mmd").read_text()
+    assert "def run(ctx):" in (caspers / "src" / "stages" / f"{hello}.py").read_text()
+    assert f"lakeflow --> {hello}" in (caspers / "build" / "graphs" / "free.mmd").read_text()
     # until its body is written, the new stage's notebook fails loudly, naming itself
     declared = yaml.safe_load(spec).get("parameters") or []
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
     env["STAGE_PARAMS_JSON"] = json.dumps({name: f"value-{name}" for name in declared})
-    stub = subprocess.run([sys.executable, "hello.py"], cwd=caspers / "build" / "stages", capture_output=True,
+    stub = subprocess.run([sys.executable, f"{hello}.py"], cwd=caspers / "build" / "stages", capture_output=True,
                           text=True, env=env, timeout=120)
-    assert stub.returncode != 0 and "NotImplementedError: stage hello is not implemented yet" in stub.stderr
-    for args, message in ((["hello"], "already exists"), (["x1", "--after", "lakeflo"], "did you mean `lakeflow`"),
+    assert stub.returncode != 0 and f"NotImplementedError: stage {hello} is not implemented yet" in stub.stderr
+    for args, message in (([hello], "already exists"), (["x1", "--after", "lakeflo"], "did you mean `lakeflow`"),
                           (["x2", "--targets", "menus", "--after", "lakeflow"], "not in target(s) menus"),
                           (["9x"], "is not an identifier")):
         bad = ops.run(caspers, "new-stage", *args)

@@ -73,20 +73,31 @@ def _warnings(result) -> int:
 @OUT_OPTION
 @TARGET_OPTION
 @PARAM_OPTION
-def run_local(spec_dir: str, out_dir: str, target: str | None, params) -> None:
+@click.option("--preflight", is_flag=True,
+              help="Check the workspace, the target and the parameters, and run nothing (`make run-local` does this "
+                   "before preparing the data, as `make deploy` does).")
+def run_local(spec_dir: str, out_dir: str, target: str | None, params, preflight: bool) -> None:
     """Run a target's generated notebooks locally, in dependency order, against DATABRICKS_HOST.
 
     \b
+    The data the bundle ships (spec/bundle.yaml, shipped_data) must be there, as for a deploy:
+    `make run-local` prepares it (`make data`, only what changed).
     Examples:
       python -m compiler run-local --target free
       python -m compiler run-local -t free --param CATALOG=mycat --param START_DAY=10
     """
+    from .deploy import check_shipped_data
     from .local import format_runs, run_target
     from .workspace import check_reachable
 
     host = _ops(check_reachable)
+    if preflight:
+        result, name = compile_only(spec_dir, target, quiet=True)
+        _params(result, name, params)
+        return
     result, name = compile_for(spec_dir, out_dir, target)
     values = _params(result, name, params)
+    _ops(lambda: check_shipped_data(result.spec, out_dir))
     click.echo(f"running target {name} locally against {host}")
     runs = run_target(result, out_dir, name, values, echo=click.echo)
     click.echo(format_runs(runs))

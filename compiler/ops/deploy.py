@@ -95,12 +95,13 @@ def check_stage_in_target(compilation, target: str, stage: str) -> str:
 
 
 def check_shipped_data(spec, out_dir: str) -> None:
-    """Every `shipped_data` folder holds files before a deploy (or the jobs reading it fail later)."""
+    """Every `shipped_data` folder holds files before a deploy or a local run (or the stages and jobs
+    reading it fail later, far from the cause)."""
     for folder, command in spec.bundle.shipped_data.items():
         path = os.path.join(out_dir, *folder.split("/"))
         if not (os.path.isdir(path) and any(files for _, _, files in os.walk(path))):
-            raise OpsError("O115", f"{out_dir}/{folder} holds no files, and the deployed jobs read it",
-                           f"run `{command}` first (make deploy does)")
+            raise OpsError("O115", f"{out_dir}/{folder} holds no files, and the bundle's stages and jobs read it",
+                           f"run `{command}` first (make deploy and make run-local do)")
 
 
 def require_deployed(out_dir: str, target: str) -> None:
