@@ -190,20 +190,22 @@ def app_local(spec_dir: str, out_dir: str, target: str | None, params, port: int
     w = WorkspaceClient()
     catalog, endpoint = values["CATALOG"], values["REFUND_AGENT_ENDPOINT_NAME"]
 
-    def find():
-        with waiting_for(f"the workspace at {host} to list its warehouses"):
-            return workspace_call(lambda: local_app.find_places(w, catalog, endpoint))
+    def awaited(what: str, action):
+        """A workspace step: a wait that ran out names `what` (O124); a refusal is O122."""
+        def attempt():
+            with waiting_for(what):
+                return action()
 
-    places = _ops(find)
+        return _ops(lambda: workspace_call(attempt))
+
+    places = awaited(f"the workspace at {host} to list its warehouses",
+                     lambda: local_app.find_places(w, catalog, endpoint))
     server = _ops(lambda: local_app.start_postgres(out_dir))
     try:  # whatever happens next, the server stops (its data stays, for the next run)
         click.echo(f"local PostgreSQL on port {server.port} (build/.local/postgres); workspace {host}")
 
-        def score():
-            with waiting_for(f"the refund agent's endpoint {endpoint} and the warehouse to score {orders} order(s)"):
-                return workspace_call(lambda: local_app.sync(server, w, places, orders, say=click.echo))
-
-        summary = _ops(score)
+        summary = awaited(f"the refund agent's endpoint {endpoint} and the warehouse to score {orders} order(s)",
+                          lambda: local_app.sync(server, w, places, orders, say=click.echo))
         click.echo(f"scored {summary.scored} more order(s) into recommender.pg_recommendations")
         _ops(lambda: local_app.serve(server, places, port, once, say=click.echo))
     except KeyboardInterrupt:
