@@ -148,9 +148,11 @@ def _impatient_env(server, tmp_path) -> dict:
 
 
 def test_a_wait_that_runs_out_is_an_operator_error_naming_what_was_awaited(caspers, server, tmp_path):
-    """Not "internal compiler error: TimeoutError: Timed out after 0:00:02"."""
-    add_fault(server, kind="warehouses", op="list", mode="slow", seconds=3)  # slower than the client waits
-    run = run_compiler("app-local", "--once", cwd=caspers, env=_impatient_env(server, tmp_path), timeout=120)
+    """Not "internal compiler error: TimeoutError: Timed out after 0:00:02". app-local waits generously
+    (two minutes for an answer, five of retries); OPS_WAIT_SCALE=0.01 makes that about 1 s and 3 s."""
+    add_fault(server, kind="warehouses", op="list", mode="slow", seconds=30)  # slower than the client waits
+    env = {**_impatient_env(server, tmp_path), "OPS_WAIT_SCALE": "0.01"}
+    run = run_compiler("app-local", "--once", cwd=caspers, env=env, timeout=120)
     assert run.code == 1 and "internal compiler error" not in run.err and "Traceback" not in run.err, run.err
     assert [line for line in run.err.splitlines() if line.startswith("error:")][0].startswith(
         f"error: timed out waiting for the workspace at {server.url} to list its warehouses")

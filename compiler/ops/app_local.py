@@ -186,10 +186,21 @@ def _answers(port: int) -> bool:
 
 
 def _statement(w: Any, places: Places, sql: str) -> list[list]:
+    """Run a statement on the warehouse; one still running after the API's 50 s (a cold warehouse)
+    is polled, within a scaled limit."""
     from databricks.sdk.service.sql import StatementState
 
     response = w.statement_execution.execute_statement(statement=sql, warehouse_id=places.warehouse_id,
                                                        wait_timeout="50s")
+    limit = seconds(600)
+    deadline = time.monotonic() + limit
+    while response.status.state in (StatementState.PENDING, StatementState.RUNNING):
+        if time.monotonic() > deadline:
+            raise OpsError("O124", f"timed out after {limit:.0f} s waiting for warehouse {places.warehouse_id} to list "
+                                   "delivered orders", "a warehouse starting cold can take minutes: try again, or wait "
+                                                       "longer with OPS_WAIT_SCALE=3")
+        time.sleep(2)
+        response = w.statement_execution.get_statement(response.statement_id)
     if response.status.state != StatementState.SUCCEEDED:
         message = response.status.error.message if response.status.error else response.status.state
         raise OpsError("O152", f"the warehouse could not list delivered orders: {message}",

@@ -186,8 +186,13 @@ def app_local(spec_dir: str, out_dir: str, target: str | None, params, port: int
     values = _params(result, name, params)
     local_app.import_paths(os.path.join(os.path.dirname(os.path.abspath(spec_dir)), "src"))
     from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
 
-    w = WorkspaceClient()
+    from .waits import seconds
+
+    # A warehouse's first statement (a cold start) and the agent's first answers are slow: generous,
+    # scaled waits (OPS_WAIT_SCALE), whatever short ones a profile sets for other tools.
+    w = WorkspaceClient(config=Config(http_timeout_seconds=seconds(120), retry_timeout_seconds=seconds(300)))
     catalog, endpoint = values["CATALOG"], values["REFUND_AGENT_ENDPOINT_NAME"]
 
     def awaited(what: str, action):

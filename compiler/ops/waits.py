@@ -27,7 +27,7 @@ def scale() -> float:
         busy = os.getloadavg()[0] / (os.cpu_count() or 1)
     except OSError:  # no load average on this system
         busy = 1.0
-    return max(chosen, 0.1) * max(1.0, busy)
+    return max(chosen, 0.01) * max(1.0, busy)
 
 
 def seconds(default: float) -> float:

@@ -32,19 +32,20 @@ HOST_PROBE_S = 2  # with start-up, an unreachable host fails within 3 s, whateve
 def check_reachable() -> str:
     """Fail fast, with one line naming the host, when no workspace is configured, its host does not
     take a connection within HOST_PROBE_S (refused, unknown, or silently dropped), or it refuses the
-    login; a host that answers slowly gets a generous, scaled wait (waits.py). Returns its host."""
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.core import Config
-    from databricks.sdk.errors import DatabricksError
-
-    from .waits import seconds, waiting_for
-
+    login; a host that answers slowly gets a generous, scaled wait (waits.py). Returns its host.
+    The SDK is imported after the probe: its import alone costs a second on a busy machine."""
     hint = ("local runs talk to a workspace: export DATABRICKS_HOST and DATABRICKS_TOKEN (or a profile); without "
             "one, start the stand-in with `.venv/bin/python -m tests.workspace_fake --port 8765` and export the "
             "URL it prints as DATABRICKS_HOST, with any DATABRICKS_TOKEN")
     if not (os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")):
         raise OpsError("O120", "no workspace is configured (DATABRICKS_HOST is not set)", hint)
     _probe(_configured_host(), hint)  # before the SDK's configuration, which already calls the host
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
+    from databricks.sdk.errors import DatabricksError
+
+    from .waits import seconds, waiting_for
+
     patience = seconds(10)
     try:
         w = WorkspaceClient(config=Config(retry_timeout_seconds=patience, http_timeout_seconds=patience))
