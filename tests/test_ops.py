@@ -27,7 +27,9 @@ def test_deploy_runs_preflight_validate_deploy_in_build_and_prints_the_job_url(c
                                           ["bundle", "validate", "-t", "free"], ["bundle", "deploy", "-t", "free"]]
     assert {c["cwd"] for c in calls} == {str(caspers / "build")}
     assert calls[-1]["env"]["DATABRICKS_HOST"] == ops.server.url
-    assert f"deployed free: {ops.server.url}/#job/5000" in run.out
+    job = _deployed_job(caspers, "free")
+    assert f"deployed free: {ops.server.url}/#job/{job}" in run.out
+    assert ops.server.store.objects["jobs"][str(job)]["settings"]["name"] == "Casper's Initializer"  # a link to it
     assert f"{ROOT_PATH}/stages/canonical_data" in ops.remote()  # a notebook, uploaded without .py
     assert ops.remote()[f"{ROOT_PATH}/stages/canonical_data"]["object_type"] == "NOTEBOOK"
 
@@ -130,7 +132,8 @@ def test_status_reports_deployments_and_a_newer_build(caspers, ops):
     assert ops.run(caspers, "status").out.startswith("no deployment recorded")
     assert ops.run(caspers, "deploy", "-t", "free").code == 0
     run = ops.run(caspers, "status")
-    assert "free: deployed " in run.out and "by CLI 0.275.0" in run.out and f"caspers: {ops.server.url}/#job/5000" in run.out
+    job = _deployed_job(caspers, "free")
+    assert "free: deployed " in run.out and "by CLI 0.275.0" in run.out and f"caspers: {ops.server.url}/#job/{job}" in run.out
     assert "[build/ is newer" not in run.out
     stage = caspers / "spec" / "stages" / "lakeflow.yaml"
     stage.write_text(stage.read_text().replace("Creates or updates", "Creates or refreshes"))
@@ -174,8 +177,9 @@ def test_run_passes_the_resolved_task_keys_and_parameters(caspers, ops):
 
 def test_hotfix_imports_reads_back_and_prints_the_repair(caspers, ops):
     assert ops.run(caspers, "deploy", "-t", "free").code == 0
-    ops.server.store.put("_runs", 7777, {"run_id": 7777, "job_id": 5000, "state": {"life_cycle_state": "TERMINATED",
-                                                                                  "result_state": "FAILED"}})
+    job = _deployed_job(caspers, "free")
+    ops.server.store.put("_runs", 7777, {"run_id": 7777, "job_id": job, "state": {"life_cycle_state": "TERMINATED",
+                                                                                 "result_state": "FAILED"}})
     source = caspers / "src" / "stages" / "lakeflow.py"
     source.write_text(source.read_text().replace("ALL_EVENTS_TIMEOUT_S = 1200", "ALL_EVENTS_TIMEOUT_S = 1800"))
     run = ops.run(caspers, "hotfix", "-t", "free", "--stage", "lakeflow")
@@ -185,7 +189,16 @@ def test_hotfix_imports_reads_back_and_prints_the_repair(caspers, ops):
     assert deployed == (caspers / "build" / "stages" / "lakeflow.py").read_bytes()
     assert "read it back: identical" in run.out
     assert "databricks jobs repair-run 7777" in run.out and '"rerun_tasks": ["Spark_Declarative_Pipeline"]' in run.out
-    assert f"{ops.server.url}/#job/5000/run/7777" in run.out
+    assert f"{ops.server.url}/#job/{job}/run/7777" in run.out
+
+
+def _deployed_job(project, target: str, key: str = "caspers") -> int:
+    """The id the (stand-in) CLI gave the bundle's job, from its deployment state."""
+    import re
+
+    from compiler.ops.deploy import job_urls
+
+    return int(re.search(r"#job/(\d+)$", job_urls(str(project / "build"), target)[key]).group(1))
 
 
 def test_graph_files_parse_back_to_the_target_edges(caspers, ops):
