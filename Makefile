@@ -104,7 +104,7 @@ run-local: $(VENV)/.app-deps
 state: $(VENV)/.runtime-deps
 	@$(PY) -m compiler state --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS)
 
-# The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
+# The Refund Manager on localhost after `make run-local TARGET=default` (see docs/caspers.md, "The Refund Manager").
 app-local: $(VENV)/.app-deps
 	@$(ENGINES) postgres -- $(VENV)/bin/python -m compiler app-local --spec $(SPEC) --out $(OUT) $(TARGET_ARG) $(PARAM_ARGS) $(if $(PORT),--port $(PORT)) $(if $(ORDERS),--orders $(ORDERS))
 
