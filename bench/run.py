@@ -9,7 +9,7 @@ For each size (default 100, 1,000 and 10,000 stages; 10 targets) it generates a 
 and the peak RSS of the cold builds. Also the Casper's spec (cold and no-op).
 
 Results go to bench/out/ (not tracked): results.json (one entry per commit, for comparison across
-commits) and table.md, the Markdown table also printed here. README.md's table (between the bench
+commits) and table.md, the Markdown table also printed here. docs/performance.md's table (between the bench
 markers) is replaced only by a full run (every size, 5 runs or more) given --update-readme.
 
     python bench/run.py [--sizes 100,1000,10000] [--runs 5] [--no-readme]
@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--update-readme", action="store_true",
-                        help="replace README.md's table (only with a full run: every size, 5 runs or more)")
+                        help="replace docs/performance.md's table (only with a full run: every size, 5 runs or more)")
     # `make bench BENCH_ARGS="..."` passes its arguments through the environment (Makefile, compiler/make.py).
     import shlex
 
@@ -187,9 +187,9 @@ def main() -> None:
     results.write_text(json.dumps(history, indent=1) + "\n")
     (out / "table.md").write_text(table + "\n")
     print(f"results: {results}, {out / 'table.md'}" + ("" if args.update_readme else
-                                                       " (README.md unchanged: pass --update-readme with a full run)"))
+                                                       " (docs/performance.md unchanged: pass --update-readme with a full run)"))
     if args.update_readme:
-        readme = ROOT / "README.md"
+        readme = ROOT / "docs" / "performance.md"
         text = readme.read_text()
         start, end = "<!-- bench:start -->", "<!-- bench:end -->"
         if start in text and end in text:

@@ -62,6 +62,8 @@ def arguments(command: str) -> list[str]:
         "new-stage": spec + out + _optional("AFTER", "--after") + _optional("TARGETS", "--targets") + ["--", var("NAME")],
         "clean": out,
     }
+    if command == "run-local-preflight":  # the workspace checked before `make data` prepares anything
+        return ["run-local", "--preflight"] + spec + _target() + _params()
     if command not in table:
         raise SystemExit(f"compiler.make: unknown command {command!r}")
     return [command] + table[command]

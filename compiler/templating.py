@@ -7,7 +7,7 @@ The environment is jinja2's ImmutableSandboxedEnvironment with StrictUndefined: 
 template cannot allocate gigabytes; each value's evaluation has a budget of steps and time (E704),
 since nested loops, each within the sandbox's range limit, could otherwise run for hours.
 
-Contexts (documented in README, "Jinja in the spec"):
+Contexts (documented in docs/spec.md, "Jinja in the spec"):
   spec/bundle.yaml (parameter defaults, job name/description) and spec/targets/*.yaml:
       bundle, variables, target
   spec/stages/*.yaml `description` and `task`: bundle, variables, stage
@@ -177,7 +177,7 @@ def _undefined_hint(message: str, context: dict) -> str:
     close = did_you_mean(word, candidates) if word else ""
     if close:
         return f"{close} This value can use: {available}"
-    return f"this value can use: {available} (see README, 'Jinja in the spec')"
+    return f"this value can use: {available} (see docs/spec.md, 'Jinja in the spec')"
 
 
 def _dotted_names(context: dict, prefix: str = "") -> list[str]:

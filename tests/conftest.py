@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "examples"
+# Where the browser tests save their screenshots: build/.local/ is the project's, never the build's
+# (the compiler neither writes there nor minds it), so `make build` after the tests still works.
+SCREENSHOTS = ROOT / "build" / ".local" / "screenshots"
 OFFICIAL_SCHEMA = ROOT.parent / "shared" / "reference" / "databricks-bundle-schema.json"
 
 
@@ -44,6 +47,33 @@ def copy_project(source: Path, dest: Path, git: bool = False) -> Path:
         shutil.copyfile(source / ".gitignore", dest / ".gitignore")
         (dest / ".git").mkdir(exist_ok=True)
     return dest
+
+
+def catalogue_stages() -> set[str]:
+    """The demo's own stages, as the facts catalogue lists them (tests/test_caspers_bundle.py)."""
+    from .test_caspers_bundle import ALL
+
+    return {stage for stage, _ in ALL.values()}
+
+
+def catalogue_project(dest: Path) -> Path:
+    """A copy of the project with only the catalogue's stages: what hand-computed expectations about
+    the demo's graph are about. A stage a user adds (README, "Add a stage") is left out of it, so
+    such expectations stay true, and the tests of the whole project expect that stage where the spec
+    puts it."""
+    project = copy_project(ROOT, dest)
+    keep = catalogue_stages()
+    for path in (project / "spec" / "stages").glob("*.yaml"):
+        if path.stem not in keep:
+            path.unlink()
+            (project / "src" / "stages" / f"{path.stem}.py").unlink(missing_ok=True)
+    return project
+
+
+def unused_stage_name(project: Path, base: str) -> str:
+    """`base`, or `base_2`, `base_3`...: a stage name the project does not have yet."""
+    taken = {p.stem for p in (project / "spec" / "stages").glob("*.yaml")}
+    return next(name for name in (base, *(f"{base}_{n}" for n in range(2, 100))) if name not in taken)
 
 
 @pytest.fixture

@@ -18,9 +18,13 @@ FAKE_CLI = ROOT / "tests" / "fake_cli"
 
 
 def sdk_env(url: str, tmp: Path) -> dict[str, str]:
-    """Environment for a client of the stand-in: no DATABRICKS_* from outside, retries capped."""
+    """Environment for a client of the stand-in: no DATABRICKS_* from outside, retries capped at a
+    minute (the SDK's own default is five), and five minutes for one answer: the stand-in's first SQL
+    statement starts local Spark, which on a busy two-core machine takes longer than the SDK's 60 s
+    (and 3 s of retries once turned a slow answer into a failed test)."""
     cfg = tmp / "databrickscfg"
-    cfg.write_text(f"[fake]\nhost = {url}\ntoken = fake-token\nauth_type = pat\nretry_timeout_seconds = 3\n")
+    cfg.write_text(f"[fake]\nhost = {url}\ntoken = fake-token\nauth_type = pat\nretry_timeout_seconds = 60\n"
+                   "http_timeout_seconds = 300\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "ARM_"))}
     env.update({"DATABRICKS_CONFIG_FILE": str(cfg), "DATABRICKS_CONFIG_PROFILE": "fake",
                 "DATABRICKS_HOST": url})

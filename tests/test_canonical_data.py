@@ -127,7 +127,7 @@ def test_order_ids_and_sequences(events):
 
 
 def test_demand_shape_is_the_original_models():
-    """The figures of the README's table, against the original model's (run on its own dimension
+    """The figures of docs/caspers.md's table, against the original model's (run on its own dimension
     tables): night, lunch and dinner shares, day-of-week factors, baskets without a repeated item,
     brand lifecycles counted from each brand's start, Five Gals gone from day 60."""
     import sys

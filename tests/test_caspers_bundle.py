@@ -1,7 +1,7 @@
 """The Casper's Kitchens bundle carries the facts of the catalogue (caspers-stages.md §1),
 with parameters derived from what each target's stages read.
 
-The facts pin the catalogue's own stages exactly. A stage a user adds (README, "Adding a stage") is
+The facts pin the catalogue's own stages exactly. A stage a user adds (README, "Add a stage") is
 not a fact of the catalogue: its task and parameters are expected where the spec puts them, so
 adding one leaves these tests green (test_the_readme_example_keeps_the_facts_green does exactly that)."""
 
@@ -203,7 +203,7 @@ def test_all_has_the_twenty_one_catalogue_tasks_and_whatever_else_the_spec_adds(
 
 
 def test_the_readme_example_keeps_the_facts_green(tmp_path):
-    """README, "Adding a stage": spec/stages/hello.yaml and src/stages/hello.py, nothing else."""
+    """README, "Add a stage": spec/stages/hello.yaml and src/stages/hello.py, nothing else."""
     import re
 
     from compiler.pipeline import compile_spec
@@ -211,7 +211,7 @@ def test_the_readme_example_keeps_the_facts_green(tmp_path):
     from .conftest import ROOT, copy_project
 
     project = copy_project(ROOT, tmp_path / "caspers")
-    readme = (ROOT / "README.md").read_text().split("## Adding a stage", 1)[1]
+    readme = (ROOT / "README.md").read_text().split("## Add a stage", 1)[1]
     yaml_text, python_text = re.findall(r"```(?:yaml|python)\n(.*?)```", readme, flags=re.S)[:2]
     (project / "spec" / "stages" / "hello.yaml").write_text(yaml_text)
     (project / "src" / "stages" / "hello.py").write_text(python_text)

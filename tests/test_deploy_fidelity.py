@@ -30,6 +30,7 @@ def download(remote: dict, root: str, dest: Path) -> list[str]:
 
 
 def test_every_target_deploys_and_runs_from_the_uploaded_copy_only(tmp_path, ops, monkeypatch):  # noqa: F811
+    from compiler.ops.deploy import job_urls
     from compiler.ops.local import run_cleanup, run_target
     from compiler.ops.params import target_parameters
 
@@ -54,7 +55,10 @@ def test_every_target_deploys_and_runs_from_the_uploaded_copy_only(tmp_path, ops
             assert stage_run.result == "ok", (target, stage_run)
 
     objects = ops.server.store.objects
-    for job in objects.get("jobs", {}).values():  # jobs the stages created point at uploaded notebooks
+    bundle_jobs = {str(_job_id(url)) for t in targets for url in job_urls(str(project / "build"), t).values()}
+    for key, job in objects.get("jobs", {}).items():  # jobs the stages created point at uploaded notebooks
+        if key in bundle_jobs:
+            continue  # the bundle's own jobs, which deploy made
         for task in job["settings"].get("tasks", []):
             path = (task.get("notebook_task") or {}).get("notebook_path")
             if path:
@@ -68,7 +72,18 @@ def test_every_target_deploys_and_runs_from_the_uploaded_copy_only(tmp_path, ops
             assert matched and all(f.endswith(".py") for f in matched), (pattern, matched)  # sources only
 
     assert run_cleanup(str(uploaded), "CATALOG", "caspersdev", dry_run=False) == 0  # the cleanup job's notebook
-    assert ops.server.store.summary() == {}  # nothing live (a deleted experiment stays, soft-deleted, as on a workspace)
+    # nothing live but the bundle's own jobs, which `bundle destroy` deletes (a deleted experiment stays,
+    # soft-deleted, as on a workspace)
+    assert ops.server.store.summary() == {"jobs": sorted(bundle_jobs)}
+    for target in targets:
+        assert ops.run(project, "destroy", "-t", target, "--yes").code == 0
+    assert ops.server.store.summary() == {}
+
+
+def _job_id(url: str) -> int:
+    import re
+
+    return int(re.search(r"#job/(\d+)$", url).group(1))
 
 
 def test_the_stand_in_cli_and_verify_follow_the_same_rules(tmp_path, ops):  # noqa: F811

@@ -109,6 +109,74 @@ def test_a_new_stage_creating_a_job_and_a_pipeline_is_registered_and_cleaned(tmp
     assert _live(server) == set() and _rows(project, "dev") == set()
 
 
+def test_a_local_run_without_the_shipped_data_says_so_in_one_line(caspers, server, tmp_path):
+    """What a deploy refuses, a local run refuses too, before any stage runs (not a stage's traceback)."""
+    import shutil
+
+    shutil.rmtree(caspers / "build" / "data" / "documents")
+    run = _cli(caspers, server, tmp_path, "run-local", "--target", "menus")
+    assert run.code == 1 and "Traceback" not in run.err + run.out
+    assert [line for line in run.err.splitlines() if line.startswith("error:")] == [
+        "error: build/data/documents/generated holds no files, and the bundle's stages and jobs read it [O115]"]
+    assert "run `make data` first (make deploy and make run-local do)" in run.err
+    assert _live(server) == set()  # nothing ran
+
+
+def test_make_run_local_checks_the_workspace_then_prepares_the_data_as_deploy_does():
+    """The make target's steps, as make would run them (-n prints them without running any)."""
+    import subprocess
+
+    from .conftest import ROOT
+
+    steps = subprocess.run(["make", "-n", "--no-print-directory", "run-local", "TARGET=menus"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    check = next(i for i, s in enumerate(steps) if "-m compiler run-local --preflight" in s)
+    documents = next(i for i, s in enumerate(steps) if "src/data/documents/generate.py" in s and "--if-changed" in s)
+    dataset = next(i for i, s in enumerate(steps) if "src/data/canonical/generate.py" in s and "--if-changed" in s)
+    run = next(i for i, s in enumerate(steps) if "-m compiler run-local" in s and "--preflight" not in s)
+    assert check < min(documents, dataset) and max(documents, dataset) < run
+
+
+def _impatient_env(server, tmp_path) -> dict:
+    """A client of the stand-in whose SDK gives up on an answer after 1 s and on retrying after 2 s."""
+    env = sdk_env(server.url, tmp_path)
+    profile = tmp_path / "impatient.cfg"
+    profile.write_text(f"[fake]\nhost = {server.url}\ntoken = t\nauth_type = pat\n"
+                       "retry_timeout_seconds = 2\nhttp_timeout_seconds = 1\n")
+    env["DATABRICKS_CONFIG_FILE"] = str(profile)
+    return env
+
+
+def test_a_wait_that_runs_out_is_an_operator_error_naming_what_was_awaited(caspers, server, tmp_path):
+    """Not "internal compiler error: TimeoutError: Timed out after 0:00:02". app-local waits generously
+    (two minutes for an answer, five of retries); OPS_WAIT_SCALE=0.01 makes that about 1 s and 3 s."""
+    add_fault(server, kind="warehouses", op="list", mode="slow", seconds=30)  # slower than the client waits
+    env = {**_impatient_env(server, tmp_path), "OPS_WAIT_SCALE": "0.01"}
+    run = run_compiler("app-local", "--once", cwd=caspers, env=env, timeout=120)
+    assert run.code == 1 and "internal compiler error" not in run.err and "Traceback" not in run.err, run.err
+    assert [line for line in run.err.splitlines() if line.startswith("error:")][0].startswith(
+        f"error: timed out waiting for the workspace at {server.url} to list its warehouses")
+    assert "[O124]" in run.err and "OPS_WAIT_SCALE=3" in run.err
+
+
+def test_a_failed_app_local_stops_its_postgres(caspers, server, tmp_path):
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
+
+    from compiler.ops.local_postgres import LocalPostgres
+
+    WorkspaceClient(config=Config(host=server.url, token="t", auth_type="pat")).warehouses.create(
+        name="caspersdev-warehouse")
+    add_fault(server, kind="statements", op="execute", mode="500")  # scoring cannot list delivered orders
+    run = run_compiler("app-local", "--once", cwd=caspers, env=_impatient_env(server, tmp_path), timeout=300)
+    assert run.code == 1 and "[O122]" in run.err and "Traceback" not in run.err, run.err
+    folder = caspers / "build" / ".local" / "postgres"
+    assert "local PostgreSQL on port" in run.out
+    assert not Path(LocalPostgres(str(folder), 1).data, "postmaster.pid").exists()  # stopped, data kept
+    assert _cli(caspers, server, tmp_path, "destroy-local", "--target", "default").code == 0
+    assert not folder.exists()
+
+
 def test_run_local_without_a_workspace_says_how_to_get_one(caspers):
     import os
 
@@ -206,11 +274,17 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     assert '"recommendations": 8' in again.out  # the decisions' database is kept; only new orders are scored
     assert _live(server) == live  # app-local creates nothing in the workspace
 
+    state = _cli(caspers, server, tmp_path, "state", "--target", "default")
+    assert f"{len(live)} resource(s), {len(live)} created and 0 adopted" in state.out
+    header = next(line for line in state.out.splitlines() if line.startswith("kind "))
+    assert header.split() == ["kind", "identity", "name", "stage", "target", "origin", "status"]
+
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "default")
     assert gone.code == 0, gone.err + gone.out
     assert _live(server) == set() and _rows(caspers) == set()
     assert "removed the apps' local PostgreSQL" in gone.out
-    assert not (caspers / "build" / ".local" / "postgres").exists()
+    local = caspers / "build" / ".local"
+    assert not (local / "postgres").exists() and not (local / "mlflow").exists() and not (local / "reports").exists()
 
 
 def _local_app(project: Path, server, tmp_path, *args: str):

@@ -137,15 +137,15 @@ def test_table_rows_follow_their_schemas(menus, reports):
     assert len(tables.brands_metadata(menus)) == 136 and len(tables.violations(reports)) == 30
 
 
-def test_the_readme_shows_a_page_of_the_menus_make_data_generates():
+def test_the_docs_show_a_page_of_the_menus_make_data_generates():
     """docs/images/menu-page.png is the first page of the first generated menu as PDFium renders it
-    (`make menu-picture`), so the README never shows a menu the generator no longer makes."""
+    (`make menu-picture`), so the docs never show a menu the generator no longer makes."""
     from PIL import Image, ImageChops
 
     sys.path.insert(0, str(ROOT / "src" / "data" / "documents"))
     import picture
 
-    assert "![A generated menu page](docs/images/menu-page.png)" in (ROOT / "README.md").read_text()
+    assert "![A generated menu page](images/menu-page.png)" in (ROOT / "docs" / "caspers.md").read_text()
     shown = Image.open(ROOT / "docs" / "images" / "menu-page.png").convert("RGB")
     rendered = picture.render(picture.menu_path(str(generated_documents())))
     assert shown.size == rendered.size

@@ -171,17 +171,46 @@ def test_hotfix_refuses_a_stage_that_is_not_in_the_target(caspers, ops):
     assert "Canonical_Data" not in run.err and "canonical_data, lakeflow" in run.err
 
 
-@pytest.mark.parametrize("command", ["run-local", "destroy-local"])
-def test_local_runs_fail_fast_when_the_workspace_does_not_answer(caspers, tmp_path, command):
+def _silent_host():
+    """A listening port whose queue is full: the connections it is sent are dropped, unanswered, as
+    by a host behind a firewall (traffic stays on this machine)."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    held = []
+    for _ in range(3):
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(server.getsockname())
+        held.append(client)
+    return server, held
+
+
+@pytest.mark.parametrize("command", ["run-local", "destroy-local", "app-local"])
+@pytest.mark.parametrize("dead", ["refused", "silent"])
+def test_local_runs_fail_fast_naming_the_host_that_does_not_answer(caspers, tmp_path, command, dead):
+    server, held = _silent_host()
+    port = server.getsockname()[1] if dead == "silent" else 9
+    host = f"http://127.0.0.1:{port}"
     profile = tmp_path / "patient.cfg"  # the user's own settings would retry for five minutes
-    profile.write_text("[patient]\nhost = http://127.0.0.1:9\ntoken = x\nauth_type = pat\nretry_timeout_seconds = 300\n")
-    env = {"DATABRICKS_HOST": "http://127.0.0.1:9", "DATABRICKS_CONFIG_FILE": str(profile),
-           "DATABRICKS_CONFIG_PROFILE": "patient"}
+    profile.write_text(f"[patient]\nhost = {host}\ntoken = x\nauth_type = pat\nretry_timeout_seconds = 300\n")
+    env = {"DATABRICKS_HOST": host, "DATABRICKS_CONFIG_FILE": str(profile), "DATABRICKS_CONFIG_PROFILE": "patient"}
     started = time.monotonic()
-    run = run_compiler(command, "-t", "free", cwd=caspers, env=env, timeout=60)
-    assert time.monotonic() - started < 30
-    assert run.code == 1 and "does not answer" in run.err and "[O121]" in run.err and "Traceback" not in run.err
+    run_compiler(command, "--help", cwd=caspers, env=env)  # what starting the command costs on this machine now
+    starting = time.monotonic() - started
+    started = time.monotonic()
+    run = run_compiler(command, "-t", "free" if command != "app-local" else "default", cwd=caspers, env=env,
+                       timeout=60)
+    took = time.monotonic() - started - starting
+    server.close()
+    for client in held:
+        client.close()
+    assert run.code == 1 and f"the workspace at {host} does not answer" in run.err and "[O121]" in run.err
+    assert "Traceback" not in run.err
     assert len([line for line in run.err.splitlines() if line.startswith("error:")]) == 1
+    assert took < 3.0, took  # the probe gives up after 2 s
 
 
 def test_verify_of_a_target_never_deployed_says_so(caspers, ops):

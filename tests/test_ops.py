@@ -27,7 +27,9 @@ def test_deploy_runs_preflight_validate_deploy_in_build_and_prints_the_job_url(c
                                           ["bundle", "validate", "-t", "free"], ["bundle", "deploy", "-t", "free"]]
     assert {c["cwd"] for c in calls} == {str(caspers / "build")}
     assert calls[-1]["env"]["DATABRICKS_HOST"] == ops.server.url
-    assert f"deployed free: {ops.server.url}/#job/5000" in run.out
+    job = _deployed_job(caspers, "free")
+    assert f"deployed free: {ops.server.url}/#job/{job}" in run.out
+    assert ops.server.store.objects["jobs"][str(job)]["settings"]["name"] == "Casper's Initializer"  # a link to it
     assert f"{ROOT_PATH}/stages/canonical_data" in ops.remote()  # a notebook, uploaded without .py
     assert ops.remote()[f"{ROOT_PATH}/stages/canonical_data"]["object_type"] == "NOTEBOOK"
 
@@ -89,12 +91,17 @@ def test_destroy_then_deploy_does_a_full_sync(caspers, ops):
     record = caspers / "build" / ".databricks" / "bundle-compiler" / "free.json"
     assert json.loads(record.read_text())["catalog"] == "caspersdev"
     assert not any(p.startswith(ROOT_PATH) for p in ops.remote())
+    after = ops.run(caspers, "verify", "-t", "free")  # says what happened, not "never deployed"
+    assert after.code == 1 and "target free was destroyed at " in after.err and "(catalog caspersdev)" in after.err
+    assert "never deployed" not in after.err and "make deploy TARGET=free" in after.err
+    assert "free: destroyed at " in ops.run(caspers, "status").out
     # The stand-in CLI, like the real one, keeps its sync snapshot: a plain deploy would upload nothing.
     assert (caspers / "build" / ".databricks" / "bundle" / "free" / "sync-snapshots").exists()
     again = ops.run(caspers, "deploy", "-t", "free")
     assert again.code == 0 and "(full sync: free was destroyed since its last deploy)" in again.out
     assert not record.exists()
     assert ops.run(caspers, "verify", "-t", "free").code == 0
+    assert "free: deployed " in ops.run(caspers, "status").out
 
 
 def test_the_stale_snapshot_bug_is_real_in_the_stand_in(caspers, ops):
@@ -125,7 +132,8 @@ def test_status_reports_deployments_and_a_newer_build(caspers, ops):
     assert ops.run(caspers, "status").out.startswith("no deployment recorded")
     assert ops.run(caspers, "deploy", "-t", "free").code == 0
     run = ops.run(caspers, "status")
-    assert "free: deployed " in run.out and "by CLI 0.275.0" in run.out and f"caspers: {ops.server.url}/#job/5000" in run.out
+    job = _deployed_job(caspers, "free")
+    assert "free: deployed " in run.out and "by CLI 0.275.0" in run.out and f"caspers: {ops.server.url}/#job/{job}" in run.out
     assert "[build/ is newer" not in run.out
     stage = caspers / "spec" / "stages" / "lakeflow.yaml"
     stage.write_text(stage.read_text().replace("Creates or updates", "Creates or refreshes"))
@@ -141,10 +149,14 @@ def test_only_selectors_resolve_on_each_target(caspers_compiled, target, selecto
 
 
 @pytest.fixture(scope="module")
-def caspers_compiled():
+def caspers_compiled(tmp_path_factory):
+    """The catalogue's graph (a stage a user added is left out): what ONLY_EXPECTATIONS are about."""
     from compiler.pipeline import compile_spec
 
-    return compile_spec(str(ROOT / "spec"), through="check_dataflow")
+    from .conftest import catalogue_project
+
+    project = catalogue_project(tmp_path_factory.mktemp("catalogue") / "caspers")
+    return compile_spec(str(project / "spec"), through="check_dataflow")
 
 
 def test_run_passes_the_resolved_task_keys_and_parameters(caspers, ops):
@@ -165,8 +177,9 @@ def test_run_passes_the_resolved_task_keys_and_parameters(caspers, ops):
 
 def test_hotfix_imports_reads_back_and_prints_the_repair(caspers, ops):
     assert ops.run(caspers, "deploy", "-t", "free").code == 0
-    ops.server.store.put("_runs", 7777, {"run_id": 7777, "job_id": 5000, "state": {"life_cycle_state": "TERMINATED",
-                                                                                  "result_state": "FAILED"}})
+    job = _deployed_job(caspers, "free")
+    ops.server.store.put("_runs", 7777, {"run_id": 7777, "job_id": job, "state": {"life_cycle_state": "TERMINATED",
+                                                                                 "result_state": "FAILED"}})
     source = caspers / "src" / "stages" / "lakeflow.py"
     source.write_text(source.read_text().replace("ALL_EVENTS_TIMEOUT_S = 1200", "ALL_EVENTS_TIMEOUT_S = 1800"))
     run = ops.run(caspers, "hotfix", "-t", "free", "--stage", "lakeflow")
@@ -176,11 +189,23 @@ def test_hotfix_imports_reads_back_and_prints_the_repair(caspers, ops):
     assert deployed == (caspers / "build" / "stages" / "lakeflow.py").read_bytes()
     assert "read it back: identical" in run.out
     assert "databricks jobs repair-run 7777" in run.out and '"rerun_tasks": ["Spark_Declarative_Pipeline"]' in run.out
-    assert f"{ops.server.url}/#job/5000/run/7777" in run.out
+    assert f"{ops.server.url}/#job/{job}/run/7777" in run.out
 
 
-def test_graph_files_parse_back_to_the_target_edges(caspers_compiled, caspers, ops):
+def _deployed_job(project, target: str, key: str = "caspers") -> int:
+    """The id the (stand-in) CLI gave the bundle's job, from its deployment state."""
+    import re
+
+    from compiler.ops.deploy import job_urls
+
+    return int(re.search(r"#job/(\d+)$", job_urls(str(project / "build"), target)[key]).group(1))
+
+
+def test_graph_files_parse_back_to_the_target_edges(caspers, ops):
     from compiler.graphs import parse_mermaid_edges, target_edges
+    from compiler.pipeline import compile_spec
+
+    caspers_compiled = compile_spec(str(caspers / "spec"), through="check_dataflow")
 
     assert ops.run(caspers, "build").code == 0  # every build writes the Mermaid files and build/README.md
     before = {p: p.stat().st_mtime_ns for p in (caspers / "build").rglob("*") if p.is_file()}
@@ -198,14 +223,42 @@ def test_graph_files_parse_back_to_the_target_edges(caspers_compiled, caspers, o
         assert sorted(parse_mermaid_edges(text)) == sorted(edges) and edges or target == "free"
         assert text.strip() in readme
     if shutil.which("dot"):
-        svg = (caspers / "build" / "graphs" / "menus.svg").read_text()
+        svg = (caspers / "build" / ".local" / "graphs" / "menus.svg").read_text()
         assert svg.lstrip().startswith("<?xml") and "Menu_Supervisor" in svg
-        assert (caspers / "build" / "graphs" / "menus.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (caspers / "build" / ".local" / "graphs" / "menus.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:
         assert "apt-get install graphviz" in run.err
 
 
-def test_explain_answers_the_impact_questions(caspers, ops):
+def test_pictures_and_screenshots_leave_the_build_its_own_folder(caspers, ops):
+    """A fresh clone: `make graph` and the browser tests before the first build, then build, graph,
+    screenshots and build again, and after a clean: every build passes (E901 refused them once)."""
+    from .conftest import ROOT, SCREENSHOTS
+
+    def screenshot():
+        shot = caspers / SCREENSHOTS.relative_to(ROOT) / "page.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        shot.write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    assert ops.run(caspers, "graph").code == 0
+    screenshot()
+    for step in ("build", "graph", "build", "clean", "build"):
+        run = ops.run(caspers, step)
+        assert run.code == 0 and "E901" not in run.err, (step, run.err)
+        screenshot()
+    if shutil.which("dot"):
+        assert (caspers / "build" / ".local" / "graphs" / "all.svg").exists()
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    from .conftest import catalogue_project
+
+    return catalogue_project(tmp_path / "catalogue")
+
+
+def test_explain_answers_the_impact_questions(catalogue, ops):
+    caspers = catalogue
     run = ops.run(caspers, "explain", "Spark_Declarative_Pipeline")
     assert run.code == 0
     assert "lakeflow (task Spark_Declarative_Pipeline)" in run.out
@@ -215,21 +268,24 @@ def test_explain_answers_the_impact_questions(caspers, ops):
 
 
 def test_new_stage_scaffolds_builds_and_shows_in_the_graph(caspers, ops):
-    run = ops.run(caspers, "new-stage", "hello", "--after", "lakeflow", "--targets", "free")
+    from .conftest import unused_stage_name
+
+    hello = unused_stage_name(caspers, "hello")  # README's example may be in the spec already
+    run = ops.run(caspers, "new-stage", hello, "--after", "lakeflow", "--targets", "free")
     assert run.code == 0, run.err
-    spec = (caspers / "spec" / "stages" / "hello.yaml").read_text()
+    spec = (caspers / "spec" / "stages" / f"{hello}.yaml").read_text()
     assert spec.startswith("# yaml-language-server: $schema=../../compiler/schemas/stage.schema.json\n")
     assert "depends_on: [lakeflow]" in spec and "targets: [free]" in spec
-    assert "def run(ctx):" in (caspers / "src" / "stages" / "hello.py").read_text()
-    assert "lakeflow --> hello" in (caspers / "build" / "graphs" / "free.mmd").read_text()
+    assert "def run(ctx):" in (caspers / "src" / "stages" / f"{hello}.py").read_text()
+    assert f"lakeflow --> {hello}" in (caspers / "build" / "graphs" / "free.mmd").read_text()
     # until its body is written, the new stage's notebook fails loudly, naming itself
     declared = yaml.safe_load(spec).get("parameters") or []
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
     env["STAGE_PARAMS_JSON"] = json.dumps({name: f"value-{name}" for name in declared})
-    stub = subprocess.run([sys.executable, "hello.py"], cwd=caspers / "build" / "stages", capture_output=True,
+    stub = subprocess.run([sys.executable, f"{hello}.py"], cwd=caspers / "build" / "stages", capture_output=True,
                           text=True, env=env, timeout=120)
-    assert stub.returncode != 0 and "NotImplementedError: stage hello is not implemented yet" in stub.stderr
-    for args, message in ((["hello"], "already exists"), (["x1", "--after", "lakeflo"], "did you mean `lakeflow`"),
+    assert stub.returncode != 0 and f"NotImplementedError: stage {hello} is not implemented yet" in stub.stderr
+    for args, message in (([hello], "already exists"), (["x1", "--after", "lakeflo"], "did you mean `lakeflow`"),
                           (["x2", "--targets", "menus", "--after", "lakeflow"], "not in target(s) menus"),
                           (["9x"], "is not an identifier")):
         bad = ops.run(caspers, "new-stage", *args)

@@ -187,7 +187,7 @@ JINJA_VALUES = ["{{ target.name }}", "job of {{ bundle.name }}", "{% if target.d
 def buildable_projects(draw):
     """Mostly valid specs: an acyclic graph, one default target, a catalogue that always has the
     state parameter (CATALOG) with a default, memberships closed under dependencies, sources that
-    read what they declare; Jinja in the places the README documents. Selectors and exclusions in
+    read what they declare; Jinja in the places docs/spec.md documents. Selectors and exclusions in
     the `all`-like target; opt-outs on some stages."""
     n = draw(st.integers(1, len(NAMES)))
     stages = NAMES[:n]

@@ -2,7 +2,7 @@
 chromedriver, loads the page served over real PostgreSQL and the stand-in's warehouse in local mode
 (the banner says so), sees the recommendations ($0 ones behind a switch), opens an order (its
 timeline, its total), accepts a suggestion and adjusts another; the test checks the database and
-the page, and saves a screenshot to build/screenshots/refund-manager.png."""
+the page, and saves a screenshot to build/.local/screenshots/refund-manager.png."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import shutil
 import psycopg
 import pytest
 
-from .conftest import ROOT, local_postgres
+from .conftest import SCREENSHOTS, local_postgres
 from .fake_env import configure, fake  # noqa: F401  (fixtures)
 from .refund_app import load, served
 
-SCREENSHOT = ROOT / "build" / "screenshots" / "refund-manager.png"
+SCREENSHOT = SCREENSHOTS / "refund-manager.png"
 
 
 def chromium():

@@ -4,19 +4,19 @@ through the requests and back, searches them, opens one (the order's timeline, t
 requests), replies with the recommended offers applied (a double click sends one reply, and the
 sent text stays on screen), replies to another without applying anything, rates a report with a
 reason; the test checks the database and the page (text, never HTML), and saves
-build/screenshots/support-console.png (a request answered) and support-console-search.png."""
+build/.local/screenshots/support-console.png (a request answered) and support-console-search.png."""
 
 from __future__ import annotations
 
 import psycopg
 
-from .conftest import ROOT
+from .conftest import SCREENSHOTS
 from .fake_env import configure, fake  # noqa: F401  (fixtures)
 from .refund_app import served
 from .support_console import case_payload, load, support_report
 from .test_refund_app_browser import chromium, postgres  # noqa: F401  (fixture)
 
-SHOTS = ROOT / "build" / "screenshots"
+SHOTS = SCREENSHOTS
 TEXTS = ["My delivery came far later than promised.", "Part of my order was missing.",
          "I think my last order was charged wrongly.", "This is a joke. Sort it out now.",
          "Writing again: this has happened before.", "The food was <b>cold</b>."]

@@ -159,3 +159,33 @@ def test_lakebase_apps_and_grants_are_checked_as_the_real_api_checks_them(fake):
     assert [(a.principal, [p.value for p in a.privileges]) for a in assigned] == [(principal, ["USE_CATALOG"])]
     with pytest.raises(BadRequest, match="has catalogs \\(pgcat\\)"):
         w.database.delete_database_instance("pg")
+
+
+def test_the_links_commands_print_lead_to_a_page_showing_what_they_name(fake):  # noqa: F811
+    """`<host>/` and `<host>/#job/<id>/run/<run>` (what run-local, deploy and hotfix print) in a real
+    browser: the page lists the live objects, names written as text, and shows the linked run."""
+    from databricks.sdk import WorkspaceClient
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from .test_refund_app_browser import chromium
+
+    w = WorkspaceClient()
+    job = w.jobs.create(name="Replay <b>(cat)</b>").job_id
+    run = w.jobs.run_now(job_id=job).run_id
+    with urllib.request.urlopen(fake.url + "/") as response:
+        assert response.headers["Content-Type"].startswith("text/html")
+        page = response.read().decode()
+    assert "Replay &lt;b&gt;(cat)&lt;/b&gt;" in page and "<b>(cat)" not in page
+    browser = chromium()
+    try:
+        browser.get(f"{fake.url}/#job/{job}/run/{run}")
+        title = WebDriverWait(browser, 30).until(ready.visibility_of_element_located((By.ID, "linked-title")))
+        assert title.text == f"Run {run} of job {job}"
+        assert f'"job_id": {job}' in browser.find_element(By.ID, "linked-body").text
+        browser.get(f"{fake.url}/#job/999999")
+        WebDriverWait(browser, 30).until(lambda b: b.find_element(By.ID, "linked-title").text.endswith(
+            "not in this workspace"))
+    finally:
+        browser.quit()

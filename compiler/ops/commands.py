@@ -73,20 +73,31 @@ def _warnings(result) -> int:
 @OUT_OPTION
 @TARGET_OPTION
 @PARAM_OPTION
-def run_local(spec_dir: str, out_dir: str, target: str | None, params) -> None:
+@click.option("--preflight", is_flag=True,
+              help="Check the workspace, the target and the parameters, and run nothing (`make run-local` does this "
+                   "before preparing the data, as `make deploy` does).")
+def run_local(spec_dir: str, out_dir: str, target: str | None, params, preflight: bool) -> None:
     """Run a target's generated notebooks locally, in dependency order, against DATABRICKS_HOST.
 
     \b
+    The data the bundle ships (spec/bundle.yaml, shipped_data) must be there, as for a deploy:
+    `make run-local` prepares it (`make data`, only what changed).
     Examples:
       python -m compiler run-local --target free
       python -m compiler run-local -t free --param CATALOG=mycat --param START_DAY=10
     """
+    from .deploy import check_shipped_data
     from .local import format_runs, run_target
     from .workspace import check_reachable
 
     host = _ops(check_reachable)
+    if preflight:
+        result, name = compile_only(spec_dir, target, quiet=True)
+        _params(result, name, params)
+        return
     result, name = compile_for(spec_dir, out_dir, target)
     values = _params(result, name, params)
+    _ops(lambda: check_shipped_data(result.spec, out_dir))
     click.echo(f"running target {name} locally against {host}")
     runs = run_target(result, out_dir, name, values, echo=click.echo)
     click.echo(format_runs(runs))
@@ -113,7 +124,9 @@ def state(spec_dir: str, out_dir: str, target: str | None, params) -> None:
     from .local import format_state
 
     rows = SqliteState(path, create=False).list(catalog)
-    click.echo(f"uc_state for catalog {catalog} ({path}): {len(rows)} resource(s)")
+    adopted = sum(r.origin == "adopted" for r in rows)
+    click.echo(f"uc_state for catalog {catalog} ({path}): {len(rows)} resource(s), {len(rows) - adopted} created "
+               f"and {adopted} adopted (cleanup deletes what was created; adopted ones only with DELETE_ADOPTED)")
     if rows:
         click.echo(format_state(rows))
 
@@ -138,10 +151,13 @@ def destroy_local(spec_dir: str, out_dir: str, target: str | None, params, dry_r
     code = run_cleanup(out_dir, param, values.get(param, ""), dry_run, delete_adopted,
                        result.spec.bundle.runtime.dry_run_parameter)
     if code == 0 and not dry_run:
+        from .local import remove_leftovers
         from .local_postgres import remove_local
 
         if remove_local(out_dir):
             click.echo("removed the apps' local PostgreSQL (build/.local/postgres)")
+        for folder in remove_leftovers(out_dir):
+            click.echo(f"removed {out_dir}/{folder}")
     sys.exit(code)
 
 
@@ -221,7 +237,7 @@ def verify(spec_dir, out_dir, target) -> None:
 @OUT_OPTION
 def status(out_dir) -> None:
     """Which targets are deployed, when, by which CLI, how many files, the job URLs, and whether
-    build/ is newer than the deployment (from build/.databricks/)."""
+    build/ is newer than the deployment; which were destroyed, when (from build/.databricks/)."""
     from .deploy import status as run_status
 
     rows = run_status(out_dir)
@@ -229,9 +245,14 @@ def status(out_dir) -> None:
         click.echo(f"no deployment recorded under {out_dir}/.databricks/bundle/")
         return
     for row in rows:
+        destroyed = row["destroyed"]
+        if destroyed is not None:
+            click.echo(f"{row['target']}: destroyed at {destroyed.get('destroyed_at', '?')} (catalog "
+                       f"{destroyed.get('catalog', '?')}): nothing deployed; `make deploy TARGET={row['target']}` "
+                       "uploads every file again")
+            continue
         urls = ", ".join(f"{k}: {v}" for k, v in sorted(row["job_urls"].items())) or "no job URL"
-        flags = (" [build/ is newer: deploy again]" if row["build_newer"] else "") + \
-                (" [destroyed since]" if row["destroyed"] else "")
+        flags = " [build/ is newer: deploy again]" if row["build_newer"] else ""
         click.echo(f"{row['target']}: deployed {row['timestamp']} by CLI {row['cli_version']}, {row['files']} files; "
                    f"{urls}{flags}")
 
@@ -325,14 +346,15 @@ def destroy(spec_dir, out_dir, target, params, yes, dry_run) -> None:
 @OUT_OPTION
 @TARGET_OPTION
 def graph(spec_dir, out_dir, target) -> None:
-    """Draw a target's DAG (every target's without --target): the Mermaid text, and SVG and PNG
-    through Graphviz when `dot` is installed (apt-get install graphviz), under build/graphs/.
-    Builds nothing: every build already writes build/graphs/<t>.mmd."""
+    """Draw a target's DAG (every target's without --target): the Mermaid text every build writes
+    under build/graphs/, and SVG and PNG through Graphviz when `dot` is installed (apt-get install
+    graphviz), under build/.local/graphs/ (the build's folder holds only what the build writes, so a
+    build after this one still works). Builds nothing."""
     from ..graphs import render_images
 
     result, name = compile_only(spec_dir, target)
     targets = [name] if target else list(result.resolved.targets)
-    images = render_images(result, out_dir, targets=targets)
+    images = render_images(result, os.path.join(out_dir, ".local"), targets=targets)
     for t in targets:
         click.echo(f"target {t}: {out_dir}/graphs/{t}.mmd (written by every build)")
     for path in images:

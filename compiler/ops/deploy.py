@@ -95,19 +95,25 @@ def check_stage_in_target(compilation, target: str, stage: str) -> str:
 
 
 def check_shipped_data(spec, out_dir: str) -> None:
-    """Every `shipped_data` folder holds files before a deploy (or the jobs reading it fail later)."""
+    """Every `shipped_data` folder holds files before a deploy or a local run (or the stages and jobs
+    reading it fail later, far from the cause)."""
     for folder, command in spec.bundle.shipped_data.items():
         path = os.path.join(out_dir, *folder.split("/"))
         if not (os.path.isdir(path) and any(files for _, _, files in os.walk(path))):
-            raise OpsError("O115", f"{out_dir}/{folder} holds no files, and the deployed jobs read it",
-                           f"run `{command}` first (make deploy does)")
+            raise OpsError("O115", f"{out_dir}/{folder} holds no files, and the bundle's stages and jobs read it",
+                           f"run `{command}` first (make deploy and make run-local do)")
         for name in spec.bundle.shipped_files.get(folder, []):
             if not any(ch in name for ch in "*?[") and not os.path.isfile(os.path.join(path, *name.split("/"))):
-                raise OpsError("O115", f"{out_dir}/{folder}/{name} is missing, and the deployed jobs read it",
-                               f"run `{command}` first (make deploy does)")
+                raise OpsError("O115", f"{out_dir}/{folder}/{name} is missing, and the bundle's stages and jobs read it",
+                               f"run `{command}` first (make deploy and make run-local do)")
 
 
 def require_deployed(out_dir: str, target: str) -> None:
+    destroyed = destroyed_record(out_dir, target)
+    if destroyed is not None:
+        raise OpsError("O114", f"target {target} was destroyed at {destroyed.get('destroyed_at', '?')} (catalog "
+                               f"{destroyed.get('catalog', '?')}): nothing of it is deployed",
+                       f"deploy it again (every file is uploaded): make deploy TARGET={target}")
     if deployment(out_dir, target) is None:
         raise OpsError("O114", f"target {target} was never deployed from {out_dir}/ (no deployment state in "
                                f"{bundle_state_dir(out_dir, target)})", f"deploy it first: make deploy TARGET={target}")
@@ -120,6 +126,21 @@ def bundle_state_dir(out_dir: str, target: str) -> str:
 
 def destroy_record(out_dir: str, target: str) -> str:
     return os.path.join(out_dir, ".databricks", "bundle-compiler", f"{target}.json")
+
+
+def destroyed_record(out_dir: str, target: str) -> dict | None:
+    """What `destroy` recorded (when, which catalog), while the target has not been deployed again."""
+    try:
+        with open(destroy_record(out_dir, target), encoding="utf-8") as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else {}
+
+
+def destroyed_targets(out_dir: str) -> list[str]:
+    folder = os.path.dirname(destroy_record(out_dir, "x"))
+    return sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".json")) if os.path.isdir(folder) else []
 
 
 def deployment(out_dir: str, target: str) -> dict | None:
@@ -175,13 +196,15 @@ def _stamp(value: str | None) -> float:
 
 
 def status(out_dir: str) -> list[dict]:
+    """One row per target deployed or destroyed from out_dir. A destroyed target says when and which
+    catalog, whatever the CLI left of its state (its deployment record may outlive the destroy)."""
     rows = []
     built = build_time(out_dir)
-    for target in deployed_targets(out_dir):
-        info = deployment(out_dir, target)
+    for target in sorted(set(deployed_targets(out_dir)) | set(destroyed_targets(out_dir))):
+        info = deployment(out_dir, target) or {"timestamp": None, "cli_version": None, "files": 0, "job_urls": {}}
         info["target"] = target
         info["build_newer"] = built > _stamp(info["timestamp"])
-        info["destroyed"] = os.path.exists(destroy_record(out_dir, target))
+        info["destroyed"] = destroyed_record(out_dir, target)
         rows.append(info)
     return rows
 

@@ -23,6 +23,7 @@ OPS_CODES: dict[str, str] = {
     "O121": "workspace unreachable",
     "O122": "workspace refused a call",
     "O123": "hot fix read back differs",
+    "O124": "timed out waiting",
     "O130": "no build",
     "O140": "cannot scaffold the stage",
 }

@@ -90,6 +90,33 @@ def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool, d
     return subprocess.run([sys.executable, "cleanup.py"], cwd=out_dir, env=env).returncode
 
 
+def remove_leftovers(out_dir: str) -> list[str]:
+    """After a destroy-local: the stage reports, and once uc_state holds nothing for any catalog, the
+    local MLflow store (its runs, logged models and registry exist for the agents cleanup deleted).
+    Returns the folders removed, relative to out_dir."""
+    import shutil
+
+    local = os.path.join(out_dir, LOCAL_DIR)
+    gone = []
+    for folder, only_when_empty in (("reports", False), ("mlflow", True)):
+        path = os.path.join(local, folder)
+        if os.path.isdir(path) and (not only_when_empty or not _state_rows(out_dir)):
+            shutil.rmtree(path)
+            gone.append(f"{LOCAL_DIR}/{folder}")
+    return gone
+
+
+def _state_rows(out_dir: str) -> int:
+    """Rows left in the local uc_state (every catalog): its table is `resources` (stage_runtime/state.py)."""
+    import sqlite3
+
+    path = os.path.join(out_dir, LOCAL_DIR, "state.sqlite")
+    if not os.path.exists(path):
+        return 0
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM resources").fetchone()[0]
+
+
 def format_runs(runs: list[StageRun]) -> str:
     header = ("stage", "task", "result", "seconds", "registered", "skipped locally")
     rows = [(r.name, r.task_key, r.result, f"{r.seconds:.2f}", str(r.registered), "; ".join(r.skipped) or "-")
@@ -98,8 +125,10 @@ def format_runs(runs: list[StageRun]) -> str:
 
 
 def format_state(rows) -> str:
-    header = ("kind", "identity", "name", "stage", "target", "status")
-    return _table(header, [(r.kind, r.identity, r.name, r.stage, r.target,
+    """`origin` says whether the project created the object (cleanup deletes it) or adopted one that
+    existed (cleanup keeps it unless told otherwise)."""
+    header = ("kind", "identity", "name", "stage", "target", "origin", "status")
+    return _table(header, [(r.kind, r.identity, r.name, r.stage, r.target, r.origin,
                             r.status + (f" ({r.last_error})" if r.last_error else "")) for r in rows])
 
 

@@ -1,7 +1,9 @@
-"""A throwaway PostgreSQL server for local runs and tests: the system's PostgreSQL (15 on Debian,
-`apt-get install postgresql-15`), a data folder of our own, a port of our own, trust authentication
-on 127.0.0.1 only. PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
-user (or `nobody`), which owns the data folder.
+"""A throwaway PostgreSQL server for local runs and tests: the first initdb on PATH (`make test` and
+`make app-local` put the `pgserver` wheel's bin/ there when the machine has no PostgreSQL of its
+own: tools/engines.py), else Debian's /usr/lib/postgresql/*/bin; a data folder of our own, a port of
+our own, trust authentication on 127.0.0.1 only. PostgreSQL refuses to run as root, so as root the
+server runs as the `postgres` user (or `nobody`), which owns the data folder and must be able to run
+the binaries.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import socket
 import subprocess
 from dataclasses import dataclass
 
+from .waits import seconds
+
 SUPERUSER = "caspers"
 
 
@@ -23,8 +27,9 @@ class PostgresUnavailable(RuntimeError):
 def find_bin(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if not found:
-        raise PostgresUnavailable(f"PostgreSQL's {name} was not found: install the server "
-                                  "(apt-get install -y postgresql-15), or set PATH to its bin folder")
+        raise PostgresUnavailable(f"PostgreSQL's {name} was not found: run through make (`make app-local` sets "
+                                  "PostgreSQL up), install the server (apt-get install -y postgresql-15), or put "
+                                  "its bin folder on PATH")
     return found
 
 
@@ -71,12 +76,11 @@ class LocalPostgres:
     def _as_owner(self, command: list[str]) -> list[str]:
         if os.geteuid() != 0:
             return command
-        user = "postgres" if _user_exists("postgres") else "nobody"
-        return ["runuser", "-u", user, "--", *command]
+        return ["runuser", "-u", server_user(), "--", *command]
 
     def _chown(self) -> None:
         if os.geteuid() == 0:
-            user = "postgres" if _user_exists("postgres") else "nobody"
+            user = server_user()
             os.makedirs(os.path.dirname(self.data), exist_ok=True)
             subprocess.run(["chown", "-R", f"{user}:", os.path.dirname(self.data)], check=True)
 
@@ -89,7 +93,7 @@ class LocalPostgres:
         self._chown()
         options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run([find_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.sockets, "server.log"), "-o", options,
-                   "-w", "-t", "30", "start"], "start")
+                   "-w", "-t", str(round(seconds(60))), "start"], "start")
         return self
 
     def stop(self) -> None:
@@ -134,9 +138,13 @@ def remove_local(out_dir: str) -> bool:
     return True
 
 
+def server_user() -> str:
+    """Who runs the server when we are root (PostgreSQL refuses root)."""
+    return "postgres" if _user_exists("postgres") else "nobody"
+
+
 def _owner_can_enter(folder: str) -> bool:
-    user = "postgres" if _user_exists("postgres") else "nobody"
-    return subprocess.run(["runuser", "-u", user, "--", "test", "-x", folder], stdout=subprocess.DEVNULL,
+    return subprocess.run(["runuser", "-u", server_user(), "--", "test", "-x", folder], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode == 0
 
 

@@ -26,31 +26,77 @@ def workspace_client():
                        "DATABRICKS_TOKEN") from None
 
 
-def check_reachable(timeout_s: int = 10) -> str:
-    """Fail fast, in about `timeout_s`, with one line, when no workspace is configured or it does
-    not answer, whatever retry settings the user's SDK configuration has. Returns its host."""
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.core import Config
-    from databricks.sdk.errors import DatabricksError
+HOST_PROBE_S = 2  # with start-up, an unreachable host fails within 3 s, whatever the SDK's retry settings
 
+
+def check_reachable() -> str:
+    """Fail fast, with one line naming the host, when no workspace is configured, its host does not
+    take a connection within HOST_PROBE_S (refused, unknown, or silently dropped), or it refuses the
+    login; a host that answers slowly gets a generous, scaled wait (waits.py). Returns its host.
+    The SDK is imported after the probe: its import alone costs a second on a busy machine."""
     hint = ("local runs talk to a workspace: export DATABRICKS_HOST and DATABRICKS_TOKEN (or a profile); without "
             "one, start the stand-in with `.venv/bin/python -m tests.workspace_fake --port 8765` and export the "
             "URL it prints as DATABRICKS_HOST, with any DATABRICKS_TOKEN")
     if not (os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")):
         raise OpsError("O120", "no workspace is configured (DATABRICKS_HOST is not set)", hint)
+    _probe(_configured_host(), hint)  # before the SDK's configuration, which already calls the host
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
+    from databricks.sdk.errors import DatabricksError
+
+    from .waits import seconds, waiting_for
+
+    patience = seconds(10)
     try:
-        w = WorkspaceClient(config=Config(retry_timeout_seconds=timeout_s, http_timeout_seconds=timeout_s))
+        w = WorkspaceClient(config=Config(retry_timeout_seconds=patience, http_timeout_seconds=patience))
     except ValueError as err:
         raise OpsError("O120", f"no workspace is configured: {str(err).splitlines()[0]}", hint) from None
     try:
-        w.current_user.me()
+        with waiting_for(f"the workspace at {w.config.host} to say who you are", patience):
+            w.current_user.me()
     except DatabricksError as err:
         raise OpsError("O122", f"the workspace at {w.config.host} refused the login: {str(err).splitlines()[0]}",
                        "check DATABRICKS_TOKEN (or your profile's credentials)") from None
-    except Exception as err:  # noqa: BLE001 - connection refused, DNS, timeouts after the capped retries
+    except OpsError:
+        raise
+    except Exception as err:  # noqa: BLE001 - connection reset, DNS, after the capped retries
         raise OpsError("O121", f"the workspace at {w.config.host} does not answer "
                                f"({type(err).__name__}: {str(err).splitlines()[0][:160]})", hint) from None
     return w.config.host
+
+
+def _configured_host() -> str:
+    """The host the SDK will use, read as it reads it (DATABRICKS_HOST, else the profile's `host` in
+    DATABRICKS_CONFIG_FILE or ~/.databrickscfg), without calling it; "" when it comes from elsewhere."""
+    import configparser
+
+    if os.environ.get("DATABRICKS_HOST"):
+        return os.environ["DATABRICKS_HOST"]
+    parser = configparser.ConfigParser()
+    parser.read(os.path.expanduser(os.environ.get("DATABRICKS_CONFIG_FILE", "~/.databrickscfg")))
+    section = os.environ.get("DATABRICKS_CONFIG_PROFILE", "DEFAULT")
+    return parser.get(section, "host", fallback="") if section == "DEFAULT" or parser.has_section(section) else ""
+
+
+def _probe(host: str, hint: str) -> None:
+    """One TCP connection to the host's port, at most HOST_PROBE_S: the SDK would retry a refused or
+    dropped connection for its whole retry budget. Skipped behind a proxy, which the SDK goes through."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not host:
+        return
+    if "://" not in host:
+        host = "https://" + host
+    if any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY")):
+        return
+    parts = urlsplit(host)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname or "", port), timeout=HOST_PROBE_S).close()
+    except OSError as err:
+        why = "no answer within %d s" % HOST_PROBE_S if isinstance(err, TimeoutError) else (err.strerror or str(err))
+        raise OpsError("O121", f"the workspace at {host} does not answer ({why})", hint) from None
 
 
 def workspace_call(action):

@@ -24,7 +24,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=2, help="days of the dataset --data serves (default 2)")
     args = parser.parse_args()
     if args.data and not os.path.exists(os.path.join(args.data, "events.parquet")):
-        parser.error(f"--data: no canonical dataset in {args.data}; run `make data` first")
+        # The warehouse reads the dataset at its first statement: `make run-local` writes it before then.
+        print(f"--data: no canonical dataset in {args.data} yet; SQL statements need it: `make run-local` "
+              "(or `make data`) writes it", file=sys.stderr, flush=True)
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     fake = FakeWorkspace(args.port, args.host)
     fake.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})

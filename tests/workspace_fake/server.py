@@ -27,7 +27,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_more, lakebase, serving  # noqa: F401 - register the remaining kinds' routes, Lakebase, serving and SQL
+from . import api_more, lakebase, serving, ui  # noqa: F401 - register the remaining kinds' routes, Lakebase, serving and SQL
 from .api import ROUTES
 from .store import ApiError, Fault, Store
 
@@ -40,10 +40,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet: the store keeps a structured log
         pass
 
-    def _reply(self, status: int, payload) -> None:
+    def _reply(self, status: int, payload, content_type: str = "") -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/octet-stream" if isinstance(payload, bytes) else "application/json")
+        self.send_header("Content-Type", content_type or
+                         ("application/octet-stream" if isinstance(payload, bytes) else "application/json"))
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -66,6 +67,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if parts.path.startswith("/_fake/"):
             return self._control(parts.path, query, body)
+        if parts.path == "/" and self.command == "GET":  # a browser following a link a command printed
+            return self._reply(200, ui.page(self.store), content_type="text/html; charset=utf-8")
         for method, pattern, kind, op, handler, locked in ROUTES:
             match = pattern.match(parts.path) if method == self.command else None
             if not match:

@@ -1,4 +1,4 @@
-"""The dataset's shape in a few figures, to compare with the original model (the README's table)
+"""The dataset's shape in a few figures, to compare with the original model (docs/caspers.md's table)
 and to pin in the tests:
 
     python src/data/canonical/figures.py build/data/canonical/canonical_dataset

@@ -4,7 +4,7 @@
 
 Deterministic (numpy's PCG64 and Python's random with a fixed seed; the same seed gives
 byte-identical files) and vectorised where it matters. The model is the original generator's
-(caspers-stages.md §7.2; the README's table compares the figures), over the original dimension
+(caspers-stages.md §7.2; docs/caspers.md's table compares the figures), over the original dimension
 tables (dimensions.json):
 - 90 days from 2024-01-01 00:00 UTC; orders per location and day = base x (1 + daily growth)^day
   x day-of-week factor (Mon-Sun 1, 1.05, 1.08, 1.10, 1.25, 1.35, 1.15; not Silicon Valley)

@@ -1,4 +1,4 @@
-"""Render the first page of a generated menu as a PNG (the README's picture of a menu).
+"""Render the first page of a generated menu as a PNG (the picture of a menu in docs/caspers.md).
 
     python src/data/documents/picture.py --documents build/data/documents/generated --out docs/images/menu-page.png
 
