@@ -20,7 +20,7 @@ $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 unexport $(USER_VARIABLES)
 COMPILE := $(PY) -m compiler.make
 
-.PHONY: data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: workspace data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight
 
 help:
@@ -34,6 +34,7 @@ help:
 	@echo "make bench-stream     measure the agent streams against a slow, throttling endpoint (README, Performance)"
 	@echo "make bench-apps       the apps over 5,000 rows: medians per call (docs/apps.md)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
+	@echo "make workspace [PORT=8765] [DATA=1]   the local workspace (local_workspace/README.md)"
 	@echo "make run-local TARGET=t [PARAMS=\"K=V ...\"]   run a target's notebooks locally against DATABRICKS_HOST"
 	@echo "make state TARGET=t   list the resources uc_state (local) holds for the target's catalog"
 	@echo "make app-local [APP=refund-manager|support-console] [PORT=8000] [ITEMS=60]   an app on localhost (src/apps/README.md)"
@@ -106,6 +107,12 @@ bench-stream: $(VENV)/.dev-deps
 
 bench-apps: $(VENV)/.dev-deps
 	$(PY) bench/apps.py $(BENCH_ARGS)
+
+# The local workspace (local_workspace/README.md) on PORT (8765); DATA=1: its warehouse holds the
+# canonical dataset as a workspace whose pipeline has run (after `make data`).
+workspace: $(VENV)/.app-deps
+	@$(PY) -m local_workspace --port $(or $(PORT),8765) $(if $(DATA),--seed data.local_warehouse:seed --path src \
+		--path src/data/canonical --path src/pipelines/order_items --option dataset=$(DATA_DIR))
 
 # As deploy: the workspace is checked before the data is prepared (make data: only what changed).
 run-local: $(VENV)/.app-deps

@@ -103,14 +103,14 @@ def main() -> None:
 
     args = parser.parse_args(sys.argv[1:] or shlex.split(os.environ.get("MAKEVAR_BENCH_ARGS", "")))
 
-    from tests.fake_env import sdk_env
-    from tests.workspace_fake import FakeWorkspace
+    from local_workspace import LocalWorkspace
+    from local_workspace.client import client_env
 
     from agents.common.clients import openai_client
     from jobs import scoring
 
-    server = FakeWorkspace().start()
-    os.environ.update(sdk_env(server.url, Path(tempfile.mkdtemp(prefix="bench-stream-"))))
+    server = LocalWorkspace().start()
+    os.environ.update(client_env(server.url, Path(tempfile.mkdtemp(prefix="bench-stream-"))))
     post(server.url + "/_fake/config", {"scripted_agents": [ENDPOINT]})
     post(server.url + "/_fake/faults", {"kind": "serving_invocations", "op": "invoke", "mode": "429",
                                         "fraction": args.throttled, "seed": 7})

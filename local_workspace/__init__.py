@@ -1,5 +1,5 @@
-"""Local stand-in for a Databricks workspace (see server.py). Run: python -m tests.workspace_fake --port 0"""
+"""Local stand-in for a Databricks workspace (see README.md). Run: python -m local_workspace --port 0"""
 
-from .server import FakeWorkspace
+from .server import LocalWorkspace
 
-__all__ = ["FakeWorkspace"]
+__all__ = ["LocalWorkspace"]

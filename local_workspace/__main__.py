@@ -1,15 +1,19 @@
-"""python -m tests.workspace_fake [--port N] [--mlflow-uri URI] [--data [DATASET]]: serve the
-stand-in until interrupted; prints its URL."""
+"""python -m local_workspace [--port N] [--mlflow-uri URI] [--seed MODULE:FUNCTION --path DIR --option K=V]:
+serve the local workspace until interrupted; prints its URL.
+
+`--seed` gives its SQL warehouse data, as a workspace whose jobs and pipelines have run: a callable of
+the project, `seed(spark, qualify, catalog, **options)` (see sql_engine.py), imported with each
+`--path` folder on the import path. `make workspace DATA=1` starts it with the Casper's seed."""
 
 import argparse
 import os
 import sys
 
-from .server import FakeWorkspace
+from .server import LocalWorkspace
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.workspace_fake", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local_workspace", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--mlflow-uri", default="file:" + os.path.abspath(os.path.join("build", ".local", "mlflow")),
@@ -17,27 +21,27 @@ def main() -> None:
                              "`make run-local` logs them, build/.local/mlflow)")
     parser.add_argument("--endpoint-ready-after", type=int, default=2,
                         help="reads of a serving endpoint before it is READY (-1: never)")
-    parser.add_argument("--data", nargs="?", const=os.path.join("build", "data", "canonical", "canonical_dataset"),
-                        metavar="DATASET", help="answer SQL statements over this canonical dataset (default: where "
-                                                "`make data` writes it), as a workspace whose pipeline has run")
-    parser.add_argument("--catalog", default="caspersdev", help="the catalog --data serves (default caspersdev)")
-    parser.add_argument("--days", type=int, default=2, help="days of the dataset --data serves (default 2)")
+    parser.add_argument("--seed", metavar="MODULE:FUNCTION", help="fills the SQL warehouse (see above)")
+    parser.add_argument("--path", action="append", default=[], metavar="DIR", help="put on the import path for --seed")
+    parser.add_argument("--option", action="append", default=[], metavar="K=V", help="a keyword argument of --seed")
+    parser.add_argument("--catalog", default="caspersdev", help="the catalog the warehouse serves (default caspersdev)")
     args = parser.parse_args()
-    if args.data and not os.path.exists(os.path.join(args.data, "events.parquet")):
-        # The warehouse reads the dataset at its first statement: `make run-local` writes it before then.
-        print(f"--data: no canonical dataset in {args.data} yet; SQL statements need it: `make run-local` "
-              "(or `make data`) writes it", file=sys.stderr, flush=True)
+    if args.seed and ":" not in args.seed:
+        parser.error(f"--seed {args.seed}: write MODULE:FUNCTION")
+    options = dict(o.split("=", 1) for o in args.option if "=" in o)
+    if len(options) != len(args.option):
+        parser.error("--option takes K=V")
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    fake = FakeWorkspace(args.port, args.host)
-    fake.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
-    if args.data:
-        fake.store.config["sql"] = {"catalog": args.catalog, "simulator_schema": "simulator",
-                                    "dataset": os.path.abspath(args.data), "days": args.days}
+    workspace = LocalWorkspace(args.port, args.host)
+    workspace.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
+    if args.seed:
+        workspace.store.config["sql"] = {"catalog": args.catalog, "seed": args.seed,
+                                         "path": [os.path.abspath(p) for p in args.path], "options": options}
     # What a serving container gets: credentials for the workspace, used by the agents it serves.
-    os.environ.update({"DATABRICKS_HOST": fake.url, "DATABRICKS_TOKEN": "stand-in-serving-token"})
-    print(fake.url, flush=True)
+    os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token"})
+    print(workspace.url, flush=True)
     try:
-        fake.server.serve_forever()
+        workspace.server.serve_forever()
     except KeyboardInterrupt:
         sys.exit(0)
 

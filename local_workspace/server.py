@@ -147,8 +147,8 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
 
-class FakeWorkspace:
-    """Start with `FakeWorkspace().start()`; `.url` is the host to give the SDK."""
+class LocalWorkspace:
+    """Start with `LocalWorkspace().start()`; `.url` is the host to give the SDK."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1"):
         self.store = Store()
@@ -162,7 +162,7 @@ class FakeWorkspace:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeWorkspace":
+    def start(self) -> "LocalWorkspace":
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         return self

@@ -1,31 +1,29 @@
-"""The stand-in's SQL warehouse: the Statement Execution API answered by a local Spark session.
+"""The local workspace's SQL warehouse: the Statement Execution API answered by a local Spark session.
 
-Configured with POST /_fake/config {"sql": {"catalog": "caspersdev", "simulator_schema": "simulator",
-"dataset": "<folder of events.parquet>", "days": 2}}, it builds what a workspace would hold for that
-catalog: `lakeflow.all_events` from the canonical dataset through the pipeline's own bronze logic,
-the dimension tables, and the agents' functions and views (src/agents/*/sql.py). Those
-live in local databases named `<prefix>_<schema>`; statements naming `` `catalog`.`schema` `` are
-mapped onto them. Without a configuration every statement fails as on a workspace without the data.
+A workspace's catalog is a name space of schemas; here each schema of the configured catalog is a
+local Spark database `<prefix>_<schema>`, and statements naming `` `catalog`.`schema` `` (or
+`catalog.schema.`) are mapped onto them. Configured with POST /_fake/config
+{"sql": {"catalog": "c", "seed": "module:function", "path": ["src"], "options": {...}}}: `seed` is a
+callable of the project that fills the warehouse with what a workspace would hold when its jobs and
+pipelines have run: `seed(spark, qualify, catalog, **options)`, `qualify(schema, table)` giving the
+local name (folders in `path` are put on the import path first). Without a configuration every
+statement fails as on a workspace without the data.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 import threading
 import uuid
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class SqlEngine:
     def __init__(self, config: dict):
         self.catalog = config["catalog"]
-        self.simulator_schema = config.get("simulator_schema", "simulator")
-        self.dataset = config["dataset"]
-        self.days = int(config.get("days", 2))
-        self.prefix = "fake" + uuid.uuid4().hex[:8]
+        self.config = config
+        self.prefix = "ws" + uuid.uuid4().hex[:8]
         self.lock = threading.Lock()
         self.spark = None
 
@@ -33,32 +31,17 @@ class SqlEngine:
         return f"`{self.prefix}_{schema}`.`{name}`"
 
     def _start(self):
-        for folder in ("src/data/canonical", "src/pipelines/order_items", "src"):
-            if str(ROOT / folder) not in sys.path:
-                sys.path.insert(0, str(ROOT / folder))
-        import dimensions
-        import order_items_logic as logic
-        import replay_core as rc
-        from agents.complaint import sql as complaint_sql
-        from agents.refund import sql as refund_sql
-        from agents.support import sql as support_sql
-        from jobs import support_delta
-        from ..local_spark import session
+        from .spark import session
 
-        spark = session("workspace-stand-in-sql")
-        for schema in ("lakeflow", self.simulator_schema, "ai", "support"):
-            spark.sql(f"CREATE DATABASE IF NOT EXISTS `{self.prefix}_{schema}`")
-        rows, _ = rc.read_window(str(Path(self.dataset) / "events.parquet"), rc.EPOCH, rc.EPOCH + self.days * rc.DAY)
-        logic.bronze_events(spark.createDataFrame(rc.records(rows, loop=0, shift=0), logic.RAW_SCHEMA)) \
-            .write.mode("overwrite").saveAsTable(self.local("lakeflow", "all_events"))
-        spark.createDataFrame(dimensions.build(42)["locations"]).write.mode("overwrite") \
-            .saveAsTable(self.local(self.simulator_schema, "locations"))
-        for table, columns in ((support_delta.REQUESTS, support_delta.REQUEST_COLUMNS),
-                               (support_delta.REPORTS, support_delta.REPORT_COLUMNS)):  # as the support stages make them
-            spark.sql(f"CREATE TABLE IF NOT EXISTS {self.local('support', table)} ({columns.replace(' NOT NULL', '')})")
-        for sql in (refund_sql, complaint_sql, support_sql):
-            for _, statement in sql.statements(self.catalog, self.simulator_schema, qualify=self.local):
-                spark.sql(statement)
+        spark = session("local-workspace-sql")
+        seed = self.config.get("seed")
+        if seed:
+            for folder in self.config.get("path") or []:
+                if folder not in sys.path:
+                    sys.path.insert(0, folder)
+            module, _, function = seed.partition(":")
+            fill = getattr(importlib.import_module(module), function)
+            fill(spark, self.local, self.catalog, **(self.config.get("options") or {}))
         self.spark = spark
 
     def execute(self, statement: str, parameters: dict[str, str]) -> tuple[list[dict], list[list]]:

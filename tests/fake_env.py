@@ -10,31 +10,24 @@ from pathlib import Path
 
 import pytest
 
+from local_workspace.client import client_env
+
 from .conftest import ROOT, run_compiler
-from .workspace_fake import FakeWorkspace
+from local_workspace import LocalWorkspace
 
 RUNTIME = ROOT / "src"
-FAKE_CLI = ROOT / "tests" / "fake_cli"
+FAKE_CLI = ROOT / "local_workspace" / "cli"
 
 
 def sdk_env(url: str, tmp: Path) -> dict[str, str]:
-    """Environment for a client of the stand-in: no DATABRICKS_* from outside, retries capped at a
-    minute (the SDK's own default is five), and five minutes for one answer: the stand-in's first SQL
-    statement starts local Spark, which on a busy two-core machine takes longer than the SDK's 60 s
-    (and 3 s of retries once turned a slow answer into a failed test)."""
-    cfg = tmp / "databrickscfg"
-    cfg.write_text(f"[fake]\nhost = {url}\ntoken = fake-token\nauth_type = pat\nretry_timeout_seconds = 60\n"
-                   "http_timeout_seconds = 300\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "ARM_"))}
-    env.update({"DATABRICKS_CONFIG_FILE": str(cfg), "DATABRICKS_CONFIG_PROFILE": "fake",
-                "DATABRICKS_HOST": url})
-    return env
+    """Environment for a client of the stand-in: no DATABRICKS_* from outside, retries capped."""
+    return client_env(url, tmp)
 
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
     """A running stand-in, with this process's environment pointed at it."""
-    server = FakeWorkspace().start()
+    server = LocalWorkspace().start()
     for key, value in sdk_env(server.url, tmp_path).items():
         monkeypatch.setenv(key, value)
     for key in list(os.environ):
@@ -56,6 +49,15 @@ def runtime(monkeypatch):
     return stage_runtime
 
 
+def warehouse_config(catalog: str, dataset, days: int = 2) -> dict:
+    """The local workspace's SQL configuration for a Casper's catalog whose pipeline has run over
+    `days` days of the canonical `dataset` (src/data/local_warehouse.py fills it)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from data.local_warehouse import options
+
+    return {"catalog": catalog, **options(ROOT, dataset, days)}
+
+
 @pytest.fixture
 def workspace(fake):
     """A client of the stand-in whose warehouse runs SQL on local Spark over two days of the canonical
@@ -64,26 +66,25 @@ def workspace(fake):
 
     from .dataset import shared_dataset
 
-    configure(fake, sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
-                         "days": 2})
+    configure(fake, sql=warehouse_config("cat", shared_dataset()))
     w = WorkspaceClient()
     w.warehouse_id = w.warehouses.create(name="cat-warehouse").response.id
     return w
 
 
-def objects(server: FakeWorkspace) -> dict:
+def objects(server: LocalWorkspace) -> dict:
     with urllib.request.urlopen(server.url + "/_fake/objects") as response:
         return json.load(response)
 
 
-def configure(server: FakeWorkspace, **settings) -> None:
+def configure(server: LocalWorkspace, **settings) -> None:
     """The stand-in's settings (POST /_fake/config): endpoint readiness, the MLflow store, SQL data..."""
     request = urllib.request.Request(server.url + "/_fake/config", data=json.dumps(settings).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
     urllib.request.urlopen(request).read()
 
 
-def add_fault(server: FakeWorkspace, **fault) -> None:
+def add_fault(server: LocalWorkspace, **fault) -> None:
     request = urllib.request.Request(server.url + "/_fake/faults", data=json.dumps(fault).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
     urllib.request.urlopen(request).read()
@@ -93,7 +94,7 @@ def add_fault(server: FakeWorkspace, **fault) -> None:
 def ops(tmp_path):
     """The workspace stand-in plus the stand-in `databricks` executable on PATH, which records
     every call (arguments, working directory, environment) and deploys by the CLI's sync rules."""
-    server = FakeWorkspace().start()
+    server = LocalWorkspace().start()
     log = tmp_path / "cli.jsonl"
     env = sdk_env(server.url, tmp_path)
     # The stand-in CLI runs on this interpreter's environment (it reads databricks.yml with PyYAML).

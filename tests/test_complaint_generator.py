@@ -103,7 +103,7 @@ def test_the_sinks_pending_queries_on_local_spark():
     from jobs import complaint_delta as cd
     from jobs.delta_io import MissingTable
 
-    from .local_spark import session as local_session, unique
+    from local_workspace.spark import session as local_session, unique
 
     spark, prefix = local_session("complaint-sinks"), unique("complaints")
     try:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from .conftest import copy_project, run_compiler, EXAMPLES
-from .fake_env import add_fault, objects, sdk_env
-from .workspace_fake import FakeWorkspace
+from .fake_env import add_fault, objects, sdk_env, warehouse_config
+from local_workspace import LocalWorkspace
 
 
 @pytest.fixture
 def server():
-    fake = FakeWorkspace().start()
+    fake = LocalWorkspace().start()
     yield fake
     fake.stop()
 
@@ -182,7 +182,7 @@ def test_run_local_without_a_workspace_says_how_to_get_one(caspers):
 
     env = {k: "" for k in os.environ if k.startswith("DATABRICKS_")}
     run = run_compiler("run-local", "--target", "free", cwd=caspers, env=env)
-    assert run.code == 1 and "DATABRICKS_HOST" in run.err and "tests.workspace_fake" in run.err
+    assert run.code == 1 and "DATABRICKS_HOST" in run.err and "local_workspace" in run.err
 
 
 def _run_example_with(tmp_path, server, stage: str, source: str) -> tuple[Path, object]:
@@ -224,7 +224,7 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     import json
     import urllib.request
 
-    # The stand-in, as `python -m tests.workspace_fake` runs it: agent endpoints served from the local
+    # The stand-in, as `python -m local_workspace` runs it: agent endpoints served from the local
     # MLflow store (versions checked there when an endpoint is created), with serving credentials.
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     monkeypatch.setenv("DATABRICKS_HOST", server.url)
@@ -262,8 +262,7 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     # agent with the stream's code, the app started and asked for its health and summary.
     from .dataset import shared_dataset
 
-    server.store.config["sql"] = {"catalog": "caspersdev", "simulator_schema": "simulator",
-                                  "dataset": str(shared_dataset()), "days": 2}
+    server.store.config["sql"] = warehouse_config("caspersdev", shared_dataset())
     app = _local_app(caspers, server, tmp_path, "refund-manager", "--items", "6")
     assert app.code == 0, app.err + app.out
     assert "6 pending: 6 scored (0 stored as errors)" in app.out

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "src" / "pipelines" / "menu_documents"))
 
 @pytest.fixture(scope="module")
 def spark():
-    from .local_spark import session as local_session
+    from local_workspace.spark import session as local_session
 
     session = local_session("menu-pipeline-tests")
     # The parser runs in Spark's Python workers: they import it the way the pipeline's root_path does.

@@ -1,5 +1,5 @@
 """Operator workflow against the workspace stand-in and a stand-in `databricks` executable on
-PATH (tests/fake_cli/databricks), which records its arguments, working directory and environment."""
+PATH (local_workspace/cli/databricks), which records its arguments, working directory and environment."""
 
 from __future__ import annotations
 

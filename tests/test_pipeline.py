@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "src" / "pipelines" / "order_items"))
 
 @pytest.fixture(scope="module")
 def spark():
-    from .local_spark import session as local_session
+    from local_workspace.spark import session as local_session
 
     yield local_session("order-items-tests")
 

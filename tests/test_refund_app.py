@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from .conftest import local_postgres
-from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
+from .fake_env import add_fault, configure, fake, warehouse_config  # noqa: F401  (fixtures)
 from .refund_app import call, load, recommendation, served
 
 ORDERS = [("A100", recommendation("full", 31.5, "Delivered 95 minutes late."), 31.5),  # with the order's total
@@ -223,7 +223,7 @@ def test_the_timeline_comes_through_the_warehouse(postgres, database, fake):  # 
 
     from .dataset import refund_decisions, shared_dataset
 
-    configure(fake, sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()), "days": 2})
+    configure(fake, sql=warehouse_config("cat", shared_dataset()))
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="cat-warehouse").response.id
     order = sorted(refund_decisions(days=2))[0]

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from .conftest import SCREENSHOTS, local_postgres
-from .fake_env import configure, fake  # noqa: F401  (fixtures)
+from .fake_env import configure, fake, warehouse_config  # noqa: F401  (fixtures)
 from .refund_app import load, served
 
 SCREENSHOT = SCREENSHOTS / "refund-manager.png"
@@ -56,8 +56,7 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
 
     from .dataset import refund_decisions, shared_dataset
 
-    configure(fake, sql={"catalog": "caspersdev", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
-                         "days": 2})
+    configure(fake, sql=warehouse_config("caspersdev", shared_dataset()))
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="caspersdev-warehouse").response.id
     decisions = refund_decisions(days=2)

@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import ROOT
 from .dataset import refund_decisions, shared_dataset
-from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
+from .fake_env import add_fault, configure, fake, warehouse_config  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -34,7 +34,7 @@ def setup(fake, tmp_path, monkeypatch):  # noqa: F811
     for name, value in {"MLFLOW_TRACKING_URI": uri, "MLFLOW_REGISTRY_URI": uri, "MLFLOW_ALLOW_FILE_STORE": "true"}.items():
         monkeypatch.setenv(name, value)
     configure(fake, mlflow_uri=uri, endpoint_ready_after=1,
-              sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()), "days": 2})
+              sql=warehouse_config("cat", shared_dataset()))
     w = WorkspaceClient()
     return w, w.warehouses.create(name="cat-refund-agent-warehouse").response.id
 

@@ -34,7 +34,7 @@ def spark(raw):
     import dimensions
     import order_items_logic as logic
 
-    from .local_spark import session as local_session, unique
+    from local_workspace.spark import session as local_session, unique
 
     session, prefix = local_session("refund-sql-tests"), unique("refund")
     local = lambda schema, name: sql.quote(f"{prefix}_{schema}", name)  # noqa: E731 - no catalog locally

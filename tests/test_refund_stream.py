@@ -131,7 +131,7 @@ def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
 def test_the_delta_sinks_pending_query_on_local_spark():
     from jobs import delta_io, refund_delta
 
-    from .local_spark import session as local_session, unique
+    from local_workspace.spark import session as local_session, unique
 
     spark, prefix = local_session("refund-sink"), unique("sink")
     events_table, table = f"{prefix}_lakeflow.all_events", f"{prefix}_recommender.refund_recommendations"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import psycopg
 
 from .conftest import SCREENSHOTS
-from .fake_env import configure, fake  # noqa: F401  (fixtures)
+from .fake_env import configure, fake, warehouse_config  # noqa: F401  (fixtures)
 from .refund_app import served
 from .support_console import case_payload, load, support_report
 from .test_refund_app_browser import chromium, postgres  # noqa: F401  (fixture)
@@ -51,8 +51,7 @@ def test_an_operator_pages_searches_and_answers_requests_in_the_browser(postgres
 
     from .dataset import refund_decisions, shared_dataset
 
-    configure(fake, sql={"catalog": "caspersdev", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
-                         "days": 2})
+    configure(fake, sql=warehouse_config("caspersdev", shared_dataset()))
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="caspersdev-support-warehouse").response.id
     orders = sorted(refund_decisions(days=2))[:6]

@@ -15,7 +15,7 @@ from .fake_env import add_fault, fake, objects  # noqa: F401  (fixtures)
 
 
 def test_runs_on_its_own_and_prints_its_url():
-    proc = subprocess.Popen([sys.executable, "-m", "tests.workspace_fake", "--port", "0"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "local_workspace", "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip()

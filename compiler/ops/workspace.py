@@ -35,7 +35,7 @@ def check_reachable() -> str:
     login; a host that answers slowly gets a generous, scaled wait (waits.py). Returns its host.
     The SDK is imported after the probe: its import alone costs a second on a busy machine."""
     hint = ("local runs talk to a workspace: export DATABRICKS_HOST and DATABRICKS_TOKEN (or a profile); without "
-            "one, start the stand-in with `.venv/bin/python -m tests.workspace_fake --port 8765` and export the "
+            "one, start the local workspace with `make workspace` and export the "
             "URL it prints as DATABRICKS_HOST, with any DATABRICKS_TOKEN")
     if not (os.environ.get("DATABRICKS_HOST") or os.environ.get("DATABRICKS_CONFIG_PROFILE")):
         raise OpsError("O120", "no workspace is configured (DATABRICKS_HOST is not set)", hint)

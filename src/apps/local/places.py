@@ -69,7 +69,7 @@ def statement(w: Any, warehouse_id: str, sql: str) -> list[list]:
     if response.status.state != StatementState.SUCCEEDED:
         message = response.status.error.message if response.status.error else response.status.state
         raise LocalError(f"the warehouse could not list delivered orders: {message}; the local stand-in needs "
-                         "data (start it with --data after `make data`); on a workspace, check that the pipeline "
+                         "data (start it with `make workspace DATA=1` after `make data`); on a workspace, check that the pipeline "
                          "of stage lakeflow has run")
     return (response.result.data_array if response.result else None) or []
 
