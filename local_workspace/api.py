@@ -12,19 +12,40 @@ import base64
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote
 
+from databricks.sdk.service import apps, catalog, dashboards, jobs, ml, pipelines, serving, sql
+
+from . import wire as W
 from .store import ApiError, Store, already_exists, not_found
 
-ROUTES: list[tuple[str, re.Pattern, str, str, Callable, bool]] = []
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern
+    kind: str
+    op: str
+    handler: Callable
+    locked: bool
+    request: Callable | None  # decodes the body with the SDK's type (wire.py), or None
+    response: Callable | None  # encodes the answer with the SDK's type
+    paged: str | None = None  # a list: the answer's key whose items come a page at a time
 
 
-def route(method: str, pattern: str, kind: str, op: str, locked: bool = True):
-    """Register a handler. `locked=False` for handlers that call back into the stand-in (an agent
-    endpoint asks the LLM and runs SQL over HTTP) or take long: they lock the store themselves."""
+ROUTES: list[Route] = []
+
+
+def route(method: str, pattern: str, kind: str, op: str, locked: bool = True, request: Callable | None = None,
+          response: Callable | None = None, paged: str | None = None):
+    """Register a handler. `locked=False` for handlers that call back into the local workspace (an
+    agent endpoint asks the LLM and runs SQL over HTTP) or take long: they lock the store themselves.
+    `request`/`response`: the SDK types of the body and the answer (wire.py); `paged`: the key of a
+    listing's items, answered a page at a time with a `next_page_token` (server.py)."""
     def register(handler: Callable) -> Callable:
-        ROUTES.append((method, re.compile("^" + pattern + "$"), kind, op, handler, locked))
+        ROUTES.append(Route(method, re.compile("^" + pattern + "$"), kind, op, handler, locked, request, response,
+                            paged))
         return handler
 
     return register
@@ -59,8 +80,24 @@ def _me(store, m, q, b):
 
 
 # ---- jobs ----------------------------------------------------------------------------------------
-@route("POST", r"/api/2\.[0-2]/jobs/create", "jobs", "create")
+TASK_BODIES = tuple(f for f in jobs.Task.__dataclass_fields__ if f.endswith("_task"))  # notebook_task, ...
+
+
+def _check_tasks(settings: dict) -> None:
+    """What the Jobs API refuses in a job's tasks: a task with no task body, or with more than one."""
+    for task in settings.get("tasks") or []:
+        bodies = [f for f in TASK_BODIES if task.get(f) is not None]
+        if not bodies:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"No task defined for {task.get('task_key')}")
+        if len(bodies) > 1:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Task {task.get('task_key')} defines more than one "
+                           f"task: {', '.join(bodies)}")
+
+
+@route("POST", r"/api/2\.[0-2]/jobs/create", "jobs", "create", request=W.model(jobs.JobSettings),
+       response=W.model(jobs.CreateResponse))
 def _job_create(store: Store, m, q, b):
+    _check_tasks(b)
     job_id = store.new_id()
     settings = {k: v for k, v in b.items() if k != "access_control_list"}
     store.put("jobs", job_id, {"job_id": job_id, "settings": settings, "created_time": _now_ms(),
@@ -77,14 +114,15 @@ def _job(store, job_id) -> dict:
     return found
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/reset", "jobs", "update")
+@route("POST", r"/api/2\.[0-2]/jobs/reset", "jobs", "update", request=W.keys("job_id", new_settings=W.model(jobs.JobSettings)))
 def _job_reset(store, m, q, b):
     job = _job(store, _need(b, "job_id"))
+    _check_tasks(b.get("new_settings") or {})
     job["settings"] = b.get("new_settings") or {}
     return {}
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/update", "jobs", "update")
+@route("POST", r"/api/2\.[0-2]/jobs/update", "jobs", "update", request=W.keys("job_id", "fields_to_remove", new_settings=W.model(jobs.JobSettings)))
 def _job_update(store, m, q, b):
     job = _job(store, _need(b, "job_id"))
     job["settings"].update(b.get("new_settings") or {})
@@ -101,26 +139,21 @@ def _job_delete(store, m, q, b):
     return {}
 
 
-@route("GET", r"/api/2\.[0-2]/jobs/get", "jobs", "get")
+@route("GET", r"/api/2\.[0-2]/jobs/get", "jobs", "get", response=W.model(jobs.Job))
 def _job_get(store, m, q, b):
     return _job(store, q.get("job_id"))
 
 
-@route("GET", r"/api/2\.[0-2]/jobs/list", "jobs", "list")
+@route("GET", r"/api/2\.[0-2]/jobs/list", "jobs", "list", response=W.model(jobs.ListJobsResponse), paged="jobs")
 def _job_list(store, m, q, b):
-    """Pages of `limit` (default 20, at most 100) with a next_page_token, as the Jobs API 2.2 pages."""
+    """Jobs in id order (a page at a time, server.page), filtered by exact name."""
     jobs = store.all("jobs")
     if q.get("name"):
         jobs = [j for j in jobs if j["settings"].get("name") == q["name"]]
-    jobs = sorted(jobs, key=lambda j: j["job_id"])
-    limit, start = min(int(q.get("limit") or 20), 100), int(q.get("page_token") or 0)
-    page = {"jobs": jobs[start:start + limit], "has_more": start + limit < len(jobs)}
-    if page["has_more"]:
-        page["next_page_token"] = str(start + limit)
-    return page
+    return {"jobs": sorted(jobs, key=lambda j: j["job_id"]), "has_more": False}
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run")
+@route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run", response=W.model(jobs.RunNowResponse))
 def _job_run_now(store, m, q, b):
     job = _job(store, _need(b, "job_id"))
     run_id = store.new_id()
@@ -131,19 +164,19 @@ def _job_run_now(store, m, q, b):
     return {"run_id": run_id, "number_in_job": run_id}
 
 
-@route("GET", r"/api/2\.[0-2]/jobs/runs/list", "runs", "list")
+@route("GET", r"/api/2\.[0-2]/jobs/runs/list", "runs", "list", response=W.model(jobs.ListRunsResponse), paged="runs")
 def _run_list(store, m, q, b):
     runs = [r for r in store.all("_runs") if not q.get("job_id") or str(r["job_id"]) == q["job_id"]]
-    return {"runs": sorted(runs, key=lambda r: -r["run_id"])[: int(q.get("limit") or 25)], "has_more": False}
+    return {"runs": sorted(runs, key=lambda r: -r["run_id"]), "has_more": False}
 
 
-@route("GET", r"/api/2\.[0-2]/jobs/runs/get", "runs", "get")
+@route("GET", r"/api/2\.[0-2]/jobs/runs/get", "runs", "get", response=W.model(jobs.Run))
 def _run_get(store, m, q, b):
     return store.get("_runs", q.get("run_id"), f"Run {q.get('run_id')}")
 
 
 # ---- pipelines -----------------------------------------------------------------------------------
-@route("POST", r"/api/2\.0/pipelines", "pipelines", "create")
+@route("POST", r"/api/2\.0/pipelines", "pipelines", "create", request=W.model(pipelines.PipelineSpec, keep=("allow_duplicate_names", "dry_run")), response=W.model(pipelines.CreatePipelineResponse))
 def _pipeline_create(store, m, q, b):
     name = _need(b, "name")
     if any(p["name"] == name for p in store.all("pipelines")) and not b.get("allow_duplicate_names"):
@@ -154,7 +187,7 @@ def _pipeline_create(store, m, q, b):
     return {"pipeline_id": pid}
 
 
-@route("GET", r"/api/2\.0/pipelines", "pipelines", "list")
+@route("GET", r"/api/2\.0/pipelines", "pipelines", "list", response=W.model(pipelines.ListPipelinesResponse), paged="statuses")
 def _pipeline_list(store, m, q, b):
     pipelines = store.all("pipelines")
     match = re.match(r"name LIKE '(.*)'$", q.get("filter", ""))
@@ -165,13 +198,13 @@ def _pipeline_list(store, m, q, b):
                           "creator_user_name": p.get("creator_user_name")} for p in pipelines]}
 
 
-@route("GET", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "get")
+@route("GET", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "get", response=W.model(pipelines.GetPipelineResponse))
 def _pipeline_get(store, m, q, b):
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
     return {k: v for k, v in pipeline.items() if not k.startswith("_")}
 
 
-@route("PUT", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "update")
+@route("PUT", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "update", request=W.model(pipelines.PipelineSpec, keep=("allow_duplicate_names", "pipeline_id")))
 def _pipeline_update(store, m, q, b):
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
     pipeline["spec"] = dict(b, id=m.group(1))
@@ -185,7 +218,7 @@ def _pipeline_delete(store, m, q, b):
     return {}
 
 
-@route("POST", r"/api/2\.0/pipelines/([^/]+)/updates", "pipelines", "run")
+@route("POST", r"/api/2\.0/pipelines/([^/]+)/updates", "pipelines", "run", response=W.model(pipelines.StartUpdateResponse))
 def _pipeline_start(store, m, q, b):
     """Nothing executes: an update is RUNNING for `pipeline_update_polls` reads (config, default 1),
     then COMPLETED, or FAILED with `pipeline_update_fails`."""
@@ -197,7 +230,7 @@ def _pipeline_start(store, m, q, b):
     return {"update_id": update_id}
 
 
-@route("GET", r"/api/2\.0/pipelines/([^/]+)/updates/([^/]+)", "pipelines", "get")
+@route("GET", r"/api/2\.0/pipelines/([^/]+)/updates/([^/]+)", "pipelines", "get", response=W.model(pipelines.GetUpdateResponse))
 def _pipeline_update_get(store, m, q, b):
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
     update = (pipeline.get("_updates") or {}).get(m.group(2))
@@ -212,11 +245,54 @@ def _pipeline_update_get(store, m, q, b):
 
 
 # ---- apps ----------------------------------------------------------------------------------------
-def _app_view(app: dict) -> dict:
-    return dict(app, compute_status={"state": "ACTIVE"}, app_status={"state": "RUNNING"})
+# As the platform does (the CLI's test server models the same side effects, libs/testserver/apps.go,
+# AppsUpsert): creating an app gives it a service principal and starts its compute, and deploys its
+# default source code path at once. A deployment is IN_PROGRESS for `app_deploy_reads` reads of the
+# app or the deployment (config, default 1), then SUCCEEDED; another deployment meanwhile is refused
+# (409), as the Apps API refuses one while one is in progress. Attaching a database resource creates
+# the service principal's Postgres role on that instance (named after its client id, CONNECT and
+# CREATE on the database), as the platform does, so a stage must not create it again.
+def _app_view(store, app: dict) -> dict:
+    _advance_deployment(store, app)
+    return {k: v for k, v in app.items() if not k.startswith("_")}
 
 
-@route("POST", r"/api/2\.0/apps", "apps", "create")
+def _advance_deployment(store, app: dict) -> None:
+    pending = app.get("pending_deployment")
+    if not pending:
+        return
+    pending["_reads"] = pending.get("_reads", 0) + 1
+    if pending["_reads"] > store.config.get("app_deploy_reads", 1):
+        pending["status"] = {"state": "SUCCEEDED", "message": "App started successfully"}
+        app["active_deployment"] = {k: v for k, v in pending.items() if not k.startswith("_")}
+        app.pop("pending_deployment")
+        app["app_status"] = {"state": "RUNNING", "message": "App is running"}
+
+
+def _start_deployment(store, app: dict, source: str | None, mode: str = "SNAPSHOT") -> dict:
+    if app.get("pending_deployment"):
+        raise ApiError(409, "RESOURCE_CONFLICT", f"Cannot deploy app {app['name']}: a deployment is already in "
+                       "progress. Wait for it to finish.")
+    deployment = {"deployment_id": f"dep-{store.new_id()}", "source_code_path": source, "mode": mode,
+                  "create_time": _rfc3339(_now_ms()), "creator": store.me,
+                  "status": {"state": "IN_PROGRESS", "message": "Deployment is in progress"}}
+    app["pending_deployment"] = deployment
+    app["app_status"] = {"state": "DEPLOYING", "message": "App is deploying"}
+    return deployment
+
+
+def _platform_roles(store, app: dict) -> None:
+    """The app's service principal gets a Postgres role on each database instance it is attached to."""
+    for resource in app.get("resources") or []:
+        instance = (resource.get("database") or {}).get("instance_name")
+        role = f"{instance}/{app['service_principal_client_id']}"
+        if instance and store.find("database_roles", role) is None:
+            store.put("database_roles", role, {"name": app["service_principal_client_id"], "instance_name": instance,
+                                               "identity_type": "SERVICE_PRINCIPAL", "_platform": True,
+                                               "attributes": {"createdb": False, "createrole": False}})
+
+
+@route("POST", r"/api/2\.0/apps", "apps", "create", request=W.model(apps.App), response=W.model(apps.App))
 def _app_create(store, m, q, b):
     name = _need(b, "name")
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,28}[a-z0-9]", name):
@@ -225,19 +301,27 @@ def _app_create(store, m, q, b):
     if store.find("apps", name):
         raise already_exists(f"App {name}")
     _check_app_resources(store, b.get("resources") or [])
-    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=f"sp-{store.new_id()}", creator=store.me,
-               create_time=_rfc3339(_now_ms()))
-    return _app_view(store.put("apps", name, app))
+    client_id = str(uuid.UUID(int=store.new_id()))
+    app = dict(b, id=f"app-{store.new_id()}", service_principal_client_id=client_id,
+               service_principal_id=store.new_id(), service_principal_name=f"app-{name}", creator=store.me,
+               create_time=_rfc3339(_now_ms()), url=f"https://{name}-{store.new_id()}.local.databricksapps.com",
+               compute_status={"state": "ACTIVE", "message": "App compute is active."})
+    store.principals.add(client_id)
+    store.put("apps", name, app)
+    if q.get("no_compute") != "true":
+        _start_deployment(store, app, b.get("default_source_code_path"))
+    _platform_roles(store, app)
+    return _app_view(store, app)
 
 
-@route("GET", r"/api/2\.0/apps", "apps", "list")
+@route("GET", r"/api/2\.0/apps", "apps", "list", response=W.model(apps.ListAppsResponse), paged="apps")
 def _app_list(store, m, q, b):
-    return {"apps": [_app_view(a) for a in store.all("apps")]}
+    return {"apps": [_app_view(store, a) for a in store.all("apps")]}
 
 
-@route("GET", r"/api/2\.0/apps/([^/]+)", "apps", "get")
+@route("GET", r"/api/2\.0/apps/([^/]+)", "apps", "get", response=W.model(apps.App))
 def _app_get(store, m, q, b):
-    return _app_view(store.get("apps", m.group(1), f"App {m.group(1)}"))
+    return _app_view(store, store.get("apps", m.group(1), f"App {m.group(1)}"))
 
 
 def _check_app_resources(store, resources: list[dict]) -> None:
@@ -262,49 +346,60 @@ def _check_app_resources(store, resources: list[dict]) -> None:
                            f"Serving endpoint {resource['serving_endpoint'].get('name')} does not exist.")
 
 
-@route("PATCH", r"/api/2\.0/apps/([^/]+)", "apps", "update")
+@route("PATCH", r"/api/2\.0/apps/([^/]+)", "apps", "update", request=W.model(apps.App), response=W.model(apps.App))
 def _app_update(store, m, q, b):
     app = store.get("apps", m.group(1), f"App {m.group(1)}")
     _check_app_resources(store, b.get("resources") or [])
-    app.update({k: v for k, v in b.items() if k != "name"})
-    return _app_view(app)
+    app.update({k: v for k, v in b.items() if k not in ("name", "service_principal_client_id", "id", "creator")})
+    _platform_roles(store, app)
+    return _app_view(store, app)
 
 
-@route("DELETE", r"/api/2\.0/apps/([^/]+)", "apps", "delete")
+@route("DELETE", r"/api/2\.0/apps/([^/]+)", "apps", "delete", response=W.model(apps.App))
 def _app_delete(store, m, q, b):
-    return _app_view(store.delete("apps", m.group(1), f"App {m.group(1)}"))
+    app = store.delete("apps", m.group(1), f"App {m.group(1)}")
+    for key in [k for k, r in store.objects.get("database_roles", {}).items()
+                if r.get("_platform") and r.get("name") == app.get("service_principal_client_id")]:
+        store.delete("database_roles", key)  # the platform's role goes with its app
+    return {k: v for k, v in app.items() if not k.startswith("_")}
 
 
-@route("POST", r"/api/2\.0/apps/([^/]+)/deployments", "apps", "deploy")
+@route("POST", r"/api/2\.0/apps/([^/]+)/deployments", "apps", "deploy", request=W.model(apps.AppDeployment),
+       response=W.model(apps.AppDeployment))
 def _app_deploy(store, m, q, b):
-    store.get("apps", m.group(1), f"App {m.group(1)}")
-    dep = dict(b, deployment_id=f"dep-{store.new_id()}", status={"state": "SUCCEEDED"})
-    store.put("_app_deployments", dep["deployment_id"], dep)
-    return dep
+    app = store.get("apps", m.group(1), f"App {m.group(1)}")
+    _advance_deployment(store, app)
+    deployment = _start_deployment(store, app, b.get("source_code_path"), b.get("mode") or "SNAPSHOT")
+    return {k: v for k, v in deployment.items() if not k.startswith("_")}
 
 
-@route("GET", r"/api/2\.0/apps/([^/]+)/deployments/([^/]+)", "apps", "get")
+@route("GET", r"/api/2\.0/apps/([^/]+)/deployments/([^/]+)", "apps", "get", response=W.model(apps.AppDeployment))
 def _app_deployment(store, m, q, b):
-    return store.get("_app_deployments", m.group(2))
+    app = store.get("apps", m.group(1), f"App {m.group(1)}")
+    _advance_deployment(store, app)
+    for deployment in (app.get("pending_deployment"), app.get("active_deployment")):
+        if deployment and deployment.get("deployment_id") == m.group(2):
+            return {k: v for k, v in deployment.items() if not k.startswith("_")}
+    raise not_found(f"Deployment {m.group(2)} of app {m.group(1)}")
 
 
 # ---- database (Lakebase): lakebase.py ----------------------------------------------------------
 
 
 # ---- SQL warehouses ------------------------------------------------------------------------------
-@route("POST", r"/api/2\.0/sql/warehouses", "warehouses", "create")
+@route("POST", r"/api/2\.0/sql/warehouses", "warehouses", "create", request=W.model(sql.GetWarehouseResponse), response=W.model(sql.CreateWarehouseResponse))
 def _wh_create(store, m, q, b):
     wid = f"wh{store.new_id()}"
     store.put("warehouses", wid, dict(b, id=wid, state="RUNNING", creator_name=store.me))
     return {"id": wid}
 
 
-@route("GET", r"/api/2\.0/sql/warehouses", "warehouses", "list")
+@route("GET", r"/api/2\.0/sql/warehouses", "warehouses", "list", response=W.model(sql.ListWarehousesResponse), paged="warehouses")
 def _wh_list(store, m, q, b):
     return {"warehouses": store.all("warehouses")}
 
 
-@route("GET", r"/api/2\.0/sql/warehouses/([^/]+)", "warehouses", "get")
+@route("GET", r"/api/2\.0/sql/warehouses/([^/]+)", "warehouses", "get", response=W.model(sql.GetWarehouseResponse))
 def _wh_get(store, m, q, b):
     return store.get("warehouses", m.group(1))
 
@@ -316,7 +411,7 @@ def _wh_delete(store, m, q, b):
 
 
 # ---- serving endpoints ---------------------------------------------------------------------------
-@route("POST", r"/api/2\.0/serving-endpoints", "serving_endpoints", "create")
+@route("POST", r"/api/2\.0/serving-endpoints", "serving_endpoints", "create", request=W.model(serving.ServingEndpointDetailed, config=W.model(serving.EndpointCoreConfigInput)), response=W.model(serving.ServingEndpointDetailed))
 def _ep_create(store, m, q, b):
     name = _need(b, "name")
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}", name):
@@ -391,7 +486,7 @@ def _endpoint_view(store, endpoint: dict) -> dict:
     return {k: v for k, v in _settle(endpoint).items() if not k.startswith("_")}
 
 
-@route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/config", "serving_endpoints", "update")
+@route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/config", "serving_endpoints", "update", request=W.model(serving.EndpointCoreConfigInput), response=W.model(serving.ServingEndpointDetailed))
 def _ep_update_config(store, m, q, b):
     endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
     if "pending_config" in endpoint:
@@ -403,7 +498,7 @@ def _ep_update_config(store, m, q, b):
     return _endpoint_view(store, endpoint)
 
 
-@route("GET", r"/api/2\.0/serving-endpoints", "serving_endpoints", "list")
+@route("GET", r"/api/2\.0/serving-endpoints", "serving_endpoints", "list", response=W.model(serving.ListEndpointsResponse))
 def _ep_list(store, m, q, b):
     return {"endpoints": [{k: v for k, v in e.items() if not k.startswith("_")} for e in store.all("serving_endpoints")]}
 
@@ -433,7 +528,7 @@ def _ep_delete(store, m, q, b):
 UC = r"/api/2\.1/unity-catalog"
 
 
-@route("POST", UC + r"/catalogs", "catalogs", "create")
+@route("POST", UC + r"/catalogs", "catalogs", "create", request=W.model(catalog.CatalogInfo), response=W.model(catalog.CatalogInfo))
 def _cat_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("catalogs", name):
@@ -441,12 +536,12 @@ def _cat_create(store, m, q, b):
     return store.put("catalogs", name, dict(b, full_name=name, created_at=_now_ms(), created_by=store.me))
 
 
-@route("GET", UC + r"/catalogs", "catalogs", "list")
+@route("GET", UC + r"/catalogs", "catalogs", "list", response=W.model(catalog.ListCatalogsResponse), paged="catalogs")
 def _cat_list(store, m, q, b):
     return {"catalogs": store.all("catalogs")}
 
 
-@route("GET", UC + r"/catalogs/([^/]+)", "catalogs", "get")
+@route("GET", UC + r"/catalogs/([^/]+)", "catalogs", "get", response=W.model(catalog.CatalogInfo))
 def _cat_get(store, m, q, b):
     return store.get("catalogs", unquote(m.group(1)), f"Catalog '{unquote(m.group(1))}'")
 
@@ -465,10 +560,12 @@ def _cat_delete(store, m, q, b):
     return {}
 
 
-def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], full_name: Callable[[dict], str]):
+def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], full_name: Callable[[dict], str],
+              info=None):
     base = UC + "/" + kind
+    typed = W.model(info)
 
-    @route("POST", base, kind, "create")
+    @route("POST", base, kind, "create", request=typed, response=typed)
     def _create(store, m, q, b):
         parent = parent_of(b)
         store.get(parent_kind, parent, f"{parent_kind[:-1].title()} '{parent}'")
@@ -477,7 +574,7 @@ def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], ful
             raise already_exists(f"{kind[:-1].title()} '{name}'")
         return store.put(kind, name, dict(b, full_name=name, created_by=store.me, created_at=_now_ms()))
 
-    @route("GET", base + r"/([^/]+)", kind, "get")
+    @route("GET", base + r"/([^/]+)", kind, "get", response=typed)
     def _get(store, m, q, b):
         return store.get(kind, unquote(m.group(1)), f"{kind[:-1].title()} '{unquote(m.group(1))}'")
 
@@ -494,23 +591,23 @@ def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], ful
 
 
 _uc_child("schemas", "catalogs", lambda b: _need(b, "catalog_name"),
-          lambda b: f"{b['catalog_name']}.{_need(b, 'name')}")
+          lambda b: f"{b['catalog_name']}.{_need(b, 'name')}", catalog.SchemaInfo)
 _uc_child("volumes", "schemas", lambda b: f"{_need(b, 'catalog_name')}.{_need(b, 'schema_name')}",
-          lambda b: f"{b['catalog_name']}.{b['schema_name']}.{_need(b, 'name')}")
+          lambda b: f"{b['catalog_name']}.{b['schema_name']}.{_need(b, 'name')}", catalog.VolumeInfo)
 
 
-@route("GET", UC + r"/tables/([^/]+)/exists", "tables", "get")
+@route("GET", UC + r"/tables/([^/]+)/exists", "tables", "get", response=W.model(catalog.TableExistsResponse))
 def _table_exists(store, m, q, b):
     return {"table_exists": store.find("tables", unquote(m.group(1))) is not None}
 
 
-@route("GET", UC + r"/tables/([^/]+)", "tables", "get")
+@route("GET", UC + r"/tables/([^/]+)", "tables", "get", response=W.model(catalog.TableInfo))
 def _table_get(store, m, q, b):
     return store.get("tables", unquote(m.group(1)), f"Table '{unquote(m.group(1))}'")
 
 
 # ---- MLflow experiments --------------------------------------------------------------------------
-@route("POST", r"/api/2\.0/mlflow/experiments/create", "experiments", "create")
+@route("POST", r"/api/2\.0/mlflow/experiments/create", "experiments", "create", request=W.model(ml.Experiment), response=W.model(ml.CreateExperimentResponse))
 def _exp_create(store, m, q, b):
     name = _need(b, "name")
     if any(e["name"] == name for e in store.all("experiments")):  # deleted ones keep their name taken
@@ -543,12 +640,12 @@ def _exp_restore(store, m, q, b):
     return {}
 
 
-@route("GET", r"/api/2\.0/mlflow/experiments/get", "experiments", "get")
+@route("GET", r"/api/2\.0/mlflow/experiments/get", "experiments", "get", response=W.model(ml.GetExperimentResponse))
 def _exp_get(store, m, q, b):
     return {"experiment": _experiment(store, q.get("experiment_id"))}
 
 
-@route("GET", r"/api/2\.0/mlflow/experiments/get-by-name", "experiments", "get")
+@route("GET", r"/api/2\.0/mlflow/experiments/get-by-name", "experiments", "get", response=W.model(ml.GetExperimentByNameResponse))
 def _exp_get_by_name(store, m, q, b):
     for exp in store.all("experiments"):
         if exp["name"] == q.get("experiment_name"):
@@ -556,13 +653,13 @@ def _exp_get_by_name(store, m, q, b):
     raise not_found(f"Experiment '{q.get('experiment_name')}'")
 
 
-@route("POST", r"/api/2\.0/mlflow/experiments/search", "experiments", "list")
+@route("POST", r"/api/2\.0/mlflow/experiments/search", "experiments", "list", response=W.model(ml.SearchExperimentsResponse), paged="experiments")
 def _exp_search(store, m, q, b):
     view = b.get("view_type") or "ACTIVE_ONLY"
     found = [e for e in store.all("experiments") if view == "ALL" or
              (e["lifecycle_stage"] == "active") == (view == "ACTIVE_ONLY")]
     found.sort(key=lambda e: -e["creation_time"])
-    return {"experiments": found[: int(b.get("max_results") or 1000)]}
+    return {"experiments": found}
 
 
 # ---- Genie and Agent Bricks (raw REST) -----------------------------------------------------------
@@ -590,7 +687,7 @@ def _space_view(space: dict, full: bool) -> dict:
     return {k: v for k, v in space.items() if full or k != "serialized_space"}
 
 
-@route("POST", r"/api/2\.0/genie/spaces", "genie_spaces", "create")
+@route("POST", r"/api/2\.0/genie/spaces", "genie_spaces", "create", request=W.model(dashboards.GenieSpace), response=W.model(dashboards.GenieSpace))
 def _genie_create(store, m, q, b):
     _need(b, "warehouse_id")
     _need(b, "serialized_space")
@@ -599,12 +696,12 @@ def _genie_create(store, m, q, b):
     return _space_view(store.put("genie_spaces", sid, dict(b, space_id=sid, creator=store.me)), False)
 
 
-@route("GET", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "get")
+@route("GET", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "get", response=W.model(dashboards.GenieSpace))
 def _genie_get(store, m, q, b):
     return _space_view(store.get("genie_spaces", m.group(1)), q.get("include_serialized_space") in ("true", "True"))
 
 
-@route("PATCH", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "update")
+@route("PATCH", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "update", request=W.model(dashboards.GenieSpace), response=W.model(dashboards.GenieSpace))
 def _genie_update(store, m, q, b):
     space = store.get("genie_spaces", m.group(1))
     _check_space(store, b)
@@ -612,16 +709,9 @@ def _genie_update(store, m, q, b):
     return _space_view(space, False)
 
 
-@route("GET", r"/api/2\.0/genie/spaces", "genie_spaces", "list")
+@route("GET", r"/api/2\.0/genie/spaces", "genie_spaces", "list", response=W.model(dashboards.GenieListSpacesResponse), paged="spaces")
 def _genie_list(store, m, q, b):
-    """Paged like the real listing: `page_size` spaces per page, `next_page_token` while more remain."""
-    spaces = store.all("genie_spaces")
-    size = int(q.get("page_size") or 20)
-    start = int(q.get("page_token") or 0)
-    page = {"spaces": [_space_view(s, False) for s in spaces[start:start + size]]}
-    if start + size < len(spaces):
-        page["next_page_token"] = str(start + size)
-    return page
+    return {"spaces": [_space_view(s, False) for s in store.all("genie_spaces")]}
 
 
 @route("DELETE", r"/api/2\.0/genie/spaces/([^/]+)", "genie_spaces", "delete")

@@ -10,6 +10,9 @@ import time
 from typing import Callable
 from urllib.parse import unquote
 
+from databricks.sdk.service import catalog, compute, database, knowledgeassistants, ml, supervisoragents
+
+from . import wire as W
 from .api import _need, _rfc3339, route
 from .store import ApiError, already_exists
 
@@ -64,7 +67,9 @@ UPDATABLE = {"knowledge_assistants": ("display_name", "description", "instructio
              "multi_agent_supervisors": ("display_name", "description", "instructions")}
 
 
-def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefix: str) -> None:
+def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefix: str, cls, list_cls) -> None:
+    typed, typed_list = W.model(cls), W.model(list_cls)
+
     def view(store, key: str, obj: dict, read: bool = False) -> dict:
         if read and obj.get("state") == "CREATING":
             obj["_reads"] = obj.get("_reads", 0) + 1
@@ -83,7 +88,7 @@ def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefi
             if other_key != key and (other.get("display_name") or other.get("name")) == title:
                 raise already_exists(f"{kind} {title}")
 
-    @route("POST", rf"/api/2\.1/{collection_name}", kind, "create")
+    @route("POST", rf"/api/2\.1/{collection_name}", kind, "create", request=typed, response=typed)
     def _create(store, m, q, b):
         check_name(store, _need(b, "display_name"))
         key = f"tile-{store.new_id()}"
@@ -93,16 +98,16 @@ def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefi
                                         endpoint_name=f"{endpoint_prefix}-{key}-endpoint", children={}))
         return view(store, key, obj)
 
-    @route("GET", rf"/api/2\.1/{collection_name}", kind, "list")
+    @route("GET", rf"/api/2\.1/{collection_name}", kind, "list", response=typed_list, paged=list_key)
     def _list(store, m, q, b):
         listed = [view(store, k, o) for k, o in store.objects.get(kind, {}).items()]
         return {list_key: [{k: v for k, v in item.items() if k != "state"} for item in listed]}
 
-    @route("GET", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "get")
+    @route("GET", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "get", response=typed)
     def _get(store, m, q, b):
         return view(store, m.group(1), store.get(kind, m.group(1)), read=True)
 
-    @route("PATCH", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "update")
+    @route("PATCH", rf"/api/2\.1/{collection_name}/([^/]+)", kind, "update", request=typed, response=typed)
     def _update(store, m, q, b):
         obj = store.get(kind, m.group(1))
         mask = [p for p in (q.get("update_mask") or "").split(",") if p]
@@ -120,10 +125,13 @@ def _agent_bricks(collection_name: str, kind: str, list_key: str, endpoint_prefi
         return {}
 
 
-def _children(parent_kind: str, collection_name: str, child: str, id_query: str | None, fields: tuple[str, ...]) -> None:
+def _children(parent_kind: str, collection_name: str, child: str, id_query: str | None, fields: tuple[str, ...],
+              updatable: tuple[str, ...], cls, list_cls) -> None:
     """Objects that live inside an Agent Bricks tile (knowledge sources, supervisor tools): created,
-    listed, updated and deleted under it, and gone with it."""
+    listed, updated (only the `updatable` fields, named in update_mask) and deleted under it, and gone
+    with it."""
     base = rf"/api/2\.1/{collection_name}/([^/]+)/{child}"
+    typed = W.model(cls)
 
     def items(store, m) -> dict:
         return store.get(parent_kind, m.group(1)).setdefault("children", {})
@@ -131,7 +139,7 @@ def _children(parent_kind: str, collection_name: str, child: str, id_query: str 
     def view(m, key: str, obj: dict) -> dict:
         return dict(obj, name=f"{collection_name}/{m.group(1)}/{child}/{key}", id=key)
 
-    @route("POST", base, parent_kind, "update")
+    @route("POST", base, parent_kind, "update", request=typed, response=typed)
     def _create(store, m, q, b):
         children = items(store, m)
         key = q.get(id_query) if id_query else f"ks-{store.new_id()}"
@@ -145,18 +153,19 @@ def _children(parent_kind: str, collection_name: str, child: str, id_query: str 
             children[key]["tool_id"] = key
         return view(m, key, children[key])
 
-    @route("GET", base, parent_kind, "get")
+    @route("GET", base, parent_kind, "get", response=W.model(list_cls), paged=child.replace("-", "_"))
     def _list(store, m, q, b):
         return {child.replace("-", "_"): [view(m, k, o) for k, o in items(store, m).items()]}
 
-    @route("PATCH", base + r"/([^/]+)", parent_kind, "update")
+    @route("PATCH", base + r"/([^/]+)", parent_kind, "update", request=typed, response=typed)
     def _update(store, m, q, b):
         children = items(store, m)
         if m.group(2) not in children:
             raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"{child} {m.group(2)} does not exist.")
         mask = [p for p in (q.get("update_mask") or "").split(",") if p]
-        if not mask or any(p not in fields for p in mask):
-            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"update_mask must list some of {', '.join(fields)}")
+        if not mask or any(p not in updatable for p in mask):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"update_mask: only {', '.join(updatable)} can be "
+                           f"updated on a {child[:-1].replace('-', ' ')}, got {', '.join(mask) or 'nothing'}")
         children[m.group(2)].update({p: b.get(p) for p in mask})
         return view(m, m.group(2), children[m.group(2)])
 
@@ -167,13 +176,19 @@ def _children(parent_kind: str, collection_name: str, child: str, id_query: str 
         return {}
 
 
-_agent_bricks("knowledge-assistants", "knowledge_assistants", "knowledge_assistants", "ka")
-_agent_bricks("supervisor-agents", "multi_agent_supervisors", "supervisor_agents", "mas")
+_agent_bricks("knowledge-assistants", "knowledge_assistants", "knowledge_assistants", "ka",
+              knowledgeassistants.KnowledgeAssistant, knowledgeassistants.ListKnowledgeAssistantsResponse)
+_agent_bricks("supervisor-agents", "multi_agent_supervisors", "supervisor_agents", "mas",
+              supervisoragents.SupervisorAgent, supervisoragents.ListSupervisorAgentsResponse)
 _children("knowledge_assistants", "knowledge-assistants", "knowledge-sources", None,
-          ("display_name", "description", "source_type", "files", "index", "file_table"))
+          ("display_name", "description", "source_type", "files", "index", "file_table"), ("display_name", "description"),
+          knowledgeassistants.KnowledgeSource, knowledgeassistants.ListKnowledgeSourcesResponse)
 _children("multi_agent_supervisors", "supervisor-agents", "tools", "tool_id",
           ("tool_type", "description", "genie_space", "knowledge_assistant", "uc_function", "uc_connection", "app",
-           "volume"))
+           "volume"),
+          # Only a tool's description can be changed in place: its type and target are fixed once it
+          # exists (what the Supervisor Agents API refuses; issue 27 of this project reports it).
+          ("description",), supervisoragents.Tool, supervisoragents.ListToolsResponse)
 
 
 @route("POST", r"/api/2\.1/knowledge-assistants/([^/]+)/knowledge-sources:sync", "knowledge_assistants", "update")
@@ -258,7 +273,7 @@ collection("online_tables", r"/api/2\.0/online-tables", wrap=lambda o: dict(o, s
 collection("database_tables", r"/api/2\.0/database/tables")
 
 
-@route("POST", r"/api/2\.0/database/instances/([^/]+)/roles", "database_roles", "create")
+@route("POST", r"/api/2\.0/database/instances/([^/]+)/roles", "database_roles", "create", request=W.model(database.DatabaseInstanceRole), response=W.model(database.DatabaseInstanceRole))
 def _role_create(store, m, q, b):
     store.get("database_instances", m.group(1), f"Database instance {m.group(1)}")
     key = f"{m.group(1)}/{_need(b, 'name')}"
@@ -277,14 +292,14 @@ listing("database_instances", r"/api/2\.0/database/instances", "database_instanc
 
 
 # ---- compute, dashboards, secrets, Genie listing ---------------------------------------------------
-@route("POST", r"/api/2\.1/clusters/create", "clusters", "create")
+@route("POST", r"/api/2\.1/clusters/create", "clusters", "create", request=W.model(compute.ClusterSpec), response=W.model(compute.CreateClusterResponse))
 def _cluster_create(store, m, q, b):
     cid = f"0000-{store.new_id()}-cluster"
     store.put("clusters", cid, dict(b, cluster_id=cid, state="RUNNING", creator_user_name=store.me))
     return {"cluster_id": cid}
 
 
-@route("GET", r"/api/2\.1/clusters/get", "clusters", "get")
+@route("GET", r"/api/2\.1/clusters/get", "clusters", "get", response=W.model(compute.ClusterDetails))
 def _cluster_get(store, m, q, b):
     return store.get("clusters", q.get("cluster_id"), f"Cluster {q.get('cluster_id')}")
 
@@ -324,7 +339,7 @@ listing("secret_scopes", r"/api/2\.0/secrets/scopes/list", "scopes")
 
 
 # ---- models: workspace registry and Unity Catalog --------------------------------------------------
-@route("POST", r"/api/2\.0/mlflow/registered-models/create", "model_registry_models", "create")
+@route("POST", r"/api/2\.0/mlflow/registered-models/create", "model_registry_models", "create", request=W.model(ml.Model), response=W.model(ml.CreateModelResponse))
 def _ml_model_create(store, m, q, b):
     name = _need(b, "name")
     if store.find("model_registry_models", name):
@@ -335,13 +350,13 @@ def _ml_model_create(store, m, q, b):
     return {"registered_model": model}
 
 
-@route("GET", r"/api/2\.0/mlflow/databricks/registered-models/get", "model_registry_models", "get")
+@route("GET", r"/api/2\.0/mlflow/databricks/registered-models/get", "model_registry_models", "get", response=W.model(ml.GetModelResponse))
 def _ml_model_get(store, m, q, b):
     return {"registered_model_databricks": store.get("model_registry_models", q.get("name"),
                                                      f"Registered Model (name={q.get('name')})")}
 
 
-@route("GET", r"/api/2\.0/mlflow/registered-models/list", "model_registry_models", "list")
+@route("GET", r"/api/2\.0/mlflow/registered-models/list", "model_registry_models", "list", response=W.model(ml.ListModelsResponse), paged="registered_models")
 def _ml_model_list(store, m, q, b):
     return {"registered_models": store.all("model_registry_models")}
 
@@ -389,7 +404,7 @@ _uc_leaf("functions", "functions", lambda b: (_need(b.get("function_info") or {}
          "functions")
 
 
-@route("POST", rf"{UC}/tables", "tables", "create")
+@route("POST", rf"{UC}/tables", "tables", "create", request=W.model(catalog.TableInfo), response=W.model(catalog.TableInfo))
 def _table_create(store, m, q, b):
     full_name = f"{_need(b, 'catalog_name')}.{_need(b, 'schema_name')}.{_need(b, 'name')}"
     store.get("schemas", f"{b['catalog_name']}.{b['schema_name']}", f"Schema '{b['catalog_name']}.{b['schema_name']}'")
@@ -405,12 +420,12 @@ def _in_schema(store, kind: str, q: dict) -> list[dict]:
     return [o for k, o in store.objects.get(kind, {}).items() if k.startswith(prefix)]
 
 
-@route("GET", rf"{UC}/tables", "tables", "list")
+@route("GET", rf"{UC}/tables", "tables", "list", response=W.model(catalog.ListTablesResponse), paged="tables")
 def _tables_list(store, m, q, b):
     return {"tables": _in_schema(store, "tables", q)}
 
 
-@route("GET", rf"{UC}/volumes", "volumes", "list")
+@route("GET", rf"{UC}/volumes", "volumes", "list", response=W.model(catalog.ListVolumesResponseContent), paged="volumes")
 def _volumes_list(store, m, q, b):
     return {"volumes": _in_schema(store, "volumes", q)}
 
@@ -421,7 +436,7 @@ def _table_delete(store, m, q, b):
     return {}
 
 
-@route("GET", rf"{UC}/schemas", "schemas", "list")
+@route("GET", rf"{UC}/schemas", "schemas", "list", response=W.model(catalog.ListSchemasResponse), paged="schemas")
 def _schemas_list(store, m, q, b):
     catalog = q.get("catalog_name", "")
     return {"schemas": [dict(o, name=k.split(".", 1)[1]) for k, o in store.objects.get("schemas", {}).items()
@@ -436,7 +451,7 @@ def _monitor_create(store, m, q, b):
     return store.put("quality_monitors", table, dict(b, table_name=table, status="MONITOR_STATUS_ACTIVE"))
 
 
-@route("GET", rf"{UC}/tables/([^/]+)/monitor", "quality_monitors", "get")
+@route("GET", rf"{UC}/tables/([^/]+)/monitor", "quality_monitors", "get", response=W.model(catalog.MonitorInfo))
 def _monitor_get(store, m, q, b):
     return store.get("quality_monitors", unquote(m.group(1)), f"Monitor for table '{unquote(m.group(1))}'")
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from databricks.sdk.service import catalog, database
+
+from . import wire as W
 from .api import _need, _now_ms, _rfc3339, route
 from .store import ApiError, already_exists
 
@@ -26,7 +29,7 @@ def _view(obj: dict) -> dict:
 
 
 # ---- instances -------------------------------------------------------------------------------------
-@route("POST", DB + r"/instances", "database_instances", "create")
+@route("POST", DB + r"/instances", "database_instances", "create", request=W.model(database.DatabaseInstance), response=W.model(database.DatabaseInstance))
 def _instance_create(store, m, q, b):
     name = _need(b, "name")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", name) or name.endswith("-"):
@@ -42,7 +45,7 @@ def _instance_create(store, m, q, b):
     return _view(store.put("database_instances", name, instance))
 
 
-@route("GET", DB + r"/instances/([^/?]+)", "database_instances", "get")
+@route("GET", DB + r"/instances/([^/?]+)", "database_instances", "get", response=W.model(database.DatabaseInstance))
 def _instance_get(store, m, q, b):
     instance = store.get("database_instances", unquote(m.group(1)), f"Database instance {m.group(1)}")
     if instance["state"] == "STARTING" and _reads(store, instance, "instance_ready_after", 1):
@@ -63,7 +66,7 @@ def _instance_delete(store, m, q, b):
 
 
 # ---- catalogs --------------------------------------------------------------------------------------
-@route("POST", DB + r"/catalogs", "database_catalogs", "create")
+@route("POST", DB + r"/catalogs", "database_catalogs", "create", request=W.model(database.DatabaseCatalog), response=W.model(database.DatabaseCatalog))
 def _catalog_create(store, m, q, b):
     name, instance = _need(b, "name"), _need(b, "database_instance_name")
     _need(b, "database_name")
@@ -77,7 +80,7 @@ def _catalog_create(store, m, q, b):
     return store.put("database_catalogs", name, dict(b, uid=f"uid-{store.new_id()}"))
 
 
-@route("GET", DB + r"/catalogs/([^/?]+)", "database_catalogs", "get")
+@route("GET", DB + r"/catalogs/([^/?]+)", "database_catalogs", "get", response=W.model(database.DatabaseCatalog))
 def _catalog_get(store, m, q, b):
     return store.get("database_catalogs", unquote(m.group(1)), f"Catalog '{unquote(m.group(1))}'")
 
@@ -89,7 +92,7 @@ def _catalog_delete(store, m, q, b):
 
 
 # ---- synced tables ---------------------------------------------------------------------------------
-@route("POST", DB + r"/synced_tables", "synced_tables", "create")
+@route("POST", DB + r"/synced_tables", "synced_tables", "create", request=W.model(database.SyncedDatabaseTable), response=W.model(database.SyncedDatabaseTable))
 def _synced_create(store, m, q, b):
     name = _need(b, "name")
     spec = _need(b, "spec")
@@ -117,7 +120,7 @@ def _synced_create(store, m, q, b):
     return _view(store.put("synced_tables", name, table))
 
 
-@route("GET", DB + r"/synced_tables/([^/?]+)", "synced_tables", "get")
+@route("GET", DB + r"/synced_tables/([^/?]+)", "synced_tables", "get", response=W.model(database.SyncedDatabaseTable))
 def _synced_get(store, m, q, b):
     table = store.get("synced_tables", unquote(m.group(1)), f"Table '{unquote(m.group(1))}'")
     if table["unity_catalog_provisioning_state"] != "ACTIVE" and _reads(store, table, "synced_ready_after", 1):
@@ -133,7 +136,7 @@ def _synced_delete(store, m, q, b):
 
 
 # ---- instance roles (create and delete are in api_more.py) ------------------------------------------
-@route("GET", DB + r"/instances/([^/]+)/roles/([^/?]+)", "database_roles", "get")
+@route("GET", DB + r"/instances/([^/]+)/roles/([^/?]+)", "database_roles", "get", response=W.model(database.DatabaseInstanceRole))
 def _role_get(store, m, q, b):
     return store.get("database_roles", f"{m.group(1)}/{unquote(m.group(2))}", f"Role {unquote(m.group(2))}")
 
@@ -145,7 +148,7 @@ PRIVILEGES = {"catalog": {"USE_CATALOG", "BROWSE", "ALL_PRIVILEGES"},
 SECURABLES = {"catalog": "catalogs", "schema": "schemas", "table": "tables"}
 
 
-@route("PATCH", r"/api/2\.1/unity-catalog/permissions/([^/]+)/([^/?]+)", "grants", "update")
+@route("PATCH", r"/api/2\.1/unity-catalog/permissions/([^/]+)/([^/?]+)", "grants", "update", request=W.keys(changes=W.listed(W.model(catalog.PermissionsChange))), response=W.model(catalog.UpdatePermissionsResponse))
 def _grants_update(store, m, q, b):
     kind, full_name = m.group(1).lower(), unquote(m.group(2))
     if kind not in SECURABLES:
@@ -154,6 +157,8 @@ def _grants_update(store, m, q, b):
     grants = store.objects.setdefault("_grants", {}).setdefault(f"{kind}/{full_name}", {})
     for change in b.get("changes") or []:
         principal = _need(change, "principal")
+        if principal not in store.principals:  # as Unity Catalog answers a grant to no one it knows
+            raise ApiError(404, "PRINCIPAL_DOES_NOT_EXIST", f"Could not find principal with name {principal}")
         wrong = sorted(set(change.get("add") or []) - PRIVILEGES[kind])
         if wrong:
             raise ApiError(400, "INVALID_PARAMETER_VALUE", f"privilege {wrong[0]} does not apply to a {kind}")
@@ -162,7 +167,7 @@ def _grants_update(store, m, q, b):
     return _assignments(grants)
 
 
-@route("GET", r"/api/2\.1/unity-catalog/permissions/([^/]+)/([^/?]+)", "grants", "get")
+@route("GET", r"/api/2\.1/unity-catalog/permissions/([^/]+)/([^/?]+)", "grants", "get", response=W.model(catalog.GetPermissionsResponse))
 def _grants_get(store, m, q, b):
     grants = store.objects.get("_grants", {}).get(f"{m.group(1).lower()}/{unquote(m.group(2))}", {})
     return _assignments(grants)

@@ -32,6 +32,27 @@ from .api import ROUTES
 from .store import ApiError, Fault, Store
 
 
+PAGE_SIZES = ("page_size", "max_results", "limit")  # what the APIs call the size of a page
+
+
+def page(payload: dict, key: str, query: dict, body: dict, store: Store) -> dict:
+    """Every listing comes a page at a time, as the platform's do: `page_size` (or `max_results`,
+    `limit`) items from the offset `page_token` names, with `next_page_token` while more remain (a
+    client that reads one page sees only that). Without a size, `page_size_default` (config, 20)."""
+    items = payload.get(key) or []
+    asked = next((query.get(n) or body.get(n) for n in PAGE_SIZES if query.get(n) or body.get(n)), None)
+    size = max(1, int(asked or store.config.get("page_size_default", 20)))
+    token = query.get("page_token") or body.get("page_token") or "0"
+    start = int(token) if str(token).isdigit() else 0
+    out = {k: v for k, v in payload.items() if k not in ("next_page_token", "has_more")}
+    out[key] = items[start:start + size]
+    if start + size < len(items):
+        out["next_page_token"] = str(start + size)
+        if "has_more" in payload:
+            out["has_more"] = True
+    return out
+
+
 class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # without it every SDK poll waits ~40 ms for a delayed ACK
     protocol_version = "HTTP/1.1"
@@ -69,23 +90,31 @@ class Handler(BaseHTTPRequestHandler):
             return self._control(parts.path, query, body)
         if parts.path == "/" and self.command == "GET":  # a browser following a link a command printed
             return self._reply(200, ui.page(self.store), content_type="text/html; charset=utf-8")
-        for method, pattern, kind, op, handler, locked in ROUTES:
-            match = pattern.match(parts.path) if method == self.command else None
+        for entry in ROUTES:
+            kind, op, handler, locked = entry.kind, entry.op, entry.handler, entry.locked
+            match = entry.pattern.match(parts.path) if entry.method == self.command else None
             if not match:
                 continue
             fault = self.store.fault_for(kind, op)
-            if fault and fault.mode not in ("late", "lost", "slow", "garbage"):
+            if fault and fault.mode not in ("late", "lost", "slow", "garbage", "async"):
                 return self._fault(fault, parts.path, kind, op)
             if fault and fault.mode == "slow":  # latency: answer normally, after `seconds`
                 time.sleep(fault.seconds)
+            if entry.request is not None and isinstance(body, dict):
+                body = entry.request(body)  # decoded as the platform decodes it (wire.py)
             arguments = (self.store, match, query, body if isinstance(body, (dict, bytes)) else {})
             try:
                 if locked:
                     with self.store.lock:
                         payload = handler(*arguments)
                 else:
-                    payload = handler(*arguments, fault=fault) if fault and fault.mode == "garbage" else handler(*arguments)
+                    payload = handler(*arguments, fault=fault) if fault and fault.mode in ("garbage", "async") \
+                        else handler(*arguments)
                 status = 200
+                if entry.paged is not None:
+                    payload = page(payload, entry.paged, query, body if isinstance(body, dict) else {}, self.store)
+                if entry.response is not None:
+                    payload = entry.response(payload)  # only what the API answers
             except ApiError as err:
                 status, payload = err.status, {"error_code": err.code, "message": err.message}
             if fault and fault.mode == "lost":  # done, but the answer is a 503: the client cannot know

@@ -21,7 +21,10 @@ import threading
 import time
 import uuid
 
+from databricks.sdk.service import sql
+
 from . import llm
+from . import wire as W
 from .api import _need, route
 from .sql_engine import SqlEngine
 from .store import ApiError
@@ -205,27 +208,100 @@ def _engine(store) -> SqlEngine | None:
         return _ENGINES[id(store)][1]
 
 
-@route("POST", r"/api/2\.0/sql/statements/?", "statements", "execute", locked=False)
+# The Statement Execution API as the platform answers it (see its docs: execute with `wait_timeout`
+# 0s or 5-50s; PENDING/RUNNING until done, then the result's first chunk inline and the rest through
+# `result/chunks/{n}`). Here a statement runs at once, but its answer can be asynchronous: with
+# `wait_timeout=0s`, or for every statement once the control API says so
+# (POST /_fake/faults {"kind": "statements", "op": "execute", "mode": "async"}), the execute call
+# answers PENDING and `GET /api/2.0/sql/statements/{id}` answers PENDING, RUNNING, then the result
+# (`statement_polls` reads, config, default 2). Results are cut into chunks of `statement_chunk_rows`
+# rows (config, default 1000).
+def _chunks(rows: list, size: int) -> list[list]:
+    return [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def _result(statement: dict, index: int) -> dict:
+    chunks = statement["_chunks"]
+    offset = sum(len(c) for c in chunks[:index])
+    result = {"chunk_index": index, "row_offset": offset, "row_count": len(chunks[index]), "data_array": chunks[index]}
+    if index + 1 < len(chunks):
+        result["next_chunk_index"] = index + 1
+        result["next_chunk_internal_link"] = f"/api/2.0/sql/statements/{statement['statement_id']}/result/chunks/{index + 1}"
+    return result
+
+
+def _statement_view(statement: dict) -> dict:
+    view = {"statement_id": statement["statement_id"], "status": statement["status"]}
+    if statement["status"]["state"] == "SUCCEEDED":
+        chunks = statement["_chunks"]
+        view["manifest"] = {"format": "JSON_ARRAY", "schema": statement["_schema"],
+                            "total_row_count": sum(len(c) for c in chunks), "total_chunk_count": len(chunks),
+                            "chunks": [{"chunk_index": i, "row_count": len(c)} for i, c in enumerate(chunks)]}
+        view["result"] = _result(statement, 0)
+    return view
+
+
+@route("POST", r"/api/2\.0/sql/statements/?", "statements", "execute", locked=False,
+       request=W.keys("statement", "warehouse_id", "parameters", "wait_timeout", "on_wait_timeout", "catalog",
+                      "schema", "row_limit", "byte_limit", "disposition", "format", "query_tags"),
+       response=W.model(sql.StatementResponse))
 def _statement(store, m, q, b, fault=None):
     warehouse = _need(b, "warehouse_id")
     with store.lock:
         if store.find("warehouses", warehouse) is None:
             raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Warehouse {warehouse} does not exist.")
-    statement_id = f"stmt-{uuid.uuid4().hex}"
+    statement = {"statement_id": f"stmt-{uuid.uuid4().hex}", "_reads": 0, "_chunks": [[]], "_schema": {}}
     engine = _engine(store)
     if engine is None:
-        return {"statement_id": statement_id, "status": {"state": "FAILED", "error": {
-            "error_code": "BAD_REQUEST", "message": "[TABLE_OR_VIEW_NOT_FOUND] no data in this workspace"}}}
-    parameters = {p["name"]: p.get("value") for p in b.get("parameters") or []}
-    try:
-        columns, rows = engine.execute(_need(b, "statement"), parameters)
-    except Exception as err:  # noqa: BLE001 - a SQL error is the statement's result, as on a warehouse
-        return {"statement_id": statement_id, "status": {"state": "FAILED", "error": {
-            "error_code": "BAD_REQUEST", "message": str(err).splitlines()[0][:500]}}}
-    return {"statement_id": statement_id, "status": {"state": "SUCCEEDED"},
-            "manifest": {"format": "JSON_ARRAY", "schema": {"column_count": len(columns), "columns": columns},
-                         "total_row_count": len(rows)},
-            "result": {"chunk_index": 0, "row_offset": 0, "row_count": len(rows), "data_array": rows}}
+        statement["status"] = {"state": "FAILED", "error": {
+            "error_code": "BAD_REQUEST", "message": "[TABLE_OR_VIEW_NOT_FOUND] no data in this workspace"}}
+    else:
+        parameters = {p["name"]: p.get("value") for p in b.get("parameters") or []}
+        try:
+            columns, rows = engine.execute(_need(b, "statement"), parameters)
+            statement["status"] = {"state": "SUCCEEDED"}
+            statement["_schema"] = {"column_count": len(columns), "columns": columns}
+            statement["_chunks"] = _chunks(rows, int(store.config.get("statement_chunk_rows", 1000)))
+        except Exception as err:  # noqa: BLE001 - a SQL error is the statement's result, as on a warehouse
+            statement["status"] = {"state": "FAILED", "error": {"error_code": "BAD_REQUEST",
+                                                                 "message": str(err).splitlines()[0][:500]}}
+    with store.lock:
+        store.put("_statements", statement["statement_id"], statement)
+    if (fault is not None and fault.mode == "async") or str(b.get("wait_timeout") or "").strip() == "0s":
+        statement["_final"], statement["status"] = statement["status"], {"state": "PENDING"}
+        return {"statement_id": statement["statement_id"], "status": {"state": "PENDING"}}
+    return _statement_view(statement)
+
+
+@route("GET", r"/api/2\.0/sql/statements/([^/]+)", "statements", "get", response=W.model(sql.StatementResponse))
+def _statement_get(store, m, q, b):
+    statement = store.get("_statements", m.group(1), f"Statement {m.group(1)}")
+    if "_final" in statement:
+        statement["_reads"] += 1
+        if statement["_reads"] >= store.config.get("statement_polls", 2):
+            statement["status"] = statement.pop("_final")
+        elif statement["_reads"] >= 1:
+            statement["status"] = {"state": "RUNNING"}
+    return _statement_view(statement)
+
+
+@route("GET", r"/api/2\.0/sql/statements/([^/]+)/result/chunks/([0-9]+)", "statements", "get",
+       response=W.model(sql.ResultData))
+def _statement_chunk(store, m, q, b):
+    statement = store.get("_statements", m.group(1), f"Statement {m.group(1)}")
+    index = int(m.group(2))
+    if statement["status"]["state"] != "SUCCEEDED" or index >= len(statement["_chunks"]):
+        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Chunk {index} of statement {m.group(1)} does not exist.")
+    return _result(statement, index)
+
+
+@route("POST", r"/api/2\.0/sql/statements/([^/]+)/cancel", "statements", "update")
+def _statement_cancel(store, m, q, b):
+    statement = store.get("_statements", m.group(1), f"Statement {m.group(1)}")
+    if "_final" in statement:
+        statement.pop("_final")
+        statement["status"] = {"state": "CANCELED"}
+    return {}
 
 
 # ---- Unity Catalog model versions ----------------------------------------------------------------

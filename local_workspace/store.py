@@ -67,6 +67,10 @@ class Store:
         self.faults: list[Fault] = []
         self.deleted: dict[str, set[str]] = {}  # kind -> ids deleted (some APIs answer those differently)
         self.me = "tester@example.com"  # the principal every request acts as
+        # Principals grants may name: users and groups of the workspace, and the service principals
+        # apps get (by client id). A grant to anyone else is refused, as Unity Catalog refuses it.
+        self.principals: set[str] = {"tester@example.com", "colleague@example.com", "account users", "users",
+                                     "admins"}
         self.config: dict = {}  # POST /_fake/config: endpoint_ready_after, mlflow_uri, llm_models, ...
         self._ids = itertools.count(1001)
 

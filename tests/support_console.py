@@ -9,6 +9,7 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "src" / "apps" / "support_console"))
 sys.path.insert(0, str(ROOT / "src" / "apps"))  # appkit, which the bundle ships into each app's folder
+sys.path.append(str(ROOT / "src"))  # sql_statements, which it ships there too
 
 REPORTS = """
     CREATE SCHEMA IF NOT EXISTS support;

@@ -86,11 +86,13 @@ def ensure_supervisor(ctx, display_name: str, description: str, instructions: st
         ctx.track("multi_agent_supervisors", {"tile_id": found.name, "display_name": display_name})
     existing = {t.tool_id: t for t in w.supervisor_agents.list_tools(supervisor.name)}
     for tool_id, tool in sorted(tools.items()):
-        if tool_id in existing:
-            fields = [f for f in ("description", "genie_space", "knowledge_assistant") if getattr(tool, f) is not None]
-            w.supervisor_agents.update_tool(existing[tool_id].name, tool, FieldMask(fields))
-        else:
-            w.supervisor_agents.create_tool(supervisor.name, tool, tool_id)
+        if tool_id in existing and _same_target(existing[tool_id], tool):
+            # Only a tool's description can be updated; its type and target cannot.
+            w.supervisor_agents.update_tool(existing[tool_id].name, tool, FieldMask(["description"]))
+            continue
+        if tool_id in existing:  # it points elsewhere now (a new space or assistant): replace it
+            w.supervisor_agents.delete_tool(existing[tool_id].name)
+        w.supervisor_agents.create_tool(supervisor.name, tool, tool_id)
     for tool_id in sorted(set(existing) - set(tools)):
         w.supervisor_agents.delete_tool(existing[tool_id].name)
     supervisor = w.supervisor_agents.get_supervisor_agent(supervisor.name)
@@ -99,6 +101,16 @@ def ensure_supervisor(ctx, display_name: str, description: str, instructions: st
     wait_for_endpoint(w, supervisor.endpoint_name, READY_TIMEOUT_S,
                       hint=f"the endpoint of supervisor {display_name}; see it under Agents")
     return supervisor
+
+
+def _same_target(found, wanted) -> bool:
+    """Whether a tool already points where `wanted` does (its type and its space or assistant)."""
+    def target(tool) -> tuple:
+        return (str(getattr(tool.tool_type, "value", tool.tool_type) or ""),
+                tool.genie_space.as_dict() if tool.genie_space else None,
+                tool.knowledge_assistant.as_dict() if tool.knowledge_assistant else None)
+
+    return target(found) == target(wanted)
 
 
 def knowledge_assistant_id(assistant) -> str:

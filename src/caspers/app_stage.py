@@ -1,8 +1,10 @@
 """What the app stages share (apps, support_lakebase): the app's resources, grants to the app's own
-service principal (read from the app, never guessed), its Postgres role on the Lakebase instance,
-and a deployment of its source."""
+service principal (read from the app, never guessed), its Postgres role on the Lakebase instance
+(the platform's: attaching the database resource creates it), and a deployment of its source."""
 
 from __future__ import annotations
+
+APP_WAIT_S = 900  # an app's compute, deployment or role can take minutes on a workspace
 
 
 def warehouse_resource(warehouse_id):
@@ -50,22 +52,44 @@ def grant(w, kind, full_name, principal, privilege):
 
 
 def grant_events(ctx, catalog, principal):
-    """USE_CATALOG, and USE_SCHEMA on the pipeline's schema (which exists only once it has run)."""
+    """USE_CATALOG, and USE_SCHEMA on the pipeline's schema (the lakeflow stage makes it)."""
     grant(ctx.workspace, "catalog", catalog, principal, "USE_CATALOG")
-    if not ctx.skip_locally(f"grant USE_SCHEMA on {catalog}.lakeflow to the app",
-                            "the pipeline's schema exists only once it has run"):
-        grant(ctx.workspace, "schema", f"{catalog}.lakeflow", principal, "USE_SCHEMA")
+    grant(ctx.workspace, "schema", f"{catalog}.lakeflow", principal, "USE_SCHEMA")
 
 
-def postgres_role(principal):
-    from databricks.sdk.service.database import (DatabaseInstanceRole, DatabaseInstanceRoleIdentityType,
-                                                 DatabaseInstanceRoleMembershipRole)
+def platform_role(w, instance, principal, timeout_s=APP_WAIT_S):
+    """The Postgres role the platform creates for the app's service principal when the app's database
+    resource is attached (CONNECT and CREATE on the database: the app makes its own schema). The
+    platform owns it: a stage neither creates nor registers it, and it goes with the app."""
+    from databricks.sdk.errors import NotFound
+    from stage_runtime.waits import wait_until
 
-    return DatabaseInstanceRole(name=principal, identity_type=DatabaseInstanceRoleIdentityType.SERVICE_PRINCIPAL,
-                                membership_role=DatabaseInstanceRoleMembershipRole.DATABRICKS_SUPERUSER)
+    def check():
+        try:
+            return w.database.get_database_instance_role(instance_name=instance, name=principal)
+        except NotFound:
+            return None
+
+    return wait_until(check, f"the Postgres role of the app's service principal on {instance}", timeout_s, 2.0,
+                      hint="the platform creates it when the app's database resource is attached", max_poll_s=15.0)
 
 
-def deploy(w, name, source):
+def deploy(w, name, source, timeout_s=APP_WAIT_S):
+    """Deploy the app's source once no deployment is in progress (creating an app starts one, and the
+    Apps API refuses a second meanwhile); a conflict that comes anyway is waited out the same way."""
+    from databricks.sdk.errors import ResourceConflict
     from databricks.sdk.service.apps import AppDeployment
+    from stage_runtime.waits import wait_until
 
-    w.apps.deploy(app_name=name, app_deployment=AppDeployment(source_code_path=source)).result()
+    def idle():
+        return w.apps.get(name).pending_deployment is None
+
+    for _ in range(3):
+        wait_until(idle, f"the deployment in progress of app {name}", timeout_s, 2.0, max_poll_s=15.0,
+                   hint="see the app's deployments under Compute > Apps")
+        try:
+            return w.apps.deploy(app_name=name, app_deployment=AppDeployment(source_code_path=source)).result()
+        except ResourceConflict:
+            continue  # another deployment started between our look and our call
+    raise RuntimeError(f"app {name}: three deployments in a row were refused as another was in progress; run the "
+                       "stage again once the app's deployments settle")

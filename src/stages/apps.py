@@ -9,12 +9,12 @@ needs:
   events table reach the app through these resources, nothing is rewritten at run time;
 - grants to the app's service principal, by its client id (read from the app, never guessed):
   USE_CATALOG on the catalog, USE_SCHEMA on <catalog>.lakeflow;
-- a Postgres role for that service principal on the instance, member of DATABRICKS_SUPERUSER, so it
-  can read the synced recommendations and create its refunds schema;
+- its Postgres role on the instance, which the platform creates when the database resource is
+  attached (CONNECT and CREATE: the app makes its refunds schema): waited for, never created here;
 - a deployment of the app's source (an action on the app, not a resource of its own).
 """
 
-from stage_runtime.ensure import ensure_app, ensure_database_role, ensure_warehouse
+from stage_runtime.ensure import ensure_app, ensure_warehouse
 
 
 def run(ctx):
@@ -29,7 +29,7 @@ def run(ctx):
 
     principal = app_stage.principal_of(ctx.workspace, name)
     app_stage.grant_events(ctx, catalog, principal)
-    ensure_database_role(ctx, instance, app_stage.postgres_role(principal))
+    app_stage.platform_role(ctx.workspace, instance, principal)  # the platform made it with the resource
     app_stage.deploy(ctx.workspace, name, source)
 
 

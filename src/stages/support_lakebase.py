@@ -12,11 +12,11 @@ Gives the support reports a Lakebase and the Support Console:
   events table and the support agent's endpoint reach it through its resources. The app creates its
   OLTP tables (operator actions, replies, request status, ratings, regenerated reports) idempotently
   when it starts, in the database its resource names;
-- grants to the app's service principal (USE_CATALOG, USE_SCHEMA on lakeflow), its Postgres role,
+- grants to the app's service principal (USE_CATALOG, USE_SCHEMA on lakeflow), its Postgres role (the platform's, waited for),
   and a deployment.
 """
 
-from stage_runtime.ensure import ensure_app, ensure_database_role, ensure_synced_table, ensure_warehouse
+from stage_runtime.ensure import ensure_app, ensure_synced_table, ensure_warehouse
 
 DATABASE = "caspers_support"
 
@@ -45,7 +45,7 @@ def run(ctx):
                                            catalog, endpoint))
     principal = app_stage.principal_of(ctx.workspace, name)
     app_stage.grant_events(ctx, catalog, principal)
-    ensure_database_role(ctx, instance, app_stage.postgres_role(principal))
+    app_stage.platform_role(ctx.workspace, instance, principal)  # the platform made it with the resource
     app_stage.deploy(ctx.workspace, name, app_source)
 
 

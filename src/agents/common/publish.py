@@ -59,6 +59,11 @@ class EvaluationFailed(RuntimeError):
     pass
 
 
+def statements_dir(model: AgentModel) -> str:
+    """The warehouse statement helper the agents' tools use, beside the agents package (src/ or the bundle)."""
+    return os.path.join(os.path.dirname(os.path.abspath(model.code_dir)), "sql_statements")
+
+
 def fingerprint(model: AgentModel) -> str:
     digest = hashlib.sha256()
     for root, dirs, files in os.walk(model.code_dir):
@@ -91,7 +96,8 @@ def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any]
         mlflow.set_tag(FINGERPRINT_TAG, print_)
         try:  # MLflow asks the agent the input example before it saves it
             info = mlflow.pyfunc.log_model(
-                name=ARTIFACT, python_model=model.model_file, code_paths=[model.code_dir], model_config=model.config,
+                name=ARTIFACT, python_model=model.model_file, code_paths=[model.code_dir, statements_dir(model)],
+                model_config=model.config,
                 pip_requirements=list(MODEL_REQUIREMENTS), resources=list(model.resources) or None,
                 input_example={"input": [{"role": "user", "content": example}]})
         except Exception as err:  # noqa: BLE001 - said with what to check, nothing registered

@@ -53,31 +53,21 @@ def shown(rows: list[dict]) -> str:
 
 
 class StatementRunner:
-    """Runs one parameterised statement on a SQL warehouse and returns its rows as dicts."""
+    """Runs one parameterised statement on a SQL warehouse and returns its rows as dicts (through the
+    one statement helper, sql_statements: polled while running, every chunk read)."""
 
     def __init__(self, workspace: Any, warehouse_id: str, timeout_s: float = 60.0,
                  sleep: Callable[[float], None] = time.sleep):
         self.w, self.warehouse_id, self.timeout_s, self._sleep = workspace, warehouse_id, timeout_s, sleep
 
     def rows(self, statement: str, parameters: dict[str, str]) -> list[dict]:
-        from databricks.sdk.service.sql import StatementParameterListItem, StatementState
+        import sql_statements
 
-        answer = self.w.statement_execution.execute_statement(
-            statement=statement, warehouse_id=self.warehouse_id, wait_timeout="30s",
-            parameters=[StatementParameterListItem(name=k, value=v, type="STRING") for k, v in parameters.items()])
-        deadline = time.monotonic() + self.timeout_s
-        while answer.status and answer.status.state in (StatementState.PENDING, StatementState.RUNNING):
-            if time.monotonic() > deadline:
-                raise ToolError(f"statement {answer.statement_id} did not finish within {self.timeout_s:g} s")
-            self._sleep(1.0)
-            answer = self.w.statement_execution.get_statement(answer.statement_id)
-        state = answer.status.state if answer.status else None
-        if state != StatementState.SUCCEEDED:
-            error = answer.status.error.message if answer.status and answer.status.error else str(state)
-            raise ToolError(f"statement failed: {error}")
-        columns = [c.name for c in (answer.manifest.schema.columns or [])] if answer.manifest else []
-        data = (answer.result.data_array or []) if answer.result else []
-        return [dict(zip(columns, row)) for row in data]
+        try:
+            return sql_statements.rows(self.w, self.warehouse_id, statement, parameters, self.timeout_s,
+                                       sleep=self._sleep)
+        except sql_statements.StatementFailed as err:
+            raise ToolError(str(err)) from None
 
 
 def sql_tools(described: dict[str, tuple[str, str, str]], query: Callable[[str], str]) -> dict[str, SqlFunctionTool]:
