@@ -867,7 +867,7 @@ def _file_delete(store, m, q, b):
 def _file_head(store, m, q, b):
     if unquote(m.group(1)) not in store.volume_files:
         raise not_found(f"File {unquote(m.group(1))}")
-    return {}
+    return store.volume_files[unquote(m.group(1))]  # the file, whose length the headers give
 
 
 @route("GET", r"/api/2\.0/fs/directories(/Volumes/.+?)/?", "volume_files", "list")

@@ -68,7 +68,8 @@ class Handler(BaseHTTPRequestHandler):
                          ("application/octet-stream" if isinstance(payload, bytes) else "application/json"))
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":  # a HEAD answer has the headers of the GET, and no body
+            self.wfile.write(data)
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)

@@ -1,6 +1,7 @@
 """Stages `lakebase` and `apps` as they run on a workspace (Spark present, not a local run), against
 the stand-in: the source table created with the job's DDL before the synced table, real storage
-names, everything registered, reruns creating nothing; the app's resources, grants and Postgres role
+names, everything registered, reruns creating nothing; the app's resources, grants and the Postgres role
+the platform gives it
 by the app's own service principal; names sanitised from the catalog; a static app.yaml."""
 
 from __future__ import annotations
@@ -113,17 +114,16 @@ def test_apps_binds_the_app_to_its_resources_and_its_own_principal(prepared, fak
     principal = app["service_principal_client_id"]
     grants = fake.store.objects["_grants"]
     assert grants == {"catalog/My_Cat": {principal: ["USE_CATALOG"]}, "schema/My_Cat.lakeflow": {principal: ["USE_SCHEMA"]}}
-    role = fake.store.find("database_roles", f"my-catrefundmanager/{principal}")
-    assert role["identity_type"] == "SERVICE_PRINCIPAL" and role["membership_role"] == "DATABRICKS_SUPERUSER"
-    deployments = fake.store.all("_app_deployments")
-    assert [d["source_code_path"] for d in deployments] == [app["default_source_code_path"]]
-    assert sorted(k for k, _ in ctx.registered) == ["apps", "database_roles", "warehouses"]
+    role = fake.store.find("database_roles", f"my-catrefundmanager/{principal}")  # the platform made it
+    assert role["identity_type"] == "SERVICE_PRINCIPAL" and role.get("_platform")
+    assert app["active_deployment"]["source_code_path"] == app["default_source_code_path"]
+    assert sorted(k for k, _ in ctx.registered) == ["apps", "warehouses"]  # the role is the platform's
 
     before = objects(fake)
     again = workspace_ctx(runtime, tmp_path, "apps", {"CATALOG": "My_Cat"}, RecordingSpark())
     apps.run(again)
     again.close()
-    assert objects(fake) == before and len(again.state.list()) == 3  # updated and deployed again, nothing new
+    assert objects(fake) == before and len(again.state.list()) == 2  # updated and deployed again, nothing new
 
 
 def test_names_are_derived_from_the_catalog_and_sanitised():

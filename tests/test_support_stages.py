@@ -91,7 +91,7 @@ def test_support_lakebase_provisions_the_console_and_can_be_rerun(prepared, fake
     assert warehouses == ["My_Cat-support-warehouse"]  # not the Refund Manager's `<catalog>-warehouse`
     principal = app.service_principal_client_id
     role = prepared.database.get_database_instance_role("my-catsupportmanager", principal)
-    assert role.membership_role.value == "DATABRICKS_SUPERUSER"
+    assert role.identity_type.value == "SERVICE_PRINCIPAL"  # the platform's, made when the resource was attached
     grants = prepared.grants.get(securable_type="catalog", full_name="My_Cat")
     assert any(a.principal == principal and "USE_CATALOG" in [p.value for p in a.privileges]
                for a in grants.privilege_assignments)
