@@ -14,7 +14,7 @@ OUT ?= build
 # exported as MAKEVAR_X. `python -m compiler.make <command>` turns those into one argument each
 # (compiler/make.py); the few shell lines that need one quote it as "$$MAKEVAR_X".
 USER_VARIABLES := PYTHON SPEC OUT TARGET ONLY PARAMS PORT ORDERS STAGE NAME AFTER TARGETS DRY_RUN YES DELETE_ADOPTED \
-	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG
+	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG DATA
 $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 # make would export a variable given on its command line expanded (running a `$(shell ...)` in it)
 unexport $(USER_VARIABLES)
@@ -111,8 +111,7 @@ bench-apps: $(VENV)/.dev-deps
 # The local workspace (local_workspace/README.md) on PORT (8765); DATA=1: its warehouse holds the
 # canonical dataset as a workspace whose pipeline has run (after `make data`).
 workspace: $(VENV)/.app-deps
-	@$(PY) -m local_workspace --port $(or $(PORT),8765) $(if $(DATA),--seed data.local_warehouse:seed --path src \
-		--path src/data/canonical --path src/pipelines/order_items --option dataset=$(DATA_DIR))
+	@$(PY) -m local_workspace.make
 
 # As deploy: the workspace is checked before the data is prepared (make data: only what changed).
 run-local: $(VENV)/.app-deps
