@@ -63,15 +63,15 @@ def find_warehouse(w: Any, name: str, stage: str, target: str) -> str:
 
 
 def statement(w: Any, warehouse_id: str, sql: str) -> list[list]:
-    from databricks.sdk.service.sql import StatementState
+    """The statement's rows, in column order (through the one statement helper: polled, every chunk)."""
+    import sql_statements
 
-    response = w.statement_execution.execute_statement(statement=sql, warehouse_id=warehouse_id, wait_timeout="50s")
-    if response.status.state != StatementState.SUCCEEDED:
-        message = response.status.error.message if response.status.error else response.status.state
-        raise LocalError(f"the warehouse could not list delivered orders: {message}; the local stand-in needs "
-                         "data (start it with `make workspace DATA=1` after `make data`); on a workspace, check that the pipeline "
-                         "of stage lakeflow has run")
-    return (response.result.data_array if response.result else None) or []
+    try:
+        return [list(row.values()) for row in sql_statements.rows(w, warehouse_id, sql, timeout_s=600.0)]
+    except sql_statements.StatementFailed as err:
+        raise LocalError(f"the warehouse could not list delivered orders: {err}; the local workspace needs data "
+                         "(start it with `make workspace DATA=1` after `make data`); on a workspace, check that the "
+                         "pipeline of stage lakeflow has run") from None
 
 
 def timestamp(value: Any) -> datetime | None:
