@@ -12,7 +12,7 @@ PAGE = """<!doctype html>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}pre{{background:#f4f4f4;padding:1em;overflow:auto}}
 li{{font-family:monospace}}</style></head>
 <body><h1>Workspace stand-in</h1>
-<p>A local stand-in for a Databricks workspace (tests/workspace_fake). The REST API is under /api/.</p>
+<p>The local workspace (local_workspace/), standing in for a Databricks workspace. The REST API is under /api/.</p>
 <section id="linked" hidden><h2 id="linked-title"></h2><pre id="linked-body"></pre></section>
 <h2>Live objects</h2>
 {objects}

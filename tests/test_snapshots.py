@@ -53,12 +53,13 @@ def test_nothing_else_is_generated(caspers_build):
     assert runtime, "the runtime package is shipped in the bundle"
     assets = {rel for rel in caspers_build if rel.startswith(("data/canonical/", "data/documents/", "pipelines/order_items/",
                                                               "pipelines/menu_documents/", "agents/", "jobs/", "apps/",
-                                                              "caspers/"))}
+                                                              "caspers/", "sql_statements/"))}
     assert {"data/canonical/replay.py", "data/canonical/replay_core.py",
             "pipelines/order_items/transformations/transformation.py", "agents/refund/model.py",
             "agents/common/publish.py", "jobs/refund_recommender_stream.py", "jobs/refund_stream.py",
             "apps/refund_manager/app.yaml", "apps/refund_manager/refund_manager/static/index.html",
             "caspers/naming.py", "data/documents/generate.py", "data/documents/tables.py",
             "pipelines/menu_documents/transformations/menu_documents.py",
-            "pipelines/menu_documents/menu_documents_logic.py", "caspers/agent_bricks.py"} <= assets
+            "pipelines/menu_documents/menu_documents_logic.py", "caspers/agent_bricks.py", "sql_statements/__init__.py",
+            "apps/refund_manager/sql_statements/__init__.py"} <= assets
     assert set(caspers_build) - runtime - assets == expected
