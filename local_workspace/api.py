@@ -74,7 +74,7 @@ def _config(store, m, q, b):
     return {}
 
 
-@route("GET", r"/api/2\.0/preview/scim/v2/Me", "platform", "get")
+@route("GET", r"/api/2\.0/preview/scim/v2/Me", "current_user", "get")
 def _me(store, m, q, b):
     return {"id": "1", "userName": "tester@example.com", "displayName": "Tester"}
 

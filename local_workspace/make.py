@@ -2,7 +2,7 @@
 
 The Makefile exports what the user typed as MAKEVAR_<NAME> (compiler/make.py says why); here each
 value becomes one argument of `python -m local_workspace`. DATA=1 seeds the warehouse with the
-Casper's data `make data` wrote under OUT (src/data/local_warehouse.py)."""
+Casper's data `make data` wrote under OUT (src/data/canonical/local_warehouse.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def arguments() -> list[str]:
     args = ["--port", var("PORT", "8765")]
     if var("DATA").strip().lower() in ("1", "true", "yes"):
         dataset = os.path.join(var("OUT", "build"), "data", "canonical", "canonical_dataset")
-        args += ["--seed", "data.local_warehouse:seed", "--path", "src", "--path", "src/data/canonical",
+        args += ["--seed", "local_warehouse:seed", "--path", "src", "--path", "src/data/canonical",
                  "--path", "src/pipelines/order_items", "--option", f"dataset={dataset}"]
     return args
 

@@ -51,9 +51,10 @@ def runtime(monkeypatch):
 
 def warehouse_config(catalog: str, dataset, days: int = 2) -> dict:
     """The local workspace's SQL configuration for a Casper's catalog whose pipeline has run over
-    `days` days of the canonical `dataset` (src/data/local_warehouse.py fills it)."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from data.local_warehouse import options
+    `days` days of the canonical `dataset` (src/data/canonical/local_warehouse.py fills it)."""
+    if str(ROOT / "src" / "data" / "canonical") not in sys.path:
+        sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))
+    from local_warehouse import options
 
     return {"catalog": catalog, **options(ROOT, dataset, days)}
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from .conftest import ROOT
-from .fake_env import configure, fake, sdk_env  # noqa: F401  (fixtures)
+from .fake_env import configure, fake, sdk_env, warehouse_config  # noqa: F401  (fixtures)
 
 
 def _local(fake, tmp_path, *args: str):  # noqa: F811
@@ -31,8 +31,7 @@ def test_the_support_console_runs_locally_over_reported_requests(fake, tmp_path)
     from .dataset import shared_dataset
 
     configure(fake, scripted_agents=["caspersdev_support_agent"],
-              sql={"catalog": "caspersdev", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
-                   "days": 2})
+              sql=warehouse_config("caspersdev", shared_dataset()))
     fake.store.put("serving_endpoints", "caspersdev_support_agent", {"name": "caspersdev_support_agent"})
     try:
         missing = _local(fake, tmp_path, "support-console")

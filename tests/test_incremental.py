@@ -168,7 +168,7 @@ def test_graph_of_stages_named_like_dot_and_mermaid_keywords(tmp_path):
     mermaid = (project / "build" / "graphs" / "dev.mmd").read_text()
     assert "  END_[" in mermaid and "  GRAPH_[" in mermaid and "  node[" in mermaid and "  end[" not in mermaid
     if shutil.which("dot"):
-        assert (project / "build" / "graphs" / "dev.svg").read_text().count("T_node") == 1
+        assert (project / "build" / ".local" / "graphs" / "dev.svg").read_text().count("T_node") == 1
 
 
 # The CLI's documented substitutions and defaults (bundle variables docs; libs/iamutil short names).

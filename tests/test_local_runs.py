@@ -141,10 +141,10 @@ def test_make_run_local_checks_the_workspace_then_prepares_the_data_as_deploy_do
 
     steps = subprocess.run(["make", "-n", "--no-print-directory", "run-local", "TARGET=menus"], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout.splitlines()
-    check = next(i for i, s in enumerate(steps) if "-m compiler run-local --preflight" in s)
+    check = next(i for i, s in enumerate(steps) if "-m compiler.make run-local-preflight" in s)
     documents = next(i for i, s in enumerate(steps) if "src/data/documents/generate.py" in s and "--if-changed" in s)
     dataset = next(i for i, s in enumerate(steps) if "src/data/canonical/generate.py" in s and "--if-changed" in s)
-    run = next(i for i, s in enumerate(steps) if "-m compiler run-local" in s and "--preflight" not in s)
+    run = next(i for i, s in enumerate(steps) if s.endswith("-m compiler.make run-local"))
     assert check < min(documents, dataset) and max(documents, dataset) < run
 
 
@@ -152,21 +152,22 @@ def _impatient_env(server, tmp_path) -> dict:
     """A client of the stand-in whose SDK gives up on an answer after 1 s and on retrying after 2 s."""
     env = sdk_env(server.url, tmp_path)
     profile = tmp_path / "impatient.cfg"
-    profile.write_text(f"[fake]\nhost = {server.url}\ntoken = t\nauth_type = pat\n"
+    profile.write_text(f"[{env['DATABRICKS_CONFIG_PROFILE']}]\nhost = {server.url}\ntoken = t\nauth_type = pat\n"
                        "retry_timeout_seconds = 2\nhttp_timeout_seconds = 1\n")
     env["DATABRICKS_CONFIG_FILE"] = str(profile)
     return env
 
 
 def test_a_wait_that_runs_out_is_an_operator_error_naming_what_was_awaited(caspers, server, tmp_path):
-    """Not "internal compiler error: TimeoutError: Timed out after 0:00:02". app-local waits generously
-    (two minutes for an answer, five of retries); OPS_WAIT_SCALE=0.01 makes that about 1 s and 3 s."""
-    add_fault(server, kind="warehouses", op="list", mode="slow", seconds=30)  # slower than the client waits
+    """Not "internal compiler error: TimeoutError". The operator commands wait generously for the
+    workspace (scaled by OPS_WAIT_SCALE; 0.01 makes it about a second)."""
+    add_fault(server, kind="current_user", op="get", mode="slow", seconds=30)  # slower than the client waits
     env = {**_impatient_env(server, tmp_path), "OPS_WAIT_SCALE": "0.01"}
-    run = run_compiler("app-local", "--once", cwd=caspers, env=env, timeout=120)
+    run = run_compiler("run-local", "--target", "free", cwd=caspers, env=env, timeout=120)
     assert run.code == 1 and "internal compiler error" not in run.err and "Traceback" not in run.err, run.err
-    assert [line for line in run.err.splitlines() if line.startswith("error:")][0].startswith(
-        f"error: timed out waiting for the workspace at {server.url} to list its warehouses")
+    error = [line for line in run.err.splitlines() if line.startswith("error:")][0]
+    assert error.startswith("error: timed out after") and f"waiting for the workspace at {server.url} to say who you " \
+        "are" in error
     assert "[O124]" in run.err and "OPS_WAIT_SCALE=3" in run.err
 
 
@@ -179,8 +180,9 @@ def test_a_failed_app_local_stops_its_postgres(caspers, server, tmp_path):
     WorkspaceClient(config=Config(host=server.url, token="t", auth_type="pat")).warehouses.create(
         name="caspersdev-warehouse")
     add_fault(server, kind="statements", op="execute", mode="500")  # scoring cannot list delivered orders
-    run = run_compiler("app-local", "--once", cwd=caspers, env=_impatient_env(server, tmp_path), timeout=300)
-    assert run.code == 1 and "[O122]" in run.err and "Traceback" not in run.err, run.err
+    run = _local_app(caspers, server, tmp_path, "refund-manager", "--items", "2")
+    assert run.code == 1 and "error: the warehouse could not list delivered orders" in run.err, run.err
+    assert "Traceback" not in run.err
     folder = caspers / "build" / ".local" / "postgres"
     assert "local PostgreSQL on port" in run.out
     assert not Path(LocalPostgres(str(folder), 1).data, "postmaster.pid").exists()  # stopped, data kept

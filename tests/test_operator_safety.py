@@ -188,7 +188,7 @@ def _silent_host():
     return server, held
 
 
-@pytest.mark.parametrize("command", ["run-local", "destroy-local", "app-local"])
+@pytest.mark.parametrize("command", ["run-local", "destroy-local"])
 @pytest.mark.parametrize("dead", ["refused", "silent"])
 def test_local_runs_fail_fast_naming_the_host_that_does_not_answer(caspers, tmp_path, command, dead):
     server, held = _silent_host()
@@ -201,8 +201,7 @@ def test_local_runs_fail_fast_naming_the_host_that_does_not_answer(caspers, tmp_
     run_compiler(command, "--help", cwd=caspers, env=env)  # what starting the command costs on this machine now
     starting = time.monotonic() - started
     started = time.monotonic()
-    run = run_compiler(command, "-t", "free" if command != "app-local" else "default", cwd=caspers, env=env,
-                       timeout=60)
+    run = run_compiler(command, "-t", "free", cwd=caspers, env=env, timeout=60)
     took = time.monotonic() - started - starting
     server.close()
     for client in held:

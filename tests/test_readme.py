@@ -77,7 +77,7 @@ def _known_variable(name: str) -> bool:
 
 def _check_make(words: list[str], where: str) -> None:
     targets = _make_targets()
-    goals = [w for w in words[1:] if "=" not in w and not w.startswith(("-", "["))]
+    goals = [w for w in words[1:] if "=" not in w and not w.startswith(("-", "[")) and w != "&"]
     assert goals and all(g in targets for g in goals), (where, words, "no such make target")
     for word in words[1:]:
         name = word.strip("[]").split("=", 1)[0] if "=" in word else None

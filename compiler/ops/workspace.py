@@ -46,7 +46,7 @@ def check_reachable() -> str:
 
     from .waits import seconds, waiting_for
 
-    patience = seconds(10)
+    patience = max(1, round(seconds(10)))  # the SDK takes whole seconds
     try:
         w = WorkspaceClient(config=Config(retry_timeout_seconds=patience, http_timeout_seconds=patience))
     except ValueError as err:

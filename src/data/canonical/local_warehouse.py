@@ -3,7 +3,7 @@ have run, for the local workspace's SQL engine (local_workspace/sql_engine.py): 
 from the canonical dataset through the pipeline's own bronze logic, the locations dimension, the
 support tables as the support stages make them, and the agents' functions and views.
 
-Used as the local workspace's seed: `python -m local_workspace --seed data.local_warehouse:seed
+Used as the local workspace's seed: `python -m local_workspace --seed local_warehouse:seed
 --path src --path src/data/canonical --path src/pipelines/order_items --option dataset=<folder>`.
 """
 
@@ -38,7 +38,7 @@ def seed(spark, qualify, catalog: str, dataset: str, days: int | str = 2, simula
 
 def options(root: Path, dataset: str, days: int = 2) -> dict:
     """The local workspace's `sql` configuration that seeds the Casper's warehouse from `dataset`."""
-    return {"seed": "data.local_warehouse:seed",
+    return {"seed": "local_warehouse:seed",
             "path": [str(root / "src"), str(root / "src" / "data" / "canonical"),
                      str(root / "src" / "pipelines" / "order_items")],
             "options": {"dataset": str(dataset), "days": days}}
