@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from .conftest import ROOT
+from .llm_script import install, rule, say
 from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -89,9 +90,10 @@ def test_the_llm_words_the_complaint_through_the_chat_api(fake):  # noqa: F811
 
     from agents.common.clients import openai_client
 
+    install(fake, rule(r"complaint about: (\w+)\. Order ID: (\S+)\.", say("Order {2}: so much {1}, again.")))
     write = cg.llm_writer(openai_client(WorkspaceClient()), "databricks-meta-llama-3-3-70b-instruct")
     text = write("ABC123")
-    assert "ABC123" in text and cg.category("ABC123").replace("_", " ") in text
+    assert text == f"Order ABC123: so much {cg.category('ABC123')}, again."  # the prompt carried both
     row = cg.SCORING.row(DeliveredOrder("ABC123"), "now", text)
     assert row.generated_by == cg.LLM and row.complaint_text == text
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)

@@ -49,13 +49,23 @@ def test_an_operator_pages_searches_and_answers_requests_in_the_browser(postgres
     from support_console.app import create_app
     from support_console.settings import Settings
 
-    from .dataset import refund_decisions, shared_dataset
+    from .dataset import delivered_orders, shared_dataset
 
     configure(fake, sql={"catalog": "caspersdev", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
                          "days": 2})
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="caspersdev-support-warehouse").response.id
+<<<<<<< HEAD
     orders = sorted(refund_decisions(days=2))[:6]
+=======
+    orders = delivered_orders(days=2)[:6]
+    texts = ["My delivery came far later than promised.", "Part of my order was missing.",
+             "I think my last order was charged wrongly.", "This is a joke. Sort it out now.",
+             "Writing again: this has happened before.", "The food was <b>cold</b>."]
+    reports = [(f"req-{i}", f"user-00{i % 3}", order, text,
+                support_report(f"req-{i}", 9.0 if i % 2 == 0 else 0.0, 3.0, escalate=(i == 3), user=f"user-00{i % 3}",
+                               order=order)) for i, (order, text) in enumerate(zip(orders, texts))]
+>>>>>>> bd8de8c (Agents: labelled evaluation sets (refund, complaint, support; real orders, labels from the demo's rules, provenance) and make eval (MLflow GenAI evaluation with deterministic scorers, LLM judges when EVAL_JUDGE names one, against an OpenAI-compatible or Databricks serving endpoint; a report per agent; no model: says so, exits 2); complaint and support agent tests on scripted replies; local runs script their model's replies)
     with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers",
                          autocommit=True) as conn:
         load(conn, _reports(orders))

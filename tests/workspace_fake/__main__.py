@@ -1,7 +1,8 @@
-"""python -m tests.workspace_fake [--port N] [--mlflow-uri URI] [--data [DATASET]]: serve the
-stand-in until interrupted; prints its URL."""
+"""python -m tests.workspace_fake [--port N] [--mlflow-uri URI] [--data [DATASET]] [--llm-script FILE]:
+serve the stand-in until interrupted; prints its URL."""
 
 import argparse
+import json
 import os
 import sys
 
@@ -22,6 +23,9 @@ def main() -> None:
                                                 "`make data` writes it), as a workspace whose pipeline has run")
     parser.add_argument("--catalog", default="caspersdev", help="the catalog --data serves (default caspersdev)")
     parser.add_argument("--days", type=int, default=2, help="days of the dataset --data serves (default 2)")
+    parser.add_argument("--llm-script", default=os.path.join(os.path.dirname(__file__), "local_run_script.json"),
+                        help="the scripted replies of the stand-in's model (llm.py; default: the local run's "
+                             "script, which reads each order and answers a fixed, labelled reply)")
     args = parser.parse_args()
     if args.data and not os.path.exists(os.path.join(args.data, "events.parquet")):
         # The warehouse reads the dataset at its first statement: `make run-local` writes it before then.
@@ -29,7 +33,10 @@ def main() -> None:
               "(or `make data`) writes it", file=sys.stderr, flush=True)
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     fake = FakeWorkspace(args.port, args.host)
-    fake.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
+    with open(args.llm_script) as handle:
+        script = json.load(handle)
+    fake.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after,
+                              "llm_script": script})
     if args.data:
         fake.store.config["sql"] = {"catalog": args.catalog, "simulator_schema": "simulator",
                                     "dataset": os.path.abspath(args.data), "days": args.days}
