@@ -232,3 +232,31 @@ def test_the_agent_stage_waits_for_delivered_orders_and_says_what_to_check(monke
         stage.delivered_orders(_SparkCtx(*([[]] * 40)), "cat")
     with pytest.raises(RuntimeError, match="PERMISSION_DENIED"):  # anything else is not waited out
         stage.delivered_orders(_SparkCtx(RuntimeError("PERMISSION_DENIED on all_events")), "cat")
+
+
+def test_the_labelled_evaluation_is_attached_to_the_logged_model(setup, fake):  # noqa: F811
+    """As the stage does on a workspace: the labelled set run against the model's LLM endpoint (here
+    the stand-in's model, scripted with the labelled answers for all but one case), its traces and
+    report attached to the logged model."""
+    import mlflow
+
+    from agents.common.publish import publish
+    from agents.evaluation import cases as case_sets
+
+    w, warehouse = setup
+    cases = case_sets.load("refund").cases
+    rules = [script.rule(rf"^Order id: {c.order['order_id']}$", script.say(
+        {"refund_usd": c.expect["refund_usd"][0], "refund_class": "full" if i == 0 else c.expect["refund_class"],
+         "reason": "Scripted."})) for i, c in enumerate(cases)]
+    script.install(fake, *rules, script.rule(r"^Order id: ", script.say(
+        {"refund_usd": 0, "refund_class": "none", "reason": "Scripted for any other order."})))
+    said = []
+    published = publish(_model(warehouse, note="labelled"), [], _check, say=said.append, labelled="refund")
+    assert any(f"labelled evaluation: {len(cases) - 1} of {len(cases)} cases right" in line for line in said), said
+    run = mlflow.get_run(published.run_id)
+    assert run.data.metrics["labelled_accuracy"] == pytest.approx(round((len(cases) - 1) / len(cases), 3))
+    model_id = mlflow.get_logged_model(run.outputs.model_outputs[0].model_id).model_id
+    traces = mlflow.search_traces(model_id=model_id, return_type="list")
+    assert len(traces) >= len(cases)  # every labelled case's trace is the logged model's
+    report = mlflow.artifacts.load_dict(f"runs:/{published.run_id}/evaluation/labelled.json")
+    assert report["failures"][0]["case"] == cases[0].id

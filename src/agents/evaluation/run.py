@@ -57,9 +57,11 @@ def answer_text(agent: Any, case: case_sets.Case) -> str:
         return f"ERROR: {type(err).__name__}: {str(err)[:300]}"
 
 
-def evaluate(agent_name: str, client: Any, model: str, judge_model: str | None = None,
+def evaluate(agent_name: str, client: Any, model: str, judge_model: str | None = None, model_id: str | None = None,
              say: Callable[[str], None] = print) -> dict:
-    """Every case of one agent through mlflow.genai.evaluate; returns the report's data."""
+    """Every case of one agent through mlflow.genai.evaluate; returns the report's data. With
+    `model_id` (a logged model's), the results are attached to that model, in a run nested in the
+    active one."""
     import mlflow
 
     chosen = case_sets.load(agent_name)
@@ -78,9 +80,10 @@ def evaluate(agent_name: str, client: Any, model: str, judge_model: str | None =
         scorers.append(Guidelines(name=f"{agent_name}_guideline", guidelines=[GUIDELINES[agent_name]], model=judge_model))
     data = [{"inputs": {"case_id": c.id, "question": c.question}, "expectations": {"case_id": c.id}}
             for c in chosen.cases]
-    with mlflow.start_run(run_name=f"eval-{agent_name}") as run:
+    with mlflow.start_run(run_name=f"eval-{agent_name}", nested=mlflow.active_run() is not None) as run:
         mlflow.set_tags({"caspers.eval.agent": agent_name, "caspers.eval.model": model})
-        result = mlflow.genai.evaluate(data=data, predict_fn=predict, scorers=scorers)
+        result = mlflow.genai.evaluate(data=data, predict_fn=predict, scorers=scorers,
+                                       **({"model_id": model_id} if model_id else {}))
     judged = {c.id: judge(c, answers.get(c.id, "ERROR: not asked")) for c in chosen.cases}
     return report.summarise(chosen, answers, judged, model, run.info.run_id, dict(result.metrics or {}))
 
