@@ -93,7 +93,10 @@ def add_fault(server: FakeWorkspace, **fault) -> None:
 def ops(tmp_path):
     """The workspace stand-in plus the stand-in `databricks` executable on PATH, which records
     every call (arguments, working directory, environment) and deploys by the CLI's sync rules."""
+    from .llm_script import local_run_script
+
     server = FakeWorkspace().start()
+    server.store.config["llm_script"] = local_run_script()  # the model's replies of a local run (llm.py)
     log = tmp_path / "cli.jsonl"
     env = sdk_env(server.url, tmp_path)
     # The stand-in CLI runs on this interpreter's environment (it reads databricks.yml with PyYAML).
