@@ -66,9 +66,19 @@ def workspace(fake):
 
     configure(fake, sql={"catalog": "cat", "simulator_schema": "simulator", "dataset": str(shared_dataset()),
                          "days": 2})
+    warm_sql(fake)
     w = WorkspaceClient()
     w.warehouse_id = w.warehouses.create(name="cat-warehouse").response.id
     return w
+
+
+def warm_sql(server: FakeWorkspace) -> None:
+    """Start the stand-in's SQL engine (local Spark: the dataset read, the tables and the agents'
+    functions built) here, outside any request: on a loaded machine that start can outlast a
+    client's read timeout, which would fail whichever test happened to send the first statement."""
+    from .workspace_fake.serving import _engine
+
+    _engine(server.store).execute("SELECT 1", {})
 
 
 def objects(server: FakeWorkspace) -> dict:

@@ -274,6 +274,9 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
 
     server.store.config["sql"] = {"catalog": "caspersdev", "simulator_schema": "simulator",
                                   "dataset": str(shared_dataset()), "days": 2}
+    from .fake_env import warm_sql
+
+    warm_sql(server)  # the local Spark warehouse started before app-local's first statement
     app = _local_app(caspers, server, tmp_path, "refund-manager", "--items", "6")
     assert app.code == 0, app.err + app.out
     assert "6 pending: 6 scored (0 stored as errors)" in app.out
