@@ -14,14 +14,14 @@ OUT ?= build
 # exported as MAKEVAR_X. `python -m compiler.make <command>` turns those into one argument each
 # (compiler/make.py); the few shell lines that need one quote it as "$$MAKEVAR_X".
 USER_VARIABLES := PYTHON SPEC OUT TARGET ONLY PARAMS PORT ORDERS STAGE NAME AFTER TARGETS DRY_RUN YES DELETE_ADOPTED \
-	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG DATA
+	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG DATA AGENT EVAL_BASE_URL EVAL_MODEL EVAL_ENDPOINT EVAL_JUDGE EVAL_API_KEY
 $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 # make would export a variable given on its command line expanded (running a `$(shell ...)` in it)
 unexport $(USER_VARIABLES)
 COMPILE := $(PY) -m compiler.make
 
 .PHONY: workspace data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
-	deploy verify status run hotfix destroy graph explain new-stage preflight
+	deploy verify status run hotfix destroy graph explain new-stage preflight eval
 
 help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
@@ -31,6 +31,7 @@ help:
 	@echo "make menu-picture     render the first page of a generated menu into docs/images/menu-page.png"
 	@echo "make bench-data       time dataset generation and replay windows"
 	@echo "make bench            measure the compiler (see README, Performance)"
+	@echo "make eval [AGENT=a]   the agents' labelled evaluation sets against EVAL_BASE_URL+EVAL_MODEL or EVAL_ENDPOINT (docs/agents.md)"
 	@echo "make bench-stream     measure the agent streams against a slow, throttling endpoint (README, Performance)"
 	@echo "make bench-apps       the apps over 5,000 rows: medians per call (docs/apps.md)"
 	@echo "make clean            remove build/ outputs (keeps build/.databricks/)"
@@ -101,6 +102,12 @@ test: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py
+
+# The agents' labelled evaluation sets through MLflow GenAI evaluation, against the model the user
+# names (EVAL_BASE_URL + EVAL_MODEL, or EVAL_ENDPOINT; EVAL_JUDGE adds LLM judges): docs/agents.md.
+# Its settings arrive as MAKEVAR_* (above), which agents/evaluation/run.py reads; none is in the shell line.
+eval: $(VENV)/.agent-deps
+	@PYTHONPATH=src $(PY) -m agents.evaluation
 
 bench-stream: $(VENV)/.dev-deps
 	$(PY) bench/stream.py

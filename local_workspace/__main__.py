@@ -1,11 +1,14 @@
-"""python -m local_workspace [--port N] [--mlflow-uri URI] [--seed MODULE:FUNCTION --path DIR --option K=V]:
-serve the local workspace until interrupted; prints its URL.
+"""python -m local_workspace [--port N] [--mlflow-uri URI] [--seed MODULE:FUNCTION --path DIR --option K=V]
+[--llm-script FILE]: serve the local workspace until interrupted; prints its URL.
 
 `--seed` gives its SQL warehouse data, as a workspace whose jobs and pipelines have run: a callable of
 the project, `seed(spark, qualify, catalog, **options)` (see sql_engine.py), imported with each
-`--path` folder on the import path. `make workspace DATA=1` starts it with the Casper's seed."""
+`--path` folder on the import path. `--llm-script` gives its language model the replies it may give
+(a JSON list of rules, see llm.py); without one it answers every question with text that is not JSON.
+`make workspace` starts it with the Casper's script, and `DATA=1` with the Casper's seed."""
 
 import argparse
+import json
 import os
 import sys
 
@@ -24,6 +27,7 @@ def main() -> None:
     parser.add_argument("--seed", metavar="MODULE:FUNCTION", help="fills the SQL warehouse (see above)")
     parser.add_argument("--path", action="append", default=[], metavar="DIR", help="put on the import path for --seed")
     parser.add_argument("--option", action="append", default=[], metavar="K=V", help="a keyword argument of --seed")
+    parser.add_argument("--llm-script", metavar="FILE", help="the scripted replies of its model (see llm.py)")
     parser.add_argument("--catalog", default="caspersdev", help="the catalog the warehouse serves (default caspersdev)")
     args = parser.parse_args()
     if args.seed and ":" not in args.seed:
@@ -34,6 +38,9 @@ def main() -> None:
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     workspace = LocalWorkspace(args.port, args.host)
     workspace.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
+    if args.llm_script:
+        with open(args.llm_script) as handle:
+            workspace.store.config["llm_script"] = json.load(handle)
     if args.seed:
         workspace.store.config["sql"] = {"catalog": args.catalog, "seed": args.seed,
                                          "path": [os.path.abspath(p) for p in args.path], "options": options}

@@ -518,6 +518,30 @@ def _ep_get(store, m, q, b):
     return _endpoint_view(store, store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}"))
 
 
+@route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/ai-gateway", "serving_endpoints", "ai_gateway")
+def _ep_ai_gateway(store, m, q, b):
+    """The endpoint's AI Gateway: inference tables land in a schema that must exist."""
+    endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
+    tables = b.get("inference_table_config") or {}
+    if tables.get("enabled"):
+        schema = f"{tables.get('catalog_name')}.{tables.get('schema_name')}"
+        if store.find("schemas", schema) is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Schema '{schema}' does not exist.")
+    endpoint["ai_gateway"] = b
+    return b
+
+
+@route("PATCH", r"/api/2\.0/serving-endpoints/([^/]+)/tags", "serving_endpoints", "tags")
+def _ep_tags(store, m, q, b):
+    endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
+    tags = {t["key"]: t.get("value") for t in endpoint.get("tags") or []}
+    tags.update({t["key"]: t.get("value") for t in b.get("add_tags") or []})
+    for key in b.get("delete_tags") or []:
+        tags.pop(key, None)
+    endpoint["tags"] = [{"key": k, "value": v} for k, v in sorted(tags.items())]
+    return {"tags": endpoint["tags"]}
+
+
 @route("DELETE", r"/api/2\.0/serving-endpoints/([^/]+)", "serving_endpoints", "delete")
 def _ep_delete(store, m, q, b):
     store.delete("serving_endpoints", m.group(1))

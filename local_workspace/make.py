@@ -15,7 +15,8 @@ def var(name: str, default: str = "") -> str:
 
 
 def arguments() -> list[str]:
-    args = ["--port", var("PORT", "8765")]
+    # The agents' model replies as the project's local run scripts it (src/agents/local_run_script.json).
+    args = ["--port", var("PORT", "8765"), "--llm-script", os.path.join("src", "agents", "local_run_script.json")]
     if var("DATA").strip().lower() in ("1", "true", "yes"):
         dataset = os.path.join(var("OUT", "build"), "data", "canonical", "canonical_dataset")
         args += ["--seed", "local_warehouse:seed", "--path", "src", "--path", "src/data/canonical",

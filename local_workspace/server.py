@@ -3,6 +3,7 @@
 Control routes (not part of the Databricks API):
   GET  /_fake/objects            live objects by kind: {"jobs": ["1001", ...], ...}; ?detail=1 for bodies
   GET  /_fake/log                every request seen: method, path, status, kind, op
+  GET  /_fake/llm                every request the scripted model got: model, messages, tool names (llm.py)
   POST /_fake/faults             {"kind": "*", "op": "delete", "fraction": 0.3, "mode": "500"|"503"|"429"|"404"|"409"|
                                   "timeout"|"late"|"lost"|"slow"|"garbage", "seconds": 5, "seed": 0, "times": -1}:
                                   append a fault; {"clear": true} removes all. The status modes answer that status
@@ -12,10 +13,11 @@ Control routes (not part of the Databricks API):
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
                                   (what a pipeline or job would have made, since nothing executes here)
   POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
-                                  "file:...", "sql": {...}, "scripted_agents": [...], "llm_models": [...]}: settings
-                                  (polls until a serving endpoint is READY, -1 never; its update failing; where
-                                  agent endpoints load their models; the SQL engine's data, see sql_engine.py;
-                                  endpoints answered by a scripted refund decision; foundation model names)
+                                  "file:...", "sql": {...}, "scripted_agents": [...], "llm_models": [...],
+                                  "llm_script": [...]}: settings (polls until a serving endpoint is READY, -1
+                                  never; its update failing; where agent endpoints load their models; the SQL
+                                  engine's data, see sql_engine.py; endpoints answered by a scripted agent
+                                  answer; foundation model names; the model's scripted replies, see llm.py)
   POST /_fake/reset              forget everything
 """
 
@@ -155,6 +157,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/log":
             with store.lock:
                 return self._reply(200, list(store.log))
+        if path == "/_fake/llm":
+            with store.lock:
+                return self._reply(200, list(store.llm_requests))
         if path == "/_fake/faults" and self.command == "POST":
             with store.lock:
                 if body.get("clear"):
@@ -170,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/reset" and self.command == "POST":
             with store.lock:
                 store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()
-                store.faults.clear(), store.deleted.clear()
+                store.faults.clear(), store.deleted.clear(), store.llm_requests.clear()
             return self._reply(200, {})
         self._reply(404, {"error_code": "NOT_FOUND", "message": f"no control route {path}"})
 

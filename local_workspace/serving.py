@@ -2,7 +2,7 @@
 
 - `POST /serving-endpoints/chat/completions` and `/responses` (the routes the OpenAI client uses
   with base_url <host>/serving-endpoints) and `POST /serving-endpoints/<name>/invocations`:
-  a foundation model name answers with the scripted model (llm.py); an endpoint of the store
+  a foundation model name answers with the scripted model (llm.py: the replies a test scripts); an endpoint of the store
   answers with the agent it serves, loaded with MLflow from `store.config["mlflow_uri"]` (the local
   tracking store the stage logged to), so stream -> agent -> model runs for real; an unknown name is
   a 404, a served endpoint that is not READY a 503.
@@ -172,7 +172,7 @@ def _answer(store, name: str, body: dict, shape: str, fault=None) -> dict:
         text = "Sure, a refund sounds fair." if garbage else _scripted(_user_text(body))
         return llm.completion(name, text) if shape == "chat" else _responses(name, text)
     if llm.is_llm(store, name):
-        reply = llm.respond(name, body, garbage=garbage)
+        reply = llm.respond(store, name, body, garbage=garbage)
         return reply if shape == "chat" else _responses(name, reply["choices"][0]["message"]["content"])
     text = "Sure, a refund sounds fair." if garbage else _agent_text(store, name, _user_text(body))
     return llm.completion(name, text) if shape == "chat" else _responses(name, text)

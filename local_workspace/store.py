@@ -64,6 +64,7 @@ class Store:
         self.files: dict[str, dict] = {}  # workspace path -> {"content": bytes, "language", "object_type", "modified_at"}
         self.volume_files: dict[str, bytes] = {}  # /Volumes/... path -> bytes
         self.log: list[dict] = []
+        self.llm_requests: list[dict] = []  # what the scripted model was sent (llm.py; GET /_fake/llm)
         self.faults: list[Fault] = []
         self.deleted: dict[str, set[str]] = {}  # kind -> ids deleted (some APIs answer those differently)
         self.me = "tester@example.com"  # the principal every request acts as

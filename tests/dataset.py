@@ -3,12 +3,16 @@ the system temp folder (atomically, so parallel test workers never see half a da
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Optional
 
 from .conftest import ROOT
 
@@ -43,42 +47,52 @@ def shared_dataset() -> Path:
     return final
 
 
-def refund_decisions(days: int = 2) -> dict[str, tuple[str, float]]:
-    """The refund oracle: per delivered order of the first `days` days of the canonical dataset, its
-    (refund_class, refund_usd) under the refund agent's policy, computed here from the raw events
-    (numpy percentiles), independently of the SQL tools and the agent."""
-    import json
-    from datetime import datetime, timedelta
+@dataclass(frozen=True)
+class OrderFacts:
+    """What the raw events say about one order (facts, no decision): its kitchen, its total (price
+    times quantity over its items) and when it was created and delivered (None until delivered)."""
+    location_id: int
+    total: float
+    created: datetime
+    delivered: Optional[datetime]
 
-    import numpy as np
+    @property
+    def minutes(self) -> Optional[float]:
+        return round((self.delivered - self.created).total_seconds() / 60, 2) if self.delivered else None
+
+
+def location_names() -> dict[int, str]:
+    """Kitchen names by location id, from the dimension tables the generator ships."""
+    import json
+
+    table = json.loads((GENERATOR.parent / "dimensions.json").read_text())["locations"]
+    at = table["columns"].index
+    return {row[at("location_id")]: row[at("name")] for row in table["rows"]}
+
+
+@functools.lru_cache(maxsize=4)
+def order_facts(days: int = 2) -> dict[str, OrderFacts]:
+    """Every order created in the first `days` days of the canonical dataset, from the raw events
+    (read with the replay's own reader, not through the SQL tools the tests check)."""
+    import json
 
     sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))
     import replay_core as rc
 
-    FMT = "%Y-%m-%d %H:%M:%S.%f"
     rows, _ = rc.read_window(str(shared_dataset() / "events.parquet"), rc.EPOCH, rc.EPOCH + days * rc.DAY)
-    orders: dict[str, dict] = {}
+    found: dict[str, dict] = {}
     for r in rc.records(rows, loop=0, shift=0):
-        order = orders.setdefault(r["order_id"], {"location": r["location_id"]})
-        ts = datetime.strptime(r["ts"], FMT)
+        order = found.setdefault(r["order_id"], {"location_id": int(r["location_id"])})
+        ts = datetime.strptime(r["ts"], "%Y-%m-%d %H:%M:%S.%f")
         if r["event_type"] == "order_created":
             order["created"] = ts
-            order["total"] = sum(i["price"] * i["qty"] for i in json.loads(r["body"])["items"])
+            order["total"] = round(sum(i["price"] * i.get("qty", 1) for i in json.loads(r["body"])["items"]), 2)
         elif r["event_type"] == "delivered":
             order["delivered"] = ts
-    latest = max(o.get("delivered", o.get("created")) for o in orders.values())
-    minutes = {k: round((o["delivered"] - o["created"]).total_seconds() / 60, 2) for k, o in orders.items()
-               if "delivered" in o and "created" in o}
-    decisions = {}
-    for location in {o["location"] for o in orders.values()}:
-        recent = [minutes[k] for k, o in orders.items() if k in minutes and o["location"] == location
-                  and o["delivered"] >= latest - timedelta(days=1)]
-        p75, p99 = (round(float(np.percentile(recent, p)), 2) for p in (75, 99))
-        for k, o in orders.items():
-            if k in minutes and o["location"] == location:
-                kind = "none" if minutes[k] <= p75 else "partial" if minutes[k] <= p99 else "full"
-                usd = 0 if kind == "none" else round(o["total"] * (0.25 if kind == "partial" else 1), 2)
-                decisions[k] = (kind, usd)
-    return decisions
+    return {k: OrderFacts(o["location_id"], o["total"], o["created"], o.get("delivered"))
+            for k, o in found.items() if "created" in o}
 
 
+def delivered_orders(days: int = 2) -> list[str]:
+    """The delivered orders of the first `days` days, by id."""
+    return sorted(k for k, o in order_facts(days).items() if o.delivered)

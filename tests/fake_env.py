@@ -68,9 +68,19 @@ def workspace(fake):
     from .dataset import shared_dataset
 
     configure(fake, sql=warehouse_config("cat", shared_dataset()))
+    warm_sql(fake)
     w = WorkspaceClient()
     w.warehouse_id = w.warehouses.create(name="cat-warehouse").response.id
     return w
+
+
+def warm_sql(server: LocalWorkspace) -> None:
+    """Start the local workspace's SQL engine (local Spark: the dataset read, the tables and the
+    agents' functions built) here, outside any request: on a loaded machine that start can outlast
+    a client's read timeout, which would fail whichever test happened to send the first statement."""
+    from local_workspace.serving import _engine
+
+    _engine(server.store).execute("SELECT 1", {})
 
 
 def objects(server: LocalWorkspace) -> dict:
@@ -95,7 +105,10 @@ def add_fault(server: LocalWorkspace, **fault) -> None:
 def ops(tmp_path):
     """The workspace stand-in plus the stand-in `databricks` executable on PATH, which records
     every call (arguments, working directory, environment) and deploys by the CLI's sync rules."""
+    from .llm_script import local_run_script
+
     server = LocalWorkspace().start()
+    server.store.config["llm_script"] = local_run_script()  # the model's replies of a local run (llm.py)
     log = tmp_path / "cli.jsonl"
     env = sdk_env(server.url, tmp_path)
     # The stand-in CLI runs on this interpreter's environment (it reads databricks.yml with PyYAML).

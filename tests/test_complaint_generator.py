@@ -9,10 +9,12 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timedelta
 
 import pytest
 
 from .conftest import ROOT
+from .llm_script import install, rule, say
 from .fake_env import add_fault, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -58,7 +60,7 @@ def _memory(orders):
 
 
 def test_a_run_writes_one_complaint_per_sampled_order_and_a_rerun_none():
-    delivered = [DeliveredOrder(i, f"2024-01-01 10:{n % 60:02d}:00") for n, i in enumerate(IDS) if cg.sampled(i, 0.3)]
+    delivered = [DeliveredOrder(i, datetime(2024, 1, 1, 10, n % 60)) for n, i in enumerate(IDS) if cg.sampled(i, 0.3)]
     sink = _memory(delivered)
     first = scoring.run(sink, cg.template_writer, cg.SCORING, scoring.Settings(cap=1000, concurrency=4), say=print)
     assert first.scored == len(delivered) > 0 and sink.duplicates == 0
@@ -66,12 +68,14 @@ def test_a_run_writes_one_complaint_per_sampled_order_and_a_rerun_none():
     assert (row.complaint_id, row.complaint_category, row.generated_by) == (
         cg.complaint_id(row.order_id), cg.category(row.order_id), cg.TEMPLATE)
     assert row.complaint_text == cg.template_text(row.order_id) and row.order_id in row.complaint_text
+    for order in delivered:  # stamped from the order's delivery, not the run's clock
+        assert timedelta(minutes=10) <= sink.rows[order.order_id].ts - order.delivered_ts <= timedelta(minutes=120)
     again = scoring.run(sink, cg.template_writer, cg.SCORING, scoring.Settings(cap=1000), say=print)
     assert again.pending == 0 and len(sink.rows) == len(delivered)
 
 
 def test_the_cap_defers_and_unusable_wording_falls_back_to_the_template():
-    orders = [DeliveredOrder(i, "2024-01-01") for i in IDS[:10]]
+    orders = [DeliveredOrder(i, datetime(2024, 1, 1)) for i in IDS[:10]]
     sink = _memory(orders)
     summary = scoring.run(sink, lambda order_id: "   ", cg.SCORING, scoring.Settings(cap=4), say=print)
     assert summary.scored == 4 and summary.calls == 12  # three tries each, then the template
@@ -89,9 +93,10 @@ def test_the_llm_words_the_complaint_through_the_chat_api(fake):  # noqa: F811
 
     from agents.common.clients import openai_client
 
+    install(fake, rule(r"complaint about: (\w+)\. Order ID: (\S+)\.", say("Order {2}: so much {1}, again.")))
     write = cg.llm_writer(openai_client(WorkspaceClient()), "databricks-meta-llama-3-3-70b-instruct")
     text = write("ABC123")
-    assert "ABC123" in text and cg.category("ABC123").replace("_", " ") in text
+    assert text == f"Order ABC123: so much {cg.category('ABC123')}, again."  # the prompt carried both
     row = cg.SCORING.row(DeliveredOrder("ABC123"), "now", text)
     assert row.generated_by == cg.LLM and row.complaint_text == text
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)

@@ -60,6 +60,14 @@ def test_menus_cover_exactly_the_brands_the_kitchens_serve(menus, dims):
     assert (len(menus["brands"]), sum(b["item_count"] for b in menus["brands"])) == (19, 136)  # 5 brands: no kitchen
 
 
+def test_every_item_has_its_own_written_description(menus):
+    items = [i for b in menus["brands"] for i in b["items"]]
+    written = [i["description"] for i in items]
+    assert len(set(written)) == len(written) == 136  # no two alike: not a template
+    assert not any(f" {i['name']}, " in i["description"] for i in items)  # the retired "Our <style> <name>, <note>."
+    assert all(3 <= len(text.split()) <= 40 and text.endswith(".") for text in written)
+
+
 def test_inspections_are_at_the_kitchens_and_add_up(reports, dims):
     locations = {loc["location_id"]: loc for loc in dims["locations"]}
     inspections = reports["inspections"]

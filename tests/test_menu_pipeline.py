@@ -126,7 +126,7 @@ def test_gold_tables(layers, metadata):
             row = allergens[item["name"] + brand["brand_name"]]
             assert [a for a in logic.ALLERGENS if row[f"contains_{a}"]] == item["allergens"]
     summary = {r.brand_name: r for r in logic.brand_nutrition_summary(silver).collect()}
-    assert sum(r.item_count for r in summary.values()) == 136
+    assert sum(r.total_items for r in summary.values()) == 136  # the original's column names
     for brand in menus["brands"]:
         prices = [i["price"] for i in brand["items"]]
         assert (summary[brand["brand_name"]].min_price, summary[brand["brand_name"]].max_price) == (min(prices), max(prices))
@@ -134,7 +134,8 @@ def test_gold_tables(layers, metadata):
     assert len(compliance) == 4 and sum(r.total_violations for r in compliance.values()) == 30
     for name, row in compliance.items():
         scores = [r["score"] for r in reports["inspections"] if r["location_name"] == name]
-        assert (row.inspections, row.min_score, row.max_score) == (3, min(scores), max(scores))
+        assert (row.total_inspections, row.min_score, row.max_score) == (3, min(scores), max(scores))
+        assert row.total_critical + row.total_major + row.total_minor == row.total_violations
         assert row.pass_rate_pct == round(100 * sum(s >= 70 for s in scores) / 3, 1)
     assert logic.menu_items(silver).count() == logic.nutritional_info(silver).count() == 136
     assert logic.violation_analysis(layers["silver_violations"]).count() == 30

@@ -94,8 +94,8 @@ def _check_cli(words: list[str], where: str) -> None:
             options = {p for param in main.commands[words[3]].params for p in param.opts}
             for word in words[4:]:
                 assert not word.startswith("-") or word in options, (where, words, f"{word} is no option")
-    elif words[2] == "tests.workspace_fake":
-        shown = subprocess.run([sys.executable, "-m", "tests.workspace_fake", "--help"], cwd=ROOT,
+    elif words[2] == "local_workspace":
+        shown = subprocess.run([sys.executable, "-m", "local_workspace", "--help"], cwd=ROOT,
                                capture_output=True, text=True, timeout=120).stdout
         assert all(word in shown for word in words[3:] if word.startswith("-")), (where, words)
     else:

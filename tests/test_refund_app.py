@@ -221,12 +221,12 @@ def test_the_timeline_comes_through_the_warehouse(postgres, database, fake):  # 
     from databricks.sdk import WorkspaceClient
     from refund_manager.app import create_app
 
-    from .dataset import refund_decisions, shared_dataset
+    from .dataset import delivered_orders, shared_dataset
 
     configure(fake, sql=warehouse_config("cat", shared_dataset()))
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="cat-warehouse").response.id
-    order = sorted(refund_decisions(days=2))[0]
+    order = delivered_orders(days=2)[0]
     with served(create_app(settings_for(postgres, database, warehouse_id=warehouse), workspace=w)) as url:
         status, body = call(url + f"/api/orders/{order}/events")
         assert status == 200 and body["order_id"] == order

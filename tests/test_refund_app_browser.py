@@ -54,21 +54,21 @@ def test_a_person_decides_refunds_in_the_browser(postgres, fake):  # noqa: F811
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from .dataset import refund_decisions, shared_dataset
+    from .dataset import delivered_orders, shared_dataset
 
     configure(fake, sql=warehouse_config("caspersdev", shared_dataset()))
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="caspersdev-warehouse").response.id
-    decisions = refund_decisions(days=2)
-    def first(kind, n):
-        return [k for k, (c, _) in sorted(decisions.items()) if c == kind][:n]
-
-    # refunds to decide (partial and full, in id order), then orders the policy leaves alone
-    chosen = sorted(first("partial", 3) + first("full", 3)) + first("none", 4)
+    # the recommendations this test plants: refunds to decide (partial and full, in id order), then
+    # orders with none (a real agent's answers would come from the stream)
+    orders = delivered_orders(days=2)
+    decisions = {o: (kind, usd) for o, kind, usd in zip(orders, ["partial", "full"] * 3 + ["none"] * 4,
+                                                          [4.5, 21.0, 6.25, 18.4, 3.0, 30.5, 0, 0, 0, 0])}
+    chosen = sorted(orders[:6]) + orders[6:10]
     with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers",
                          autocommit=True) as conn:
         load(conn, [(o, json.dumps({"refund_usd": decisions[o][1], "refund_class": decisions[o][0],
-                                    "reason": f"Scored {decisions[o][0]} by the refund policy."}), total(decisions[o]))
+                                    "reason": f"Planted as {decisions[o][0]} by the test."}), total(decisions[o]))
                     for o in chosen])
     settings = Settings(pg_host="127.0.0.1", pg_port=postgres.port, pg_database="caspers", pg_user="caspers",
                         pg_sslmode="disable", pg_password="", warehouse_id=warehouse,

@@ -1,8 +1,8 @@
 """Publishing and serving the refund agent, then the stream scoring through it, all for real: the
 agent logged from code to a local MLflow store, evaluated on delivered orders through the stand-in
-(its scripted model, its SQL tools on local Spark), registered once per fingerprint; the stand-in
-serving the registered version; the stream's endpoint asker calling it; every answer checked
-against the refund oracle computed from the raw events."""
+(its model answering what each test scripts, its SQL tools on local Spark), registered once per
+fingerprint; the stand-in serving the registered version; the stream's endpoint asker calling it;
+every stored answer the one scripted for its order."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from .conftest import ROOT
-from .dataset import refund_decisions, shared_dataset
+from . import llm_script as script
+from .dataset import delivered_orders, shared_dataset
 from .fake_env import add_fault, configure, fake, warehouse_config  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -20,9 +21,24 @@ sys.path.insert(0, str(ROOT / "src"))
 LLM = "databricks-meta-llama-3-3-70b-instruct"
 
 
+KINDS = ("none", "partial", "full")
+
+
 @pytest.fixture(scope="module")
-def expected():
-    return refund_decisions(days=2)
+def expected() -> dict[str, dict]:
+    """Twelve delivered orders, each with the answer this test scripts for it (not a policy: a
+    different answer per order, so a mixed-up or lost answer shows)."""
+    return {order_id: {"refund_usd": [0, 2.5 + i, 20.0 + i][i % 3], "refund_class": KINDS[i % 3],
+                       "reason": f"Scripted answer {i} for {order_id}."}
+            for i, order_id in enumerate(delivered_orders(2)[:12])}
+
+
+def _script(fake, expected) -> None:
+    script.install(fake, *(script.rule(rf"^Order id: {order_id}$",
+                                       script.call(("refund_order_details", {"oid": order_id})), script.say(answer))
+                           for order_id, answer in expected.items()),
+                   script.rule(r"^Order id: ", script.say({"refund_usd": 0, "refund_class": "none",
+                                                           "reason": "Scripted for any other order."})))
 
 
 @pytest.fixture
@@ -56,7 +72,7 @@ def _check(text: str) -> str:
 
 
 def _chosen(expected) -> list[str]:
-    return [next(k for k, (c, _) in sorted(expected.items()) if c == kind) for kind in ("none", "partial", "full")]
+    return list(expected)[:3]  # one of each class, as scripted
 
 
 def _runs(experiment: str) -> int:
@@ -69,6 +85,7 @@ def test_publish_logs_evaluates_and_registers_once_per_fingerprint(setup, expect
     from agents.common.publish import EvaluationFailed, publish
 
     w, warehouse = setup
+    _script(fake, expected)
     questions = [f"Order id: {o}" for o in _chosen(expected)]
     first = publish(_model(warehouse), questions, _check, say=lambda text: None)
     assert (first.version, first.reused) == ("1", False)
@@ -97,9 +114,9 @@ def test_publish_logs_evaluates_and_registers_once_per_fingerprint(setup, expect
     assert sorted(str(v.version) for v in versions) == ["1", "2"]  # the failed ones registered nothing
 
 
-def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup, expected, fake):  # noqa: F811
+def test_the_stream_scores_through_the_served_agent_each_order_once(setup, expected, fake):  # noqa: F811
     """stream -> agent endpoint (the registered model, loaded by the stand-in) -> scripted model and
-    SQL tools, under a storm of 429s, over capped runs: every order scored once, as the oracle says."""
+    SQL tools, under a storm of 429s, over capped runs: every order scored once, with its own answer."""
     from databricks.sdk.service.serving import EndpointCoreConfigInput, ServedEntityInput
 
     from agents.common.clients import openai_client
@@ -108,7 +125,9 @@ def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup,
     from stage_runtime.waits import wait_for_endpoint
 
     w, warehouse = setup
-    version = publish(_model(warehouse), [], _check, say=lambda text: None).version
+    _script(fake, expected)
+    version = publish(_model(warehouse), [], _check, say=lambda text: None,
+                      example=f"Order id: {next(iter(expected))}").version
     w.catalogs.create(name="cat")
     w.schemas.create(name="ai", catalog_name="cat")
     w.registered_models.create(catalog_name="cat", schema_name="ai", name="refund_agent")
@@ -126,7 +145,7 @@ def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup,
         ask("x")
     wait_for_endpoint(w, "cat_refund_agent", 30, poll_s=0.01, say=lambda text: None)
 
-    chosen = sorted(expected)[:12]
+    chosen = sorted(expected)
     sink = rs.MemorySink([rs.Order(o, None, f"2024-01-01 00:{i:02d}") for i, o in enumerate(chosen)])
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", fraction=0.3, seed=4)
     summaries = []
@@ -138,7 +157,7 @@ def test_the_stream_scores_through_the_served_agent_exactly_as_the_oracle(setup,
     assert sorted(sink.rows) == chosen and sum(s.scored for s in summaries) == len(chosen)
     for order_id, row in sink.rows.items():
         answer = json.loads(row.agent_response)
-        assert (answer["refund_class"], answer["refund_usd"]) == expected[order_id], order_id
+        assert answer == expected[order_id], order_id  # each order's own answer, through stream, endpoint, agent
 
 
 def test_the_model_and_the_stage_pin_what_the_lock_pins():
@@ -213,3 +232,31 @@ def test_the_agent_stage_waits_for_delivered_orders_and_says_what_to_check(monke
         stage.delivered_orders(_SparkCtx(*([[]] * 40)), "cat")
     with pytest.raises(RuntimeError, match="PERMISSION_DENIED"):  # anything else is not waited out
         stage.delivered_orders(_SparkCtx(RuntimeError("PERMISSION_DENIED on all_events")), "cat")
+
+
+def test_the_labelled_evaluation_is_attached_to_the_logged_model(setup, fake):  # noqa: F811
+    """As the stage does on a workspace: the labelled set run against the model's LLM endpoint (here
+    the stand-in's model, scripted with the labelled answers for all but one case), its traces and
+    report attached to the logged model."""
+    import mlflow
+
+    from agents.common.publish import publish
+    from agents.evaluation import cases as case_sets
+
+    w, warehouse = setup
+    cases = case_sets.load("refund").cases
+    rules = [script.rule(rf"^Order id: {c.order['order_id']}$", script.say(
+        {"refund_usd": c.expect["refund_usd"][0], "refund_class": "full" if i == 0 else c.expect["refund_class"],
+         "reason": "Scripted."})) for i, c in enumerate(cases)]
+    script.install(fake, *rules, script.rule(r"^Order id: ", script.say(
+        {"refund_usd": 0, "refund_class": "none", "reason": "Scripted for any other order."})))
+    said = []
+    published = publish(_model(warehouse, note="labelled"), [], _check, say=said.append, labelled="refund")
+    assert any(f"labelled evaluation: {len(cases) - 1} of {len(cases)} cases right" in line for line in said), said
+    run = mlflow.get_run(published.run_id)
+    assert run.data.metrics["labelled_accuracy"] == pytest.approx(round((len(cases) - 1) / len(cases), 3))
+    model_id = mlflow.get_logged_model(run.outputs.model_outputs[0].model_id).model_id
+    traces = mlflow.search_traces(model_id=model_id, return_type="list")
+    assert len(traces) >= len(cases)  # every labelled case's trace is the logged model's
+    report = mlflow.artifacts.load_dict(f"runs:/{published.run_id}/evaluation/labelled.json")
+    assert report["failures"][0]["case"] == cases[0].id

@@ -71,14 +71,24 @@ def _call(spark, function, arg):
             .collect()]
 
 
-def test_order_details_are_every_event_with_its_kitchen(spark, raw):
+def test_order_details_are_its_lifecycle_events_in_order_with_its_kitchen_and_total(spark, raw):
+    """Every event but the driver's location pings (dozens per order, which crowded the delivery out
+    of what a model sees), in time order as the tool's query states it, each with the order's total
+    computed in SQL: price times quantity over the items of its order_created body."""
+    import json
+
     orders = _orders(raw)
-    order_id, order = next((k, v) for k, v in orders.items() if "delivered" in v)
-    rows = sorted(_call(spark, sql.ORDER_DETAILS, order_id), key=lambda r: (r["ts"], r["sequence"]))
-    expected = sorted(order["events"], key=lambda r: (r["ts"], r["sequence"]))
-    assert [(r["event_type"], r["ts"], r["sequence"], r["location"], r["body"]) for r in rows] == \
-        [(e["event_type"], datetime.strptime(e["ts"], FMT), e["sequence"], order["location"], e["body"])
-         for e in expected]
+    for order_id, order in [(k, v) for k, v in orders.items() if "delivered" in v][:3]:
+        rows = _call(spark, sql.ORDER_DETAILS, order_id)
+        expected = sorted((e for e in order["events"] if e["event_type"] != "driver_ping"),
+                          key=lambda r: (r["ts"], r["sequence"]))
+        assert [(r["event_type"], r["ts"], r["sequence"], r["location"], r["body"]) for r in rows] == \
+            [(e["event_type"], datetime.strptime(e["ts"], FMT), e["sequence"], order["location"], e["body"])
+             for e in expected]
+        created = next(e for e in order["events"] if e["event_type"] == "order_created")
+        total = sum(i["price"] * i.get("qty", 1) for i in json.loads(created["body"])["items"])
+        assert {r["order_total"] for r in rows} == {round(total, 2)}
+        assert any(e["event_type"] == "driver_ping" for e in order["events"])  # there were pings to leave out
     assert _call(spark, sql.ORDER_DETAILS, "no-such-order") == []
 
 

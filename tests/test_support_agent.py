@@ -1,5 +1,5 @@
-"""The support agent end to end through the stand-in (the real openai client against its scripted
-model, the real databricks-sdk running the support SQL tools on its warehouse: local Spark over two
+"""The support agent's code through the stand-in (the real openai client against its model, whose
+replies each test scripts, the real databricks-sdk running the support SQL tools on its warehouse: local Spark over two
 days of the canonical dataset and the support tables as the stages create them): tools of its own
 names, four calls per case, the policy's amounts and the LLM's summaries in one checked SupportReport,
 bad cases and invalid answers refused."""
@@ -13,14 +13,15 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT
-from .dataset import refund_decisions
+from . import llm_script as script
+from .dataset import delivered_orders, order_facts
 from .fake_env import add_fault, configure, fake, workspace  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
 
 from agents.common.answers import InvalidAnswer  # noqa: E402
 from agents.support import agent as sa  # noqa: E402
-from agents.support import sql  # noqa: E402
+from agents.support import policy, sql  # noqa: E402
 
 LLM = "databricks-meta-llama-3-3-70b-instruct"
 
@@ -45,14 +46,31 @@ def test_the_tools_have_names_of_their_own():
     assert names.isdisjoint({n for n, _ in complaint_sql.statements("c", "simulator")})
 
 
-def test_a_case_gets_the_policys_offer_and_the_llms_summaries(workspace, fake):  # noqa: F811
-    order_id = next(iter(sorted(refund_decisions(days=2))))
-    answer = _agent(workspace).prepare(_case(order_id, policy_limit_usd=30, repeat_complaints_30d=1))
-    assert answer["refund_recommendation"]["amount_usd"] == 15.0 and answer["credit_recommendation"]["amount_usd"] == 4.5
-    assert answer["escalation_flag"] is False and answer["decision_confidence"] == "high"
-    assert f"Order {order_id} from " in answer["order_details_summary"]
-    assert answer["past_interactions_summary"] == "No earlier requests from this user."
-    assert "$15.00 refund and a $4.50 credit" in answer["draft_response"]
+def _investigate() -> dict:
+    return script.call((sql.ORDER_OVERVIEW, {"oid": "{1}"}), (sql.ORDER_TIMING, {"oid": "{1}"}),
+                       (sql.REQUEST_HISTORY, {"uid": "{2}"}), (sql.REPORT_HISTORY, {"uid": "{2}"}))
+
+
+CASE = r'"order_id": "([^"]+)".*"user_id": "([^"]+)"'  # the case is sent as JSON with sorted keys
+
+
+def test_a_case_gets_the_policys_offer_and_the_models_summaries(workspace, fake):  # noqa: F811
+    facts = order_facts(2)
+    order_id = delivered_orders(2)[0]
+    summaries = {"order_details_summary": "Scripted order summary.", "past_interactions_summary": "Scripted history."}
+    script.install(fake, script.rule(CASE, _investigate(), script.say(summaries)))
+    case = json.loads(_case(order_id, policy_limit_usd=30, repeat_complaints_30d=1))
+    answer = _agent(workspace).prepare(json.dumps(case))
+    assert {k: answer[k] for k in summaries} == summaries  # the model's, unchanged
+    resolution = policy.resolve(case)  # the policy module's (tested on the labelled cases)
+    assert answer["refund_recommendation"]["amount_usd"] == resolution.refund_usd
+    assert answer["credit_recommendation"]["amount_usd"] == resolution.credit_usd
+    assert answer["escalation_flag"] is resolution.escalate and answer["draft_response"] == policy.reply(case, resolution)
+    seen = script.tool_results(fake)
+    assert float(seen[sql.ORDER_OVERVIEW][0][0]["order_total"]) == pytest.approx(facts[order_id].total, abs=0.005)
+    assert float(seen[sql.ORDER_TIMING][0][0]["delivery_duration_minutes"]) == \
+        pytest.approx(facts[order_id].minutes, abs=0.01)
+    assert seen[sql.REQUEST_HISTORY] == [[]] and seen[sql.REPORT_HISTORY] == [[]]  # a user with no history yet
     with urllib.request.urlopen(fake.url + "/_fake/log") as response:
         statements = [e for e in json.load(response) if e["kind"] == "statements"]
     assert len(statements) == 4  # each tool once

@@ -49,12 +49,12 @@ def test_an_operator_pages_searches_and_answers_requests_in_the_browser(postgres
     from support_console.app import create_app
     from support_console.settings import Settings
 
-    from .dataset import refund_decisions, shared_dataset
+    from .dataset import delivered_orders, shared_dataset
 
     configure(fake, sql=warehouse_config("caspersdev", shared_dataset()))
     w = WorkspaceClient()
     warehouse = w.warehouses.create(name="caspersdev-support-warehouse").response.id
-    orders = sorted(refund_decisions(days=2))[:6]
+    orders = delivered_orders(days=2)[:6]
     with psycopg.connect(host="127.0.0.1", port=postgres.port, user="caspers", dbname="caspers",
                          autocommit=True) as conn:
         load(conn, _reports(orders))

@@ -59,7 +59,7 @@ def test_the_reply_names_the_offer_or_the_escalation_and_the_repeats():
     assert check_report(json.dumps(answer))["refund_recommendation"]["amount_usd"] == 36.0
 
 
-def test_the_generator_is_stable_and_follows_the_original_distribution():
+def test_the_generator_is_stable_and_draws_each_property_on_its_own():
     ids = [f"X{i:06d}" for i in range(20_000)]
     edges = Counter(sg.edge_case(i) for i in ids)
     for name, share in (("abusive_language", .02), ("spammy_escalation", .05), ("repeat_follow_up", .08),
@@ -67,17 +67,32 @@ def test_the_generator_is_stable_and_follows_the_original_distribution():
         assert abs(edges[name] / len(ids) - share) < 0.01, name
     repeats = Counter(sg.attempts(i) for i in ids)
     assert abs(repeats[3] / len(ids) - .03) < .005 and abs(repeats[2] / len(ids) - .10) < .01
-    assert len({sg.user_id(i) for i in ids}) == 25 and set(Counter(sg.request_type(i) for i in ids)) == set(sg.REQUEST_TYPES)
+    kinds = Counter(sg.request_type(i) for i in ids)
+    assert all(abs(kinds[k] / len(ids) - .2) < .015 for k in sg.REQUEST_TYPES)
+    users = Counter(sg.user_id(i) for i in ids)
+    assert len(users) > 12_000 and max(users.values()) <= 8  # 20,000 customers, none writing for everyone
+    flagged = {sg.user_id(i) for i in ids if sg.edge_case(i) in ("abusive_language", "spammy_escalation")}
+    assert len(flagged) > 1_000  # the original's single hash put every flagged request on 7 of 25 users
     assert abs(sum(sg.sampled(i, 0.18) for i in ids) / len(ids) - 0.18) < 0.01
-    three = next(i for i in ids if sg.edge_case(i) == "abusive_language")  # the original couples the two draws
+    three = next(i for i in ids if sg.edge_case(i) == "abusive_language")
     rows = sg.requests_for(three, T0)
     assert [r.request_attempt for r in rows] == [1, 2, 3] and len({r.support_request_id for r in rows}) == 3
-    assert rows == sg.requests_for(three, T0) and rows[1].ts > rows[0].ts  # same ids every time, ordered
+    assert rows == sg.requests_for(three, T0)  # same ids and times every time
     assert all(r.edge_case_type == "abusive_language" for r in rows) and len(set(r.request_text for r in rows)) == 1
 
 
+def test_requests_are_stamped_from_their_order_not_the_clock():
+    for order_id in [f"X{i:06d}" for i in range(300)]:
+        stamps = [r.ts for r in sg.requests_for(order_id, T0)]
+        assert timedelta(minutes=10) <= stamps[0] - T0 <= timedelta(minutes=120)
+        assert all(timedelta(hours=2) <= b - a <= timedelta(hours=24) for a, b in zip(stamps, stamps[1:]))
+        assert [r.ts for r in sg.requests_for(order_id, T0 + timedelta(days=3))] == \
+            [t + timedelta(days=3) for t in stamps]  # only the order's time moves them
+
+
 def test_one_run_writes_each_sampled_orders_requests_once():
-    delivered = [DeliveredOrder(f"O{i:04d}", i) for i in range(400) if sg.sampled(f"O{i:04d}", 0.2)]
+    delivered = [DeliveredOrder(f"O{i:04d}", T0 + timedelta(minutes=i)) for i in range(400)
+                 if sg.sampled(f"O{i:04d}", 0.2)]
     sink = scoring.MemorySink(delivered, key=lambda x: x.order_id, order=lambda o: o.delivered_ts)
 
     class Rows:  # the generator's sink: pending orders by order id, rows by request id
@@ -93,8 +108,10 @@ def test_one_run_writes_each_sampled_orders_requests_once():
                 self.rows[row.support_request_id] = row
 
     target = Rows()
-    first = sg.run(target, 1000, lambda: T0, say=print)
-    assert first == sum(sg.attempts(o.order_id) for o in delivered) and sg.run(target, 1000, lambda: T0, say=print) == 0
+    first = sg.run(target, 1000, say=print)
+    assert first == sum(sg.attempts(o.order_id) for o in delivered) and sg.run(target, 1000, say=print) == 0
+    by_order = {o.order_id: o.delivered_ts for o in delivered}
+    assert all(row.ts > by_order[row.order_id] for row in target.rows.values())
 
 
 def _request(rid, user, ts, edge="standard", order="O1"):
@@ -109,10 +126,11 @@ def test_the_stream_computes_the_facts_the_policy_needs():
                _request("d", "u1", T0, "abusive_language", order="O2"),
                _request("e", "u1", T0 + timedelta(minutes=1)),  # later: not a repeat of d
                _request("f", "u2", T0)]
-    got = {c.support_request_id: c for c in ss.cases([history[3], history[5]], history, {"O2": 31.456})}
+    got = {c.support_request_id: c for c in ss.cases([history[3], history[5]], history, {"O2": 31.456},
+                                                     {"O2": 0.8123})}
     d, f = got["d"], got["f"]
-    assert (d.repeat_complaints_30d, d.risk_score, d.policy_limit_usd) == (2, round(2 / 3, 2), 31.46)
-    assert (f.repeat_complaints_30d, f.risk_score, f.policy_limit_usd) == (0, 0.0, ss.UNKNOWN_LIMIT)
+    assert (d.repeat_complaints_30d, d.risk_score, d.policy_limit_usd) == (2, 0.81, 31.46)
+    assert (f.repeat_complaints_30d, f.risk_score, f.policy_limit_usd) == (0, ss.UNKNOWN_RISK, ss.UNKNOWN_LIMIT)
     payload = json.loads(d.payload())
     assert {"repeat_complaints_30d", "risk_score", "policy_limit_usd", "edge_case_type"} <= set(payload)
 

@@ -49,6 +49,12 @@ def delivered_orders(ctx, catalog, n=10):
                            f"'Canonical Data Replay ({catalog})': the agent is evaluated on delivered orders")
 
 
+# What databricks-agents' deploy() sets on an agent's served entity (traces on, request ids returned);
+# its MLFLOW_EXPERIMENT_ID names where the traces go.
+TRACING_ENVIRONMENT = {"ENABLE_MLFLOW_TRACING": "true", "RETURN_REQUEST_ID_IN_RESPONSE": "true"}
+MONITOR_TAG = "MONITOR_EXPERIMENT_ID"  # the endpoint tag deploy() sets: the experiment monitoring reads
+
+
 def served_entity(full_name, version, environment=None):
     from databricks.sdk.service.serving import ServedEntityInput
 
@@ -57,9 +63,35 @@ def served_entity(full_name, version, environment=None):
                              scale_to_zero_enabled=False, environment_vars=environment or None)
 
 
+def agent_entity(full_name, version, experiment_id):
+    """The served entity as databricks-agents deploys an agent: tracing into `experiment_id`."""
+    return served_entity(full_name, version, {**TRACING_ENVIRONMENT, "MLFLOW_EXPERIMENT_ID": experiment_id})
+
+
+def ensure_agent_serving(ctx, endpoint, full_name, experiment_id):
+    """What else databricks-agents' deploy() gives a READY agent endpoint, through the SDK (the
+    package's deploy needs its private deployment service, which nothing local answers):
+    - inference tables: the AI Gateway logs every request and response to Delta tables in the
+      model's schema, prefixed with the model's name (<catalog>.ai.<model>_payload...);
+    - the MONITOR_EXPERIMENT_ID tag naming the experiment its traces and monitors use.
+    Each is set only when missing, so a rerun sends nothing. (The review app that deploy() also
+    registers is the Databricks Agents service's own; docs/agents.md says how to open one.)"""
+    from databricks.sdk.service.serving import AiGatewayInferenceTableConfig, EndpointTag
+
+    w = ctx.workspace
+    catalog, schema, model = full_name.split(".")
+    found = w.serving_endpoints.get(endpoint)
+    tables = found.ai_gateway.inference_table_config if found.ai_gateway else None
+    if not (tables and tables.enabled):
+        w.serving_endpoints.put_ai_gateway(endpoint, inference_table_config=AiGatewayInferenceTableConfig(
+            catalog_name=catalog, schema_name=schema, table_name_prefix=model, enabled=True))
+    if not any(t.key == MONITOR_TAG and t.value == experiment_id for t in found.tags or []):
+        w.serving_endpoints.patch(endpoint, add_tags=[EndpointTag(key=MONITOR_TAG, value=experiment_id)])
+
+
 def publish_agent(ctx, package, full_name, experiment, config, tools, questions, check, example=None):
     """Log `agents/<package>/model.py` with `config` into `experiment`, evaluate it on `questions`
-    with `check`, register it as a version of `full_name` (once per fingerprint: agents/common/
+    with `check` and (on a workspace) on its labelled set, register it as a version of `full_name` (once per fingerprint: agents/common/
     publish.py). Its resources: the LLM endpoint, the warehouse and its UC functions `tools`."""
     from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint, DatabricksSQLWarehouse
 
@@ -72,4 +104,7 @@ def publish_agent(ctx, package, full_name, experiment, config, tools, questions,
         resources=(DatabricksServingEndpoint(endpoint_name=config["llm_endpoint"]),
                    DatabricksSQLWarehouse(warehouse_id=config["warehouse_id"]),
                    *(DatabricksFunction(function_name=f"{catalog}.{schema}.{name}") for name in tools)))
-    return publish(model, questions, check=check, **({"example": example} if example else {}))
+    # On a workspace the labelled evaluation set also runs against LLM_MODEL, its results attached to
+    # the logged model; locally no model runs, so it would only measure the stand-in's script.
+    labelled = None if ctx.skip_locally("evaluate on the labelled set", "no language model runs locally") else package
+    return publish(model, questions, check=check, labelled=labelled, **({"example": example} if example else {}))

@@ -8,7 +8,9 @@ so its "deterministic" categories were not):
   test in Spark SQL, `SAMPLED_SQL`, selects the pending orders there);
 - the category, with the original's weights: delivery_delay .40, missing_items .25, food_quality .20,
   service_issue .10, other .05;
-- the complaint id: a UUID-5 of the order id, so the row's key is known before it is written.
+- the complaint id: a UUID-5 of the order id, so the row's key is known before it is written;
+- its time: the order's delivery plus 10 to 120 minutes (a draw), not the generator's clock, so the
+  complaints sit in the data's own time however late or in whatever batches the generator runs.
 The wording comes from the LLM on Databricks (the original's prompt); when the LLM gives nothing
 usable after the retries, or locally, a deterministic template is used and `generated_by` says so.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from .sampling import draw, sampled_sql
@@ -93,10 +95,21 @@ def check_text(text: str) -> str:
     return text
 
 
+AFTER_MINUTES = (10, 120)  # a complaint is written this long after its order's delivery
+
+
+def complaint_ts(order: Any, written: datetime) -> datetime:
+    """The order's delivery plus a drawn delay; the writing time only for an order without one."""
+    if getattr(order, "delivered_ts", None) is None:
+        return written
+    low, high = AFTER_MINUTES
+    return order.delivered_ts + timedelta(minutes=low + draw(order.order_id, "complaint-after") * (high - low))
+
+
 def to_complaint(order: Any, ts: datetime, text: str) -> Complaint:
     order_id = order.order_id
     by = TEMPLATE if text == template_text(order_id) else LLM
-    return Complaint(complaint_id(order_id), order_id, ts, category(order_id), text.strip(), by)
+    return Complaint(complaint_id(order_id), order_id, complaint_ts(order, ts), category(order_id), text.strip(), by)
 
 
 SCORING = Scoring(key=lambda x: x.order_id, question=lambda order: order.order_id, row=to_complaint,

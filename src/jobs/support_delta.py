@@ -37,6 +37,15 @@ HISTORY = ("SELECT support_request_id, user_id, ts, edge_case_type FROM IDENTIFI
 TOTALS = (
     f"SELECT e.order_id, {ORDER_TOTAL.format(body='e.body')} AS total FROM IDENTIFIER(:events) e "
     "LEFT SEMI JOIN IDENTIFIER(:requests) r ON r.order_id = e.order_id WHERE e.event_type = 'order_created'")
+# How late each requested order was: the percent rank of its minutes among its kitchen's delivered orders.
+LATENESS = (
+    "SELECT d.order_id, d.lateness FROM ("
+    "SELECT o.order_id, percent_rank() OVER (PARTITION BY o.location_id ORDER BY o.minutes) AS lateness FROM ("
+    "SELECT order_id, max(location_id) AS location_id, "
+    "(unix_timestamp(max(CASE WHEN event_type = 'delivered' THEN ts END)) "
+    "- unix_timestamp(min(CASE WHEN event_type = 'order_created' THEN ts END))) / 60.0 AS minutes "
+    "FROM IDENTIFIER(:events) WHERE event_type IN ('order_created', 'delivered') GROUP BY order_id) o "
+    "WHERE o.minutes IS NOT NULL) d LEFT SEMI JOIN IDENTIFIER(:requests) r ON r.order_id = d.order_id")
 
 
 def _plain(columns: str) -> str:
@@ -90,7 +99,10 @@ class ReportSink:
         totals = {r["order_id"]: r["total"] for r in collect(self.spark, TOTALS, {"events": self.events,
                                                                                     "requests": self.requests},
                                                              10 ** 7, hint)}
-        return cases(requests, history, totals)
+        lateness = {r["order_id"]: r["lateness"] for r in collect(self.spark, LATENESS, {"events": self.events,
+                                                                                      "requests": self.requests},
+                                                                  10 ** 7, hint)}
+        return cases(requests, history, totals, lateness)
 
     def merge(self, rows: list[Report]) -> None:
         insert_new(self.spark, self.reports, [(r.support_request_id, r.user_id, r.order_id, r.request_text, r.ts,

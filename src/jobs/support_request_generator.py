@@ -11,7 +11,6 @@
 
 import os
 import sys
-from datetime import datetime, timezone
 
 sys.path.append(os.path.abspath(os.path.join(os.getcwd(), "..")))  # the bundle root: jobs/
 
@@ -26,4 +25,4 @@ CAP = int(dbutils.widgets.get("MAX_ORDERS_PER_RUN"))  # noqa: F821
 
 sink = RequestSink(spark, CATALOG, RATE)  # noqa: F821
 sink.ensure()
-run(sink, CAP, now=lambda: datetime.now(timezone.utc))
+run(sink, CAP)

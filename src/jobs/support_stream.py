@@ -4,9 +4,13 @@ engine (scoring.py).
 
 The case sent to the agent carries what its policy needs, computed here for every request (the
 original's stream sent none of it, so the policy's defaults always applied):
-- `repeat_complaints_30d`: the user's other requests in the 30 days before this one;
-- `risk_score`: the share of the user's requests in those 30 days, this one included, that were
-  abusive or spammy;
+- `repeat_complaints_30d`: the user's other requests in the 30 days before this one (its own earlier
+  attempts included), in the data's time (requests are stamped from their order's delivery);
+- `risk_score`: how badly the order was served: the percent rank of its created-to-delivered
+  minutes among its kitchen's delivered orders (0 fastest, 1 slowest; past 0.75 is past the
+  kitchen's p75, late by the refund agent's own rule); 0.25, the original's default, when unknown.
+  (An earlier version took the share of the user's abusive or spammy requests, so a spammer's
+  single message scored 1.0 and drew the severe tier's 90% refund.)
 - `policy_limit_usd`: the order's total (no offer beyond what was paid; 20 when the order is unknown).
 An answer never valid is stored as an escalated report with no offer, which the console shows.
 """
@@ -21,8 +25,7 @@ from typing import Any, Iterable
 from .scoring import Scoring
 
 WINDOW = timedelta(days=30)
-FLAGGED = ("abusive_language", "spammy_escalation")
-UNKNOWN_LIMIT = 20.0
+UNKNOWN_LIMIT, UNKNOWN_RISK = 20.0, 0.25
 
 
 @dataclass(frozen=True)
@@ -53,22 +56,21 @@ class Report:
     case_payload: str = ""  # the case the agent was sent, facts included (the console regenerates with it)
 
 
-def cases(requests: Iterable[dict], history: Iterable[dict], totals: dict[str, float]) -> list[SupportCase]:
+def cases(requests: Iterable[dict], history: Iterable[dict], totals: dict[str, float],
+          lateness: dict[str, float] | None = None) -> list[SupportCase]:
     """The pending requests with their facts. `history`: the users' requests (any, including the
-    pending ones) with support_request_id, user_id, ts, edge_case_type."""
+    pending ones) with support_request_id, user_id, ts; `totals` and `lateness` by order id."""
     by_user: dict[str, list[dict]] = {}
     for row in history:
         by_user.setdefault(row["user_id"], []).append(row)
     out = []
     for r in requests:
-        window = [h for h in by_user.get(r["user_id"], []) if r["ts"] - WINDOW <= h["ts"] <= r["ts"]]
-        earlier = [h for h in window if h["support_request_id"] != r["support_request_id"] and h["ts"] < r["ts"]]
-        seen = {h["support_request_id"]: h for h in window} | {r["support_request_id"]: r}
-        flagged = sum(h["edge_case_type"] in FLAGGED for h in seen.values())
-        total = totals.get(r["order_id"])
+        earlier = [h for h in by_user.get(r["user_id"], [])
+                   if r["ts"] - WINDOW <= h["ts"] < r["ts"] and h["support_request_id"] != r["support_request_id"]]
+        total, late = totals.get(r["order_id"]), (lateness or {}).get(r["order_id"])
         out.append(SupportCase(
             r["support_request_id"], r["user_id"], r["order_id"], r["ts"], r["request_type"], r["request_text"],
-            r["edge_case_type"], len(earlier), round(flagged / len(seen), 2),
+            r["edge_case_type"], len(earlier), round(float(late), 2) if late is not None else UNKNOWN_RISK,
             round(float(total), 2) if total is not None else UNKNOWN_LIMIT))
     return out
 

@@ -9,7 +9,8 @@ Publishes the complaint triage agent (src/agents/complaint/) and serves it:
    endpoint's traces), found or created, so a rerun registers nothing again; the Unity Catalog model
    <catalog>.ai.complaint_agent and a version logged, evaluated and registered once per fingerprint;
 4. the endpoint COMPLAINT_AGENT_ENDPOINT_NAME on that version (tracing into the prod experiment) and a
-   bounded wait until it is READY;
+   bounded wait until it is READY, then its inference tables and monitoring tag (as databricks-agents
+   deploys an agent);
 5. on a workspace, two monitoring scorers on the prod experiment whose guidelines name the decisions
    the agent really makes (suggest_credit, escalate), registered in uc_state for cleanup.
 
@@ -18,7 +19,7 @@ scorers are skipped; the model is logged to the local MLflow store and the stand
 """
 
 from caspers import agent_stage
-from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
+from caspers.agent_stage import agent_entity, check_llm, delivered_orders, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
 from stage_runtime.waits import wait_for_endpoint
@@ -62,11 +63,11 @@ def run(ctx):
     full_name = ensure_registered_model(ctx, catalog, SCHEMA, MODEL, comment="The complaint triage agent")
     published = publish_agent(ctx, full_name, dev, catalog, llm_model, warehouse_id, questions)
 
-    ensure_serving_endpoint(ctx, endpoint, [served_entity(full_name, published.version,
-                                                          {"MLFLOW_EXPERIMENT_ID": prod_id})])
+    ensure_serving_endpoint(ctx, endpoint, [agent_entity(full_name, published.version, prod_id)])
     wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
                       hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
                            f"version {published.version}")
+    agent_stage.ensure_agent_serving(ctx, endpoint, full_name, prod_id)
     if not ctx.skip_locally("start the monitoring scorers", "scorers run only on a Databricks workspace"):
         start_scorers(ctx, prod_id)
 

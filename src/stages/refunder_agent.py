@@ -7,15 +7,16 @@ Publishes RefundGPT, the refund agent (src/agents/refund/), and serves it:
 3. the experiment /Shared/<catalog>_refund_agent, the Unity Catalog model <catalog>.ai.refund_agent,
    and a version of it logged, evaluated and registered (reused when code and config are unchanged,
    src/agents/common/publish.py);
-4. the serving endpoint REFUND_AGENT_ENDPOINT_NAME on that version, and a bounded wait until it is
-   READY (a first deployment takes 15-20 minutes).
+4. the serving endpoint REFUND_AGENT_ENDPOINT_NAME on that version (traces into the experiment), a
+   bounded wait until it is READY (a first deployment takes 15-20 minutes), then its inference
+   tables and monitoring tag, as databricks-agents deploys an agent (caspers/agent_stage.py).
 
 Locally (no Spark, nothing executes SQL or serves models): the SQL objects, the wait for data and the
 evaluation are skipped; the model is logged to the local MLflow store and the stand-in serves it.
 """
 
 from caspers import agent_stage
-from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
+from caspers.agent_stage import agent_entity, check_llm, delivered_orders, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
 from stage_runtime.waits import wait_for_endpoint
@@ -42,15 +43,16 @@ def run(ctx):
     orders = delivered_orders(ctx, catalog, EVALUATION_ORDERS)
 
     experiment = f"/Shared/{catalog}_{MODEL}"
-    ensure_experiment(ctx, experiment)
+    experiment_id = ensure_experiment(ctx, experiment)
     full_name = ensure_registered_model(ctx, catalog, SCHEMA, MODEL, comment="RefundGPT, the refund agent")
     published = publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id,
                               [f"Order id: {order_id}" for order_id in orders])
 
-    ensure_serving_endpoint(ctx, endpoint, [served_entity(full_name, published.version)])
+    ensure_serving_endpoint(ctx, endpoint, [agent_entity(full_name, published.version, experiment_id)])
     wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
                       hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
                            f"version {published.version}")
+    agent_stage.ensure_agent_serving(ctx, endpoint, full_name, experiment_id)
 
 
 def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, questions):

@@ -11,12 +11,13 @@ Publishes the support agent (src/agents/support/) and serves it:
    Catalog model <catalog>.ai.support_agent and a version logged, evaluated and registered once per
    fingerprint (the original registered without evaluating);
 4. the endpoint SUPPORT_AGENT_ENDPOINT_NAME on that version (traces into the prod experiment) and a
-   bounded wait until it is READY.
+   bounded wait until it is READY, then its inference tables and monitoring tag (as databricks-agents
+   deploys an agent).
 Locally the SQL, the wait for data and the evaluation are skipped (they need Spark).
 """
 
 from caspers import agent_stage
-from caspers.agent_stage import check_llm, delivered_orders, served_entity, warehouse_options
+from caspers.agent_stage import agent_entity, check_llm, delivered_orders, warehouse_options
 from stage_runtime.ensure import (ensure_experiment, ensure_registered_model, ensure_schema,
                                   ensure_serving_endpoint, ensure_warehouse)
 from stage_runtime.waits import wait_for_endpoint
@@ -50,11 +51,11 @@ def run(ctx):
     full_name = ensure_registered_model(ctx, catalog, SCHEMA, MODEL, comment="The support agent")
     published = publish_agent(ctx, full_name, dev, catalog, llm_model, warehouse_id, cases)
 
-    ensure_serving_endpoint(ctx, endpoint, [served_entity(full_name, published.version,
-                                                          {"MLFLOW_EXPERIMENT_ID": prod_id})])
+    ensure_serving_endpoint(ctx, endpoint, [agent_entity(full_name, published.version, prod_id)])
     wait_for_endpoint(ctx.workspace, endpoint, ENDPOINT_TIMEOUT_S,
                       hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
                            f"version {published.version}")
+    agent_stage.ensure_agent_serving(ctx, endpoint, full_name, prod_id)
 
 
 def example_case(order_id, now=None):

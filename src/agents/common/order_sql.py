@@ -25,6 +25,14 @@ def per_order(events: str) -> str:
 
 
 MINUTES = "round((unix_timestamp(o.delivered_at) - unix_timestamp(o.created_at)) / 60.0, 2)"
+# An order's total from its order_created body: price times quantity (1 when absent), summed in SQL,
+# so a model never adds up lines itself.
+TOTAL = ("round(aggregate(from_json(get_json_object({body}, '$.items'), 'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'), "
+         "CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2)")
+
+
+def order_total(body: str) -> str:
+    return TOTAL.format(body=body)
 
 
 def percentiles_view(view: str, events: str, locations: str) -> str:
@@ -62,11 +70,11 @@ RETURN SELECT e.order_id, l.name AS location,
               get_json_object(e.body, '$.items') AS items_json,
               get_json_object(e.body, '$.customer_addr') AS customer_address,
               CAST(get_json_object(e.body, '$.items[0].brand_id') AS BIGINT) AS brand_id,
-              round(aggregate(from_json(get_json_object(e.body, '$.items'), 'ARRAY<STRUCT<price: DOUBLE, qty: INT>>'),
-                              CAST(0 AS DOUBLE), (acc, i) -> acc + i.price * coalesce(i.qty, 1)), 2) AS order_total,
+              {order_total('e.body')} AS order_total,
               e.ts AS order_created_ts
   FROM {events} e LEFT JOIN {locations} l ON e.location_id = l.location_id
   WHERE e.order_id = oid AND e.event_type = 'order_created'
+  ORDER BY e.ts, e.event_id
   LIMIT 1"""
 
 
@@ -83,6 +91,8 @@ RETURN SELECT o.order_id, o.created_at AS order_created_ts, o.delivered_at AS de
   FROM ({per_order(events)} WHERE e.order_id = oid GROUP BY e.order_id) o"""
 
 
-def call(function: str) -> str:
-    """The query a tool runs: `SELECT * FROM <function>(:arg)`, with the argument bound, never spliced."""
-    return f"SELECT * FROM {function}(:arg)"
+def call(function: str, order_by: str = "") -> str:
+    """The query a tool runs: `SELECT * FROM <function>(:arg)`, with the argument bound, never spliced,
+    and its rows in a stated order when there can be several (an ORDER BY inside a function's body is
+    not kept by the query that reads it)."""
+    return f"SELECT * FROM {function}(:arg)" + (f" ORDER BY {order_by}" if order_by else "")

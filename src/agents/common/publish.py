@@ -78,10 +78,13 @@ def fingerprint(model: AgentModel) -> str:
 
 
 def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any], min_valid_rate: float = 0.8,
-            say: Callable[[str], None] = print, example: str = "Order id: none-yet") -> Published:
+            say: Callable[[str], None] = print, example: str = "Order id: none-yet",
+            labelled: str | None = None) -> Published:
     """The version to serve: an existing one with the same fingerprint, or a new one logged,
     evaluated on `questions` (EvaluationFailed when fewer than `min_valid_rate` of the answers pass
-    `check`; nothing is then registered) and registered."""
+    `check`; nothing is then registered) and registered. With `labelled` (the agent's name), its
+    labelled evaluation set is also run against the model's LLM endpoint and the results attached
+    to the logged model (a report, not a gate: docs/agents.md)."""
     import mlflow
 
     _use_registry(mlflow)
@@ -109,6 +112,8 @@ def publish(model: AgentModel, questions: list[str], check: Callable[[str], Any]
         mlflow.log_metrics({"eval_questions": result.questions, "eval_valid_rate": result.valid_rate,
                             **{f"eval_{k}": v for k, v in sorted(result.counts.items())}})
         mlflow.log_dict({"problems": result.problems}, "evaluation/problems.json")
+        if labelled:
+            _evaluate_labelled(model, labelled, info.model_id, say)
     if result.questions:
         say(f"evaluated on {result.questions} delivered order(s): {result.valid} valid answer(s), "
             f"{dict(sorted(result.counts.items()))}")
@@ -143,6 +148,21 @@ def evaluate(model_uri: str, questions: list[str], check: Callable[[str], Any]) 
         result.valid += 1
         result.counts[str(kind)] = result.counts.get(str(kind), 0) + 1
     return result
+
+
+def _evaluate_labelled(model: AgentModel, agent: str, model_id: str, say: Callable[[str], None]) -> None:
+    """The labelled set against the model's LLM endpoint, with the workspace's credentials."""
+    import mlflow
+
+    from ..evaluation.run import evaluate as run_labelled
+    from . import clients
+
+    data = run_labelled(agent, clients.openai_client(clients.workspace()), model.config["llm_endpoint"],
+                        model_id=model_id, say=say)
+    mlflow.log_dict(data, "evaluation/labelled.json")
+    mlflow.log_metrics({"labelled_accuracy": data["accuracy"], "labelled_bound_violations": len(data["bound_violations"])})
+    say(f"labelled evaluation: {data['correct']} of {data['cases']} cases right with {data['model']} "
+        f"({len(data['bound_violations'])} bound violation(s)), attached to logged model {model_id}")
 
 
 def _output_text(answer: Any) -> str:

@@ -15,21 +15,22 @@ FIELDS = (
 
 SYSTEM_PROMPT = f"""You are RefundGPT. You recommend refunds for late deliveries of Casper's Kitchens orders.
 Given an order id:
-1. Call {sql.ORDER_DETAILS} with the order id to see its events, its kitchen (`location`) and, in the
-   order_created event's body, the items and their prices.
+1. Call {sql.ORDER_DETAILS} with the order id to see its lifecycle events, its kitchen (`location`), its
+   total in USD (`order_total`) and, in the order_created event's body, the items and their prices.
 2. Call {sql.DELIVERY_TIME} with the order id for the minutes from creation to delivery.
 3. Call {sql.LOCATION_TIMINGS} with the kitchen's name for its usual delivery times (p50, p75, p99, in minutes).
 Then decide:
 - not delivered yet, or delivered within the kitchen's p75: refund_class "none", refund_usd 0;
-- later than p75 but within p99: refund_class "partial", refund_usd about a quarter of the order's total;
-- later than p99: refund_class "full", refund_usd the order's total.
+- later than p75 but within p99: refund_class "partial", refund_usd about a quarter of order_total;
+- later than p99: refund_class "full", refund_usd the order_total.
 Answer with exactly one line of JSON and nothing else:
 {{"refund_usd": <number>, "refund_class": "none" | "partial" | "full", "reason": "<one sentence>"}}"""
 
 
 def tools(catalog: str) -> dict[str, SqlFunctionTool]:
     described = {
-        sql.ORDER_DETAILS: ("Every event of an order, with its kitchen and the items of its order_created event.",
+        sql.ORDER_DETAILS: ("An order's lifecycle events in order (driver pings left out), with its kitchen, its "
+                            "total in USD and the items of its order_created event.",
                             "oid", "The order id, e.g. A7K2M9"),
         sql.DELIVERY_TIME: ("When an order was created and delivered, and the minutes in between.",
                             "oid", "The order id"),

@@ -32,6 +32,7 @@ class Resolution:
     confidence: str  # high | medium | low
     reason: str
     repeats: int
+    tier: str = "minor"  # restricted | severe | moderate | minor: which of the tiers applied
 
 
 def _number(value: Any, default: float) -> float:
@@ -55,13 +56,14 @@ def resolve(case: dict) -> Resolution:
 
     if edge == "abusive_language" or (edge == "spammy_escalation" and repeats >= 4 and risk < 0.4):
         return Resolution(0.0, round(min(3.0, limit), 2), True, "medium",
-                          "Abusive or spammy pattern: compensation restricted, escalated to a person.", repeats)
+                          "Abusive or spammy pattern: compensation restricted, escalated to a person.", repeats,
+                          "restricted")
     if repeats >= 2 or risk >= 0.75 or (missing and late):
         return Resolution(round(min(limit, max(limit * 0.9, 15.0)), 2), clamp(limit * 0.25, 5.0, 10.0), False, "high",
-                          "Repeated or high-risk service failure.", repeats)
+                          "Repeated or high-risk service failure.", repeats, "severe")
     if repeats == 1 or risk >= 0.45 or missing or late:
         return Resolution(round(min(limit, max(limit * 0.5, 6.0)), 2), clamp(limit * 0.15, 3.0, 7.0), False, "high",
-                          "A service issue that affected the customer.", repeats)
+                          "A service issue that affected the customer.", repeats, "moderate")
     return Resolution(0.0, clamp(limit * 0.1, 2.0, 5.0), False, "medium",
                       "A minor or non-compensable request: a goodwill credit.", repeats)
 

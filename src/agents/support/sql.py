@@ -18,6 +18,8 @@ ORDER_TIMING = "support_order_timing"
 REQUEST_HISTORY = "support_user_request_history"
 REPORT_HISTORY = "support_user_report_history"
 TOOLS = (ORDER_OVERVIEW, ORDER_TIMING, REQUEST_HISTORY, REPORT_HISTORY)
+# The histories are the 10 latest (the count in all says when there were more), newest first.
+ORDER_BY = {REQUEST_HISTORY: "ts DESC, support_request_id DESC", REPORT_HISTORY: "ts DESC, support_request_id DESC"}
 
 
 def statements(catalog: str, simulator_schema: str,
@@ -30,18 +32,21 @@ def statements(catalog: str, simulator_schema: str,
         (ORDER_TIMING, order_timing(q(SCHEMA, ORDER_TIMING), events)),
         (REQUEST_HISTORY, f"""CREATE OR REPLACE FUNCTION {q(SCHEMA, REQUEST_HISTORY)}(uid STRING COMMENT 'The user id, e.g. user-007')
 RETURNS TABLE (support_request_id STRING, order_id STRING, ts TIMESTAMP, request_type STRING,
-               edge_case_type STRING, request_text STRING)
-COMMENT 'The user''s 10 latest support requests.'
-RETURN SELECT support_request_id, order_id, ts, request_type, edge_case_type, request_text
-  FROM {requests} WHERE user_id = uid ORDER BY ts DESC LIMIT 10"""),
+               edge_case_type STRING, request_text STRING, requests_in_all BIGINT)
+COMMENT 'The user''s 10 latest support requests, and how many they have made in all.'
+RETURN SELECT support_request_id, order_id, ts, request_type, edge_case_type, request_text, requests_in_all
+  FROM (SELECT *, count(*) OVER () AS requests_in_all FROM {requests} WHERE user_id = uid)
+  ORDER BY ts DESC, support_request_id DESC LIMIT 10"""),
         (REPORT_HISTORY, f"""CREATE OR REPLACE FUNCTION {q(SCHEMA, REPORT_HISTORY)}(uid STRING COMMENT 'The user id, e.g. user-007')
-RETURNS TABLE (support_request_id STRING, order_id STRING, ts TIMESTAMP, agent_response STRING)
-COMMENT 'The reports made for the user''s 10 latest support requests.'
-RETURN SELECT support_request_id, order_id, ts, agent_response
-  FROM {reports} WHERE user_id = uid ORDER BY ts DESC LIMIT 10"""),
+RETURNS TABLE (support_request_id STRING, order_id STRING, ts TIMESTAMP, agent_response STRING,
+               reports_in_all BIGINT)
+COMMENT 'The reports made for the user''s 10 latest support requests, and how many there are in all.'
+RETURN SELECT support_request_id, order_id, ts, agent_response, reports_in_all
+  FROM (SELECT *, count(*) OVER () AS reports_in_all FROM {reports} WHERE user_id = uid)
+  ORDER BY ts DESC, support_request_id DESC LIMIT 10"""),
     ]
 
 
 def call(catalog: str, function: str, qualify: Callable[[str, str], str] | None = None) -> str:
     q = qualify or (lambda schema, name: quote(catalog, schema, name))
-    return order_sql.call(q(SCHEMA, function))
+    return order_sql.call(q(SCHEMA, function), ORDER_BY.get(function, ""))

@@ -3,8 +3,8 @@ documents, the orders and the kitchens are one world: a menu for every brand tha
 (its categories, items and prices are the dimension tables'), and three food-safety inspections of
 every kitchen at its own address.
 
-Everything the dimension tables do not hold (descriptions, nutrition, allergens, inspection
-findings) is derived deterministically: a random.Random seeded with SHA-256 of (seed, what), so an
+The items' descriptions are written by hand (descriptions.json). Everything else the dimension
+tables do not hold (nutrition, allergens, inspection findings) is derived deterministically: a random.Random seeded with SHA-256 of (seed, what), so an
 item's nutrition depends on the item alone, never on the order in which items are visited.
 Calories are computed from the macros (4 kcal/g protein and carbohydrate, 9 kcal/g fat), so the
 documents never contradict themselves.
@@ -13,8 +13,10 @@ documents never contradict themselves.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
+from pathlib import Path
 
 ALLERGENS = ("wheat", "milk", "egg", "soy", "peanut", "tree_nut", "fish", "shellfish", "sesame")
 ALLERGEN_LABELS = {"wheat": "Wheat/Gluten", "milk": "Milk/Dairy", "egg": "Egg", "soy": "Soy", "peanut": "Peanut",
@@ -64,17 +66,6 @@ KINDS = (
 MACROS = {"main": ((20, 42), (10, 30), (35, 80)), "side": ((3, 14), (4, 18), (15, 45)),
           "drink": ((0, 8), (0, 8), (10, 48)), "dessert": ((3, 10), (8, 24), (28, 65)),
           "kids": ((10, 20), (8, 18), (25, 45))}
-CUISINE_WORDS = {"Fast Food": "griddle-hot", "Mexican": "street-style", "Burgers": "smash-grilled",
-                 "Healthy Bowls": "market-fresh", "Chinese-American": "wok-fired", "Mediterranean": "charred",
-                 "Japanese Noodles": "slurp-worthy", "Ramen": "slow-simmered", "Vietnamese": "herb-bright",
-                 "Sushi": "hand-rolled", "Mexican Fast Food": "late-night", "Coffee": "fresh-brewed",
-                 "Pizza": "oven-baked", "Poke Bowls": "island-style", "Juices & Smoothies": "cold-pressed",
-                 "Asian Fusion": "sauce-glazed", "Vegan": "plant-based", "Nootropic Cafe": "nutrient-dense",
-                 "Ice Cream": "small-batch", "Chicago Pizza": "deep-dish", "Italian Beef": "Chicago-style",
-                 "Hot Dogs": "Chicago-style", "Italian": "slow-simmered"}
-SIDE_NOTES = ["made to order", "finished with house sauce", "with seasonal greens", "prepared fresh every morning",
-              "a kitchen favourite", "portioned for one", "built for delivery", "with a squeeze of citrus"]
-
 INSPECTION_DATES = ("2024-01-15", "2024-02-12", "2024-03-18")
 JURISDICTIONS = {"sf": "San Francisco Department of Public Health",
                  "sv": "Santa Clara County Department of Environmental Health",
@@ -160,10 +151,18 @@ def nutrition(seed: int, item_id: int, category: str) -> dict:
     return {"calories": 4 * protein + 9 * fat + 4 * carbs, "protein_g": protein, "fat_g": fat, "carbs_g": carbs}
 
 
-def description(seed: int, item_id: int, name: str, cuisine: str) -> str:
-    rng = rng_for(seed, "description", item_id)
-    style = CUISINE_WORDS.get(cuisine, "house")
-    return f"Our {style} {name}, {rng.choice(SIDE_NOTES)}."
+DESCRIPTIONS = Path(__file__).with_name("descriptions.json")  # written by hand, one per item
+
+
+def descriptions() -> dict[int, str]:
+    return {int(k): v for k, v in json.loads(DESCRIPTIONS.read_text(encoding="utf-8")).items() if k.isdigit()}
+
+
+def description(item_id: int, name: str, written: dict[int, str]) -> str:
+    """The item's own description; an item the file does not know (a changed universe) is a clear error."""
+    if item_id not in written:
+        raise KeyError(f"{DESCRIPTIONS.name} has no description for item {item_id} ({name}): write one")
+    return written[item_id]
 
 
 def menus(dims: dict[str, list[dict]], seed: int) -> dict:
@@ -173,6 +172,7 @@ def menus(dims: dict[str, list[dict]], seed: int) -> dict:
     for link in dims["brand_locations"]:
         kitchens.setdefault(link["brand_id"], []).append(locations[link["location_id"]])
     categories = {c["id"]: c["name"] for c in dims["categories"]}
+    written = descriptions()
     brands = []
     for brand in sorted(dims["brands"], key=lambda b: b["brand_id"]):
         if brand["brand_id"] not in kitchens:
@@ -182,7 +182,7 @@ def menus(dims: dict[str, list[dict]], seed: int) -> dict:
         for item in sorted((i for i in dims["items"] if i["brand_id"] == brand["brand_id"]), key=lambda i: i["id"]):
             category = categories[item["category_id"]]
             items.append({"item_id": item["id"], "name": item["name"],
-                          "description": description(seed, item["id"], item["name"], cuisine),
+                          "description": description(item["id"], item["name"], written),
                           "category": category, "price": round(float(item["price"]), 2),
                           **nutrition(seed, item["id"], category),
                           "allergens": item_allergens(item["name"], category)})

@@ -26,7 +26,8 @@ import pdfs  # noqa: E402
 
 SEED = 42
 STAMP = ".generator"
-INPUTS = (os.path.join(HERE, "content.py"), os.path.join(HERE, "pdfs.py"), os.path.join(HERE, "generate.py"),
+INPUTS = (os.path.join(HERE, "content.py"), os.path.join(HERE, "descriptions.json"), os.path.join(HERE, "pdfs.py"),
+          os.path.join(HERE, "generate.py"),
           os.path.join(os.path.dirname(HERE), "canonical", "dimensions.py"))
 
 

@@ -150,6 +150,8 @@ def silver_violations(bronze_violations):
 
 
 # ---- gold -----------------------------------------------------------------------------------------------
+# The gold tables keep the original pipeline's column names and roundings (Genie questions and
+# dashboards written for the demo name them); menu_items also carries brand_id and item_id.
 def menu_items(silver):
     return silver.select("brand_name", "cuisine", "item_name", "description", "category", "price", "price_tier",
                          "allergen_count", "is_allergen_free", "brand_id", "item_id")
@@ -172,7 +174,7 @@ def brand_nutrition_summary(silver):
     from pyspark.sql import functions as F
 
     return (silver.groupBy("brand_name", "cuisine")
-            .agg(F.count("*").alias("item_count"), F.round(F.avg("calories"), 1).alias("avg_calories"),
+            .agg(F.count("*").alias("total_items"), F.round(F.avg("calories"), 0).alias("avg_calories"),
                  F.min("calories").alias("min_calories"), F.max("calories").alias("max_calories"),
                  F.round(F.avg("protein_g"), 1).alias("avg_protein_g"), F.round(F.avg("fat_g"), 1).alias("avg_fat_g"),
                  F.round(F.avg("carbs_g"), 1).alias("avg_carbs_g"), F.round(F.avg("price"), 2).alias("avg_price"),
@@ -199,10 +201,10 @@ def location_compliance_summary(silver):
     from pyspark.sql import functions as F
 
     return (silver.groupBy("location_id", "location_name")
-            .agg(F.count("*").alias("inspections"), F.round(F.avg("score"), 1).alias("avg_score"),
+            .agg(F.count("*").alias("total_inspections"), F.round(F.avg("score"), 1).alias("avg_score"),
                  F.min("score").alias("min_score"), F.max("score").alias("max_score"),
-                 F.sum("violation_count").alias("total_violations"), F.sum("critical_count").alias("critical_violations"),
-                 F.sum("major_count").alias("major_violations"), F.sum("minor_count").alias("minor_violations"),
+                 F.sum("violation_count").alias("total_violations"), F.sum("critical_count").alias("total_critical"),
+                 F.sum("major_count").alias("total_major"), F.sum("minor_count").alias("total_minor"),
                  F.sum(F.col("passed").cast("int")).alias("passed_inspections"),
                  F.round(F.avg(F.col("passed").cast("int")) * 100, 1).alias("pass_rate_pct"),
-                 F.round(F.avg("severity_index"), 2).alias("avg_severity_index")))
+                 F.round(F.avg("severity_index"), 1).alias("avg_severity_index")))
