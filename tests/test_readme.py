@@ -194,14 +194,20 @@ def test_the_readme_example_followed_to_the_letter_keeps_the_suite_green(tmp_pat
              f"{ops}new_stage_scaffolds_builds_and_shows_in_the_graph", f"{ops}graph_files_parse_back_to_the_target_edges"]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "--snapshot-update", "--snapshot-details", *tests,
                           "-k", "not followed_to_the_letter"],  # not this test again, inside itself
-                         cwd=project, env={**os.environ, "PYTHONPATH": str(project)}, capture_output=True, text=True,
-                         timeout=1200)
+                         cwd=project, env=_outside_xdist({**os.environ, "PYTHONPATH": str(project)}),
+                         capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     changed = {name.strip() for verb, names in re.findall(r"^(Generated|Updated|Deleted) (.+?) \(", run.stdout, flags=re.M)
                for name in names.split(",")}
     stage = Path(files[0]).stem  # a new notebook, a new task in free and all, their graphs: what the README says
     assert changed == {f"test_notebook[{stage}]", "test_target_file[free]", "test_target_file[all]",
                        "test_graphs_readme"}, run.stdout[-3000:]
+
+
+def _outside_xdist(env: dict) -> dict:
+    """The inner run is a run of its own: inheriting PYTEST_XDIST_WORKER from this worker makes
+    syrupy take it for an xdist worker and print no snapshot report (what this test reads)."""
+    return {key: value for key, value in env.items() if not key.startswith(("PYTEST_XDIST_", "PYTEST_CURRENT_TEST"))}
 
 
 def _copy_of_the_repository(dest: Path) -> Path:
