@@ -518,7 +518,9 @@ def _ep_get(store, m, q, b):
     return _endpoint_view(store, store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}"))
 
 
-@route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/ai-gateway", "serving_endpoints", "ai_gateway")
+# The SDK has no request type for this call; its answer (PutAiGatewayResponse) has the same fields.
+@route("PUT", r"/api/2\.0/serving-endpoints/([^/]+)/ai-gateway", "serving_endpoints", "ai_gateway",
+       request=W.model(serving.PutAiGatewayResponse), response=W.model(serving.PutAiGatewayResponse))
 def _ep_ai_gateway(store, m, q, b):
     """The endpoint's AI Gateway: inference tables land in a schema that must exist."""
     endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
@@ -531,7 +533,8 @@ def _ep_ai_gateway(store, m, q, b):
     return b
 
 
-@route("PATCH", r"/api/2\.0/serving-endpoints/([^/]+)/tags", "serving_endpoints", "tags")
+@route("PATCH", r"/api/2\.0/serving-endpoints/([^/]+)/tags", "serving_endpoints", "tags",
+       response=W.model(serving.EndpointTags))
 def _ep_tags(store, m, q, b):
     endpoint = store.get("serving_endpoints", m.group(1), f"Endpoint {m.group(1)}")
     tags = {t["key"]: t.get("value") for t in endpoint.get("tags") or []}

@@ -274,6 +274,33 @@ def endpoints_take_time_and_refuse_a_second_update(w, local):
     w.serving_endpoints.delete(name)
 
 
+@conforms(("PUT", "/api/2.0/serving-endpoints/x/ai-gateway"), ("PATCH", "/api/2.0/serving-endpoints/x/tags"),
+          source="SDK serving_endpoints.put_ai_gateway (answers the gateway as set; inference tables go to a "
+                 "catalog and schema that must exist) and serving_endpoints.patch (EndpointTags: the "
+                 "endpoint's tags after adding and deleting)")
+def endpoint_gateway_and_tags(w, local):
+    from databricks.sdk.errors import NotFound
+    from databricks.sdk.service.serving import AiGatewayInferenceTableConfig, EndpointTag
+
+    name = _name("conf-ep-")
+    w.serving_endpoints.create(name=name)
+    catalog = _name("confcat")
+    w.catalogs.create(name=catalog)
+    tables = AiGatewayInferenceTableConfig(enabled=True, catalog_name=catalog, schema_name="missing")
+    with pytest.raises(NotFound):
+        w.serving_endpoints.put_ai_gateway(name, inference_table_config=tables)
+    w.schemas.create(name="agents", catalog_name=catalog)
+    tables.schema_name = "agents"
+    gateway = w.serving_endpoints.put_ai_gateway(name, inference_table_config=tables)
+    assert gateway.inference_table_config.schema_name == "agents" and gateway.inference_table_config.enabled
+    w.serving_endpoints.patch(name, add_tags=[EndpointTag(key="a", value="1"), EndpointTag(key="b", value="2")])
+    tags = w.serving_endpoints.patch(name, delete_tags=["a"])
+    assert [(t.key, t.value) for t in tags.tags] == [("b", "2")]
+    w.serving_endpoints.delete(name)
+    w.schemas.delete(f"{catalog}.agents")
+    w.catalogs.delete(catalog)
+
+
 @conforms(("POST", "/serving-endpoints/chat/completions"), ("POST", "/serving-endpoints/responses"),
           ("POST", "/serving-endpoints/x/invocations"), ("GET", "/api/2.1/unity-catalog/models/x/versions/1"),
           source="Model Serving: an unknown endpoint is 404 RESOURCE_DOES_NOT_EXIST; a UC model version "
