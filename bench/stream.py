@@ -2,7 +2,7 @@
 
 For each stream (the refund stream: delivered orders; the complaint stream: raw complaints), 500
 items are scored through the streams' engine (`jobs/scoring.py`: bounded concurrency, backoff,
-merge in chunks) against the workspace stand-in, whose agent endpoint answers a scripted decision
+merge in chunks) against the workspace stand-in, whose agent endpoint answers a fixed, scripted answer
 after 200 ms, with 10% of calls refused with 429; side by side in the same process, a serial loop
 like the originals': one call at a time, each answer written on its own (the same code with
 concurrency 1 and chunks of 1, so both retry alike). Both write to the in-memory sink; every run is
@@ -36,6 +36,17 @@ def post(url: str, body: dict) -> None:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"},
                                      method="POST")
     urllib.request.urlopen(request).read()
+
+
+# The endpoint's answers while measuring: one fixed, valid answer per stream's question (the
+# local workspace's scripted agents, llm.py's rule format). Throughput does not depend on the decision.
+FIXED_ANSWERS = [
+    {"match": r"\(Order ID: ([^)\s]+)\)", "replies": [{"content": json.dumps({
+        "order_id": "{1}", "complaint_category": "other", "decision": "escalate", "credit_amount": None,
+        "confidence": None, "priority": "standard", "rationale": "fixed answer of the benchmark"})}]},
+    {"match": r"^Order id: (\S+)$", "replies": [{"content": json.dumps({
+        "refund_usd": 0, "refund_class": "none", "reason": "fixed answer of the benchmark"})}]},
+]
 
 
 def refund_case(client):
@@ -111,7 +122,7 @@ def main() -> None:
 
     server = LocalWorkspace().start()
     os.environ.update(client_env(server.url, Path(tempfile.mkdtemp(prefix="bench-stream-"))))
-    post(server.url + "/_fake/config", {"scripted_agents": [ENDPOINT]})
+    post(server.url + "/_fake/config", {"scripted_agents": {ENDPOINT: FIXED_ANSWERS}})
     post(server.url + "/_fake/faults", {"kind": "serving_invocations", "op": "invoke", "mode": "429",
                                         "fraction": args.throttled, "seed": 7})
     post(server.url + "/_fake/faults", {"kind": "serving_invocations", "op": "invoke", "mode": "slow",

@@ -13,7 +13,7 @@ Control routes (not part of the Databricks API):
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
                                   (what a pipeline or job would have made, since nothing executes here)
   POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
-                                  "file:...", "sql": {...}, "scripted_agents": [...], "llm_models": [...],
+                                  "file:...", "sql": {...}, "scripted_agents": {...}, "llm_models": [...],
                                   "llm_script": [...]}: settings (polls until a serving endpoint is READY, -1
                                   never; its update failing; where agent endpoints load their models; the SQL
                                   engine's data, see sql_engine.py; endpoints answered by a scripted agent

@@ -110,66 +110,19 @@ def _responses(model: str, text: str) -> dict:
                                                 "content": [{"type": "output_text", "text": text, "annotations": []}]}]}
 
 
-def scripted_refund(order_id: str) -> str:
-    """An agent answer without an agent (config `scripted_agents`), for measuring what calls it: a
-    deterministic decision from the order id."""
-    import hashlib
-    import json
-
-    kind = ("none", "none", "partial", "full")[hashlib.sha256(order_id.encode()).digest()[0] % 4]
-    return json.dumps({"refund_usd": {"none": 0, "partial": 4.5, "full": 18.0}[kind], "refund_class": kind,
-                       "reason": f"scripted decision for {order_id}"})
-
-
-def scripted_complaint(order_id: str) -> str:
-    """A complaint agent's answer without an agent: a deterministic triage from the order id."""
-    import hashlib
-    import json
-
-    credit = hashlib.sha256(order_id.encode()).digest()[0] % 3
-    if credit:
-        return json.dumps({"order_id": order_id, "complaint_category": "delivery_delay", "decision": "suggest_credit",
-                           "credit_amount": 2.5 * credit, "confidence": "medium", "priority": None,
-                           "rationale": f"scripted triage for {order_id}"})
-    return json.dumps({"order_id": order_id, "complaint_category": "other", "decision": "escalate",
-                       "credit_amount": None, "confidence": None, "priority": "standard",
-                       "rationale": f"scripted triage for {order_id}"})
-
-
-def scripted_support(case: dict) -> str:
-    """A support agent's report without an agent: a small credit, or an escalation for abuse."""
-    import json
-
-    escalate = case.get("edge_case_type") == "abusive_language"
-    offer = {"amount_usd": 0.0 if escalate else 4.0, "reason": "scripted support policy"}
-    return json.dumps({"support_request_id": case.get("support_request_id", ""), "user_id": case.get("user_id", ""),
-                       "order_id": case.get("order_id", ""), "credit_recommendation": offer,
-                       "refund_recommendation": {"amount_usd": 0.0, "reason": "scripted support policy"},
-                       "draft_response": "Thanks for your patience: we have added a credit to your account.",
-                       "past_interactions_summary": "scripted", "order_details_summary": "scripted",
-                       "decision_confidence": "medium", "escalation_flag": escalate})
-
-
-def _scripted(text: str) -> str:
-    """The refund stream asks `Order id: <id>`; the complaint stream `<text> (Order ID: <id>)`; the
-    support stream and console a JSON case."""
-    import json
-    import re
-
-    try:
-        case = json.loads(text)
-    except ValueError:
-        case = None
-    if isinstance(case, dict) and "support_request_id" in case:
-        return scripted_support(case)
-    complaint = re.search(r"\(Order ID:\s*([^)\s]+)\)", text)
-    return scripted_complaint(complaint.group(1)) if complaint else scripted_refund(text.split(":")[-1].strip())
+def _agent_scripted(store, name: str, text: str) -> str:
+    """An endpoint answered without an agent (config `scripted_agents`: {endpoint: [rule, ...]}, the
+    rules as llm.py's): the reply its script gives the question, for measuring or testing what calls
+    the endpoint. Like the model it holds no policy: a question no rule matches gets text that is not
+    JSON, which a caller refuses."""
+    script = (store.config.get("scripted_agents") or {}).get(name) or []
+    return str(llm.scripted_reply(script, [{"role": "user", "content": text}]).get("content", ""))
 
 
 def _answer(store, name: str, body: dict, shape: str, fault=None) -> dict:
     garbage = fault is not None and fault.mode == "garbage"
     if name in store.config.get("scripted_agents", ()):
-        text = "Sure, a refund sounds fair." if garbage else _scripted(_user_text(body))
+        text = "Sure, a refund sounds fair." if garbage else _agent_scripted(store, name, _user_text(body))
         return llm.completion(name, text) if shape == "chat" else _responses(name, text)
     if llm.is_llm(store, name):
         reply = llm.respond(store, name, body, garbage=garbage)

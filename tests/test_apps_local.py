@@ -30,7 +30,12 @@ def test_the_support_console_runs_locally_over_reported_requests(fake, tmp_path)
 
     from .dataset import shared_dataset
 
-    configure(fake, scripted_agents=["caspersdev_support_agent"],
+    from . import llm_script as script
+    from .support_console import support_report
+
+    ids = r'"order_id": "([^"]+)".*"support_request_id": "([^"]+)".*"user_id": "([^"]+)"'
+    configure(fake, scripted_agents={"caspersdev_support_agent": [
+                  script.rule(ids, script.say(support_report("{2}", 0.0, 4.0, user="{3}", order="{1}")))]},
               sql=warehouse_config("caspersdev", shared_dataset()))
     fake.store.put("serving_endpoints", "caspersdev_support_agent", {"name": "caspersdev_support_agent"})
     try:

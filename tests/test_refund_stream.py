@@ -13,6 +13,7 @@ import time
 import pytest
 
 from .conftest import ROOT
+from . import llm_script as script
 from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -112,9 +113,10 @@ def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
     sys.path.insert(0, str(ROOT / "src"))
     from agents.common.clients import openai_client
 
-    configure(fake, scripted_agents=["cat_refund_agent"])
+    answer = {"refund_usd": 4.5, "refund_class": "partial", "reason": "scripted for {1}"}
+    configure(fake, scripted_agents={"cat_refund_agent": [script.rule(r"^Order id: (\S+)$", script.say(answer))]})
     ask = rs.endpoint_asker(openai_client(WorkspaceClient()), "cat_refund_agent")
-    assert rs.check(ask("o001"))["refund_class"] in rs.REFUND_CLASSES
+    assert rs.check(ask("o001")) == {**answer, "reason": "scripted for o001"}  # asked `Order id: o001`
     add_fault(fake, kind="serving_invocations", op="invoke", mode="429", times=1)
     with pytest.raises(rs.Transient, match="RateLimitError"):
         ask("o002")

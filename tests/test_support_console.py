@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from .conftest import local_postgres
+from . import llm_script as script
 from .fake_env import add_fault, configure, fake  # noqa: F401  (fixtures)
 from .refund_app import call, served
 from .support_console import case_payload, load, support_report
@@ -158,7 +159,13 @@ def test_regenerate_asks_the_agent_and_keeps_the_old_report_when_the_new_one_is_
 
     from support_console.app import create_app
 
-    configure(fake, scripted_agents=["support_agent"])
+    # The endpoint's script: a case that says it is abusive is escalated, any other gets a $4 credit
+    # (the decision is this script's, never the local workspace's; the console must send the case).
+    ids = r'"order_id": "([^"]+)".*"support_request_id": "([^"]+)".*"user_id": "([^"]+)"'
+    configure(fake, scripted_agents={"support_agent": [
+        script.rule(r'"edge_case_type": "abusive_language".*' + ids,
+                    script.say(support_report("{2}", 0.0, 0.0, escalate=True, user="{3}", order="{1}"))),
+        script.rule(ids, script.say(support_report("{2}", 0.0, 4.0, user="{3}", order="{1}")))]})
     fake.store.put("serving_endpoints", "support_agent", {"name": "support_agent"})
     with served(create_app(settings_for(postgres, database), workspace=WorkspaceClient())) as url:
         status, body = call(url + "/api/reports/r-4/regenerate", "POST", {"operator_context": "A regular: be kind."})
