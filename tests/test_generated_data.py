@@ -100,7 +100,7 @@ def test_the_lateness_the_stream_reads_is_the_kitchens_percent_rank(measured):
     from jobs.support_delta import LATENESS
 
     from .dataset import shared_dataset
-    from .local_spark import session, unique
+    from local_workspace.spark import session, unique
 
     facts, requests, _, _ = measured
     spark, db = session("generated-data"), unique("support")
