@@ -240,3 +240,9 @@ def test_the_support_sinks_insert_by_request_id_and_the_reports_feed_has_exactly
     assert local.version(reports.reports) == 1
     assert feed(local, reports.reports, 0, "support_request_id", "agent_response", "case_payload") == [
         ("r1", '{"offer": "credit"}', '{"case": 1}', "insert", 1)]
+
+
+def test_without_deltalake_the_error_says_how_to_get_it(spark, catalog, monkeypatch):
+    monkeypatch.setitem(sys.modules, "deltalake", None)  # as if it were not installed: its import fails
+    with pytest.raises(RuntimeError, match=r"need the `deltalake` package.*pip install -r requirements-dev.lock"):
+        refund_delta.DeltaSink(spark, catalog).ensure()

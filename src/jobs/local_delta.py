@@ -28,6 +28,16 @@ class ChangeFeedUnavailable(RuntimeError):
     pass
 
 
+def _deltalake():
+    """The delta-rs package, or an error that says how to get it (not an ImportError's traceback)."""
+    try:
+        import deltalake
+    except ImportError as err:
+        raise RuntimeError("local Delta tables need the `deltalake` package, pinned in requirements-dev.lock: "
+                           ".venv/bin/pip install -r requirements-dev.lock") from err
+    return deltalake
+
+
 def parse(name: str) -> tuple[str, str, str] | None:
     """(catalog, schema, table) of a three-level name, each part plain or `quoted`; None otherwise."""
     parts, at = [], 0
@@ -95,7 +105,7 @@ class LocalTables:
         return self.root.joinpath(*(part.lower() for part in parts))
 
     def exists(self, name: str) -> bool:
-        from deltalake import DeltaTable
+        DeltaTable = _deltalake().DeltaTable
 
         if parse(name) is None:
             return False
@@ -106,7 +116,7 @@ class LocalTables:
         return DeltaTable.is_deltatable(str(location))
 
     def table(self, name: str):
-        from deltalake import DeltaTable
+        DeltaTable = _deltalake().DeltaTable
 
         if not self.exists(name):
             raise ValueError(f"{name}: no such local Delta table (under {self.root})")
@@ -116,7 +126,7 @@ class LocalTables:
     def create(self, name: str, schema, cdf: bool) -> None:
         """CREATE TABLE IF NOT EXISTS, then Change Data Feed on if asked (also on a table an older
         version created without it). An existing table's schema is left as it is, as in SQL."""
-        from deltalake import DeltaTable, Schema
+        DeltaTable, Schema = _deltalake().DeltaTable, _deltalake().Schema
 
         if not self.exists(name):
             location = self.location(name)
@@ -129,9 +139,8 @@ class LocalTables:
 
     def add_column(self, name: str, field) -> bool:
         """The column if the table lacks it (True), nothing if it has one of that name (False)."""
-        from deltalake import Field
-
         table = self.table(name)
+        Field = _deltalake().Field
         if field.name.lower() in (f.name.lower() for f in table.schema().fields):
             return False
         table.alter.add_columns(Field.from_arrow(field))
@@ -171,7 +180,7 @@ class LocalTables:
     @staticmethod
     def _feed_on_since(table) -> int | None:
         """The first version of the latest run of versions with the feed on."""
-        from deltalake import DeltaTable
+        DeltaTable = _deltalake().DeltaTable
 
         since = None
         for version in range(table.version(), -1, -1):
@@ -183,10 +192,11 @@ class LocalTables:
     def view(self, spark: Any, name: str) -> str:
         """A temporary view of the table's current snapshot, made now (later writes need a new
         call): its name, for a query's IDENTIFIER(:table)."""
-        parts = parse(name)
-        digest = hashlib.sha256(repr(tuple(p.lower() for p in parts)).encode()).hexdigest()[:10]
-        view = "delta_" + "__".join(re.sub(r"\W", "_", p.lower()) for p in parts) + "_" + digest
-        spark.createDataFrame(self.snapshot(name)).createOrReplaceTempView(view)
+        rows = self.snapshot(name)  # refuses a name that is not a local table
+        parts = tuple(p.lower() for p in parse(name))
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:10]  # two names never share a view
+        view = "delta_" + "__".join(re.sub(r"\W", "_", p) for p in parts) + "_" + digest
+        spark.createDataFrame(rows).createOrReplaceTempView(view)
         return view
 
     def bind(self, spark: Any, args: dict) -> dict:
