@@ -6,6 +6,7 @@ sink's pending-orders query on local Spark."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import threading
 import time
@@ -132,14 +133,15 @@ def test_the_endpoint_asker_against_the_stand_in(fake):  # noqa: F811
 
 def test_the_delta_sinks_pending_query_on_local_spark():
     from jobs import delta_io, refund_delta
+    from jobs.local_delta import LocalTables
 
     from local_workspace.spark import session as local_session, unique
 
     spark, prefix = local_session("refund-sink"), unique("sink")
-    events_table, table = f"{prefix}_lakeflow.all_events", f"{prefix}_recommender.refund_recommendations"
+    # the events: the pipeline's table, an ordinary Spark table here; the sink: a local Delta table
+    events_table, table = f"{prefix}_lakeflow.all_events", delta_io.quote(prefix, "recommender", "refund_recommendations")
     try:
-        for schema in ("lakeflow", "recommender"):
-            spark.sql(f"CREATE DATABASE IF NOT EXISTS {prefix}_{schema}")
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS {prefix}_lakeflow")
         body = '{"items": [{"price": 12.5, "qty": 2}, {"price": 3.99, "qty": 1}]}'  # a total of 28.99
         events = [("a", "order_created", "2024-01-01 10:00:00", body), ("a", "delivered", "2024-01-01 10:40:00", None),
                   ("b", "order_created", "2024-01-01 10:05:00", '{"items": []}'),
@@ -148,11 +150,12 @@ def test_the_delta_sinks_pending_query_on_local_spark():
                   ("d", "delivered", "2024-01-01 09:20:00", None)]
         spark.createDataFrame(events, "order_id STRING, event_type STRING, ts STRING, body STRING") \
             .selectExpr("order_id", "event_type", "to_timestamp(ts) AS ts", "body").write.saveAsTable(events_table)
-        spark.createDataFrame([("d", None, None, GOOD)], "order_id STRING, ts TIMESTAMP, order_ts TIMESTAMP, "
-                              "agent_response STRING").write.saveAsTable(table)  # made before the total's column
+        before = "order_id STRING, ts TIMESTAMP, order_ts TIMESTAMP, agent_response STRING"  # before the total's column
+        delta_io.create_table(spark, table, before, cdf=True)
+        delta_io.insert_new(spark, table, [("d", None, None, GOOD)], before, "order_id")
         for _ in range(2):  # the column added once, then found there (what ensure() does after creating)
             delta_io.add_column(spark, table, refund_delta.TOTAL_COLUMN)
-        assert spark.table(table).columns[-1] == "order_total_usd"
+        assert LocalTables.of(spark).snapshot(table).column_names[-1] == "order_total_usd"
         sink = refund_delta.DeltaSink(spark, "unused")
         sink.table, sink.events = table, events_table
         pending = sink.pending(cap=10)
@@ -164,5 +167,5 @@ def test_the_delta_sinks_pending_query_on_local_spark():
         with pytest.raises(refund_delta.MissingTable, match="pipeline of stage lakeflow"):
             sink.pending(cap=1)
     finally:
-        for schema in ("lakeflow", "recommender"):
-            spark.sql(f"DROP DATABASE IF EXISTS {prefix}_{schema} CASCADE")
+        spark.sql(f"DROP DATABASE IF EXISTS {prefix}_lakeflow CASCADE")
+        shutil.rmtree(LocalTables.of(spark).location(table).parents[1], ignore_errors=True)

@@ -1,0 +1,205 @@
+"""Delta tables on one machine, for the streams' sinks when the Spark session has no Delta engine
+(local pyspark: delta-spark's jars come from Maven at run time and pin an older pyspark).
+
+delta-rs (the `deltalake` package) writes the tables as Delta defines them: the transaction log,
+`delta.enableChangeDataFeed`, MERGE, NOT NULL columns enforced, the change feed with `_change_type`
+and `_commit_version`. Spark reads a table's current snapshot as delta-rs resolves it (the log's live
+files, less deletes and rewrites), never the folder's parquet files, which keep every old version.
+
+Names: a Unity Catalog name `catalog.schema.table` is the folder `<root>/<catalog>/<schema>/<table>`,
+lower-cased as Unity Catalog compares names. `LocalTables.location` is the only place that mapping
+is made. `LocalTables.of(spark)` puts the root under the session's warehouse folder, so the tables go
+where that session keeps its own (a test's temporary folder, a local run's build folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+CDF = "delta.enableChangeDataFeed"
+_PART = re.compile(r"`((?:[^`]|``)+)`|([^`.]+)")
+
+
+class ChangeFeedUnavailable(RuntimeError):
+    pass
+
+
+def _deltalake():
+    """The delta-rs package, or an error that says how to get it (not an ImportError's traceback)."""
+    try:
+        import deltalake
+    except ImportError as err:
+        raise RuntimeError("local Delta tables need the `deltalake` package, pinned in requirements-dev.lock: "
+                           ".venv/bin/pip install -r requirements-dev.lock") from err
+    return deltalake
+
+
+def parse(name: str) -> tuple[str, str, str] | None:
+    """(catalog, schema, table) of a three-level name, each part plain or `quoted`; None otherwise."""
+    parts, at = [], 0
+    while True:
+        found = _PART.match(name, at)
+        if not found:
+            return None
+        parts.append(found.group(1).replace("``", "`") if found.group(1) is not None else found.group(2).strip())
+        at = found.end()
+        if at == len(name):
+            break
+        if name[at] != ".":
+            return None
+        at += 1
+    return tuple(parts) if len(parts) == 3 and all(parts) else None  # type: ignore[return-value]
+
+
+def spark_has_delta(spark: Any) -> bool:
+    """Evidence of the engine, never a setting: False only when this process runs the session's JVM
+    and that JVM cannot load delta-spark's DeltaTable (local pyspark). A Databricks cluster loads it; a
+    Spark Connect session (serverless) has no JVM here and its server has Delta; anything unclear (a
+    JVM that forbids the question) is taken as Delta, so Databricks never writes to a local folder."""
+    try:
+        jvm = spark._jvm
+    except Exception:  # Spark Connect answers "not supported"
+        return True
+    if jvm is None:
+        return True
+    return jvm_loads(jvm, "io.delta.tables.DeltaTable")
+
+
+def jvm_loads(jvm: Any, class_name: str) -> bool:
+    try:
+        jvm.org.apache.spark.util.Utils.getContextOrSparkClassLoader().loadClass(class_name)
+        return True
+    except Exception as err:
+        java = getattr(err, "java_exception", None)
+        return not (java is not None and java.getClass().getName() == "java.lang.ClassNotFoundException")
+
+
+def spark_schema(spark: Any, columns: str):
+    """The Arrow schema of Spark DDL columns ("id STRING NOT NULL, ts TIMESTAMP"), as Spark maps
+    them: the same types a frame of rows made with these columns has."""
+    return spark.createDataFrame([], columns).toArrow().schema
+
+
+class LocalTables:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    @classmethod
+    def of(cls, spark: Any) -> "LocalTables":
+        warehouse = spark.conf.get("spark.sql.warehouse.dir")
+        path = unquote(urlparse(warehouse).path) if warehouse.startswith("file:") else warehouse
+        return cls(Path(path) / "catalogs")
+
+    # names ------------------------------------------------------------------------------------
+    def location(self, name: str) -> Path:
+        parts = parse(name)
+        if parts is None:
+            raise ValueError(f"{name}: a local Delta table is named catalog.schema.table")
+        for part in parts:  # Unity Catalog refuses these characters in names; here they would leave the root
+            if "/" in part or "\\" in part or part.startswith(".") or "\x00" in part:
+                raise ValueError(f"{name}: {part!r} is not a valid name part")
+        return self.root.joinpath(*(part.lower() for part in parts))
+
+    def exists(self, name: str) -> bool:
+        DeltaTable = _deltalake().DeltaTable
+
+        if parse(name) is None:
+            return False
+        try:
+            location = self.location(name)
+        except ValueError:  # not a name this layer could hold
+            return False
+        return DeltaTable.is_deltatable(str(location))
+
+    def table(self, name: str):
+        DeltaTable = _deltalake().DeltaTable
+
+        if not self.exists(name):
+            raise ValueError(f"{name}: no such local Delta table (under {self.root})")
+        return DeltaTable(str(self.location(name)))
+
+    # writes -----------------------------------------------------------------------------------
+    def create(self, name: str, schema, cdf: bool) -> None:
+        """CREATE TABLE IF NOT EXISTS, then Change Data Feed on if asked (also on a table an older
+        version created without it). An existing table's schema is left as it is, as in SQL."""
+        DeltaTable, Schema = _deltalake().DeltaTable, _deltalake().Schema
+
+        if not self.exists(name):
+            location = self.location(name)
+            location.mkdir(parents=True, exist_ok=True)
+            DeltaTable.create(str(location), Schema.from_arrow(schema), mode="ignore",
+                              configuration={CDF: "true"} if cdf else None)
+        table = self.table(name)
+        if cdf and table.metadata().configuration.get(CDF) != "true":  # one commit, only when it changes
+            table.alter.set_table_properties({CDF: "true"})
+
+    def add_column(self, name: str, field) -> bool:
+        """The column if the table lacks it (True), nothing if it has one of that name (False)."""
+        table = self.table(name)
+        Field = _deltalake().Field
+        if field.name.lower() in (f.name.lower() for f in table.schema().fields):
+            return False
+        table.alter.add_columns(Field.from_arrow(field))
+        return True
+
+    def insert_new(self, name: str, rows, key: str) -> int:
+        """MERGE INTO name USING rows ON key WHEN NOT MATCHED THEN INSERT *: how many rows it
+        inserted. A merge that inserts nothing writes no version."""
+        column = '"' + key.replace('"', '""') + '"'
+        merged = (self.table(name).merge(rows, f"t.{column} = s.{column}", source_alias="s", target_alias="t")
+                  .when_not_matched_insert_all().execute())
+        return int(merged["num_target_rows_inserted"])
+
+    # reads ------------------------------------------------------------------------------------
+    def version(self, name: str) -> int:
+        return self.table(name).version()
+
+    def snapshot(self, name: str):
+        """The current version's rows (Arrow)."""
+        return self.table(name).to_pyarrow_table()
+
+    def changes(self, name: str, starting_version: int = 0, ending_version: int | None = None):
+        """The change feed (Arrow): each row with `_change_type`, `_commit_version`, `_commit_timestamp`.
+        Like Delta, a range reaching back before the feed was on is refused, with the version to use."""
+        import pyarrow as pa
+
+        table = self.table(name)
+        try:
+            return pa.table(table.load_cdf(starting_version=starting_version, ending_version=ending_version))
+        except Exception as err:
+            if "change data" not in str(err).lower():
+                raise
+            since = self._feed_on_since(table)
+            where = f"it is on from version {since}" if since is not None else "it is not on"
+            raise ChangeFeedUnavailable(f"{name}: no change feed from version {starting_version}; {where}") from err
+
+    @staticmethod
+    def _feed_on_since(table) -> int | None:
+        """The first version of the latest run of versions with the feed on."""
+        DeltaTable = _deltalake().DeltaTable
+
+        since = None
+        for version in range(table.version(), -1, -1):
+            if DeltaTable(table.table_uri, version=version).metadata().configuration.get(CDF) != "true":
+                break
+            since = version
+        return since
+
+    def view(self, spark: Any, name: str) -> str:
+        """A temporary view of the table's current snapshot, made now (later writes need a new
+        call): its name, for a query's IDENTIFIER(:table)."""
+        rows = self.snapshot(name)  # refuses a name that is not a local table
+        parts = tuple(p.lower() for p in parse(name))
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:10]  # two names never share a view
+        view = "delta_" + "__".join(re.sub(r"\W", "_", p) for p in parts) + "_" + digest
+        spark.createDataFrame(rows).createOrReplaceTempView(view)
+        return view
+
+    def bind(self, spark: Any, args: dict) -> dict:
+        """A query's arguments with every local Delta table's name replaced by a view of its snapshot."""
+        return {key: self.view(spark, value) if isinstance(value, str) and self.exists(value) else value
+                for key, value in args.items()}
