@@ -47,6 +47,7 @@ def main() -> None:
     # What a serving container gets: credentials for the workspace, used by the agents it serves.
     os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token"})
     print(workspace.url, flush=True)
+    print(f"export DATABRICKS_HOST={workspace.url} DATABRICKS_TOKEN=any SPARK_REMOTE={workspace.spark_remote}", flush=True)
     try:
         workspace.server.serve_forever()
     except KeyboardInterrupt:

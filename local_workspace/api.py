@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from databricks.sdk.service import apps, catalog, dashboards, jobs, ml, pipelines, serving, sql
 
+from . import compute
 from . import wire as W
 from .store import ApiError, Store, already_exists, not_found
 
@@ -584,6 +585,7 @@ def _cat_delete(store, m, q, b):
     for kind, key in children:
         store.delete(kind, key)
     store.delete("catalogs", name)
+    compute.drop_catalog(store, name)  # its schemas' tables on the workspace's Spark go with it
     return {}
 
 

@@ -150,14 +150,16 @@ def _invocations(store, m, q, b, fault=None):
 _ENGINES: dict[int, tuple[dict, SqlEngine]] = {}
 
 
-def _engine(store) -> SqlEngine | None:
-    config = store.config.get("sql")
-    if not config:
-        return None
+def _engine(store) -> SqlEngine:
+    """The workspace's warehouse: its Spark, seeded as configured (no seed: the tables the stages,
+    jobs and pipelines wrote through Spark Connect)."""
+    from .compute import names
+
+    config = store.config.get("sql") or {}
     with _AGENTS_LOCK:
         current = _ENGINES.get(id(store))
         if current is None or current[0] != config:
-            _ENGINES[id(store)] = (dict(config), SqlEngine(config))
+            _ENGINES[id(store)] = (dict(config), SqlEngine(config, names(store)))
         return _ENGINES[id(store)][1]
 
 

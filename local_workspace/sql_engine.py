@@ -1,8 +1,8 @@
 """The local workspace's SQL warehouse: the Statement Execution API answered by a local Spark session.
 
-A workspace's catalog is a name space of schemas; here each schema of the configured catalog is a
-local Spark database `<prefix>_<schema>`, and statements naming `` `catalog`.`schema` `` (or
-`catalog.schema.`) are mapped onto them. Configured with POST /_fake/config
+The session is the workspace's one Spark (spark.py), which its Spark Connect clients share
+(connect_proxy.py), with the same names: each Unity Catalog schema is a local database, and every
+statement's names and name-valued parameters are mapped onto them by uc_names.py. Configured with POST /_fake/config
 {"sql": {"catalog": "c", "seed": "module:function", "path": ["src"], "options": {...}}}: `seed` is a
 callable of the project that fills the warehouse with what a workspace would hold when its jobs and
 pipelines have run: `seed(spark, qualify, catalog, **options)`, `qualify(schema, table)` giving the
@@ -13,27 +13,27 @@ statement fails as on a workspace without the data.
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 import threading
-import uuid
+
+from .uc_names import Names
 
 
 class SqlEngine:
-    def __init__(self, config: dict):
-        self.catalog = config["catalog"]
+    def __init__(self, config: dict, names: Names):
+        self.catalog = config.get("catalog")
         self.config = config
-        self.prefix = "ws" + uuid.uuid4().hex[:8]
+        self.names = names
         self.lock = threading.Lock()
         self.spark = None
 
     def local(self, schema: str, name: str) -> str:
-        return f"`{self.prefix}_{schema}`.`{name}`"
+        return self.names.table(self.catalog, schema, name)
 
     def _start(self):
         from .spark import session
 
-        spark = session("local-workspace-sql")
+        spark = session("local-workspace")
         seed = self.config.get("seed")
         if seed:
             for folder in self.config.get("path") or []:
@@ -48,10 +48,10 @@ class SqlEngine:
         with self.lock:
             if self.spark is None or self.spark.sparkContext._jsc is None:
                 self._start()
-            pattern = re.escape("`" + self.catalog.replace("`", "``") + "`") + r"\.`((?:[^`]|``)+)`"
-            local = re.sub(pattern, lambda m: f"`{self.prefix}_{m.group(1)}`", statement)
-            local = re.sub(rf"\b{re.escape(self.catalog)}\.(\w+)\.", lambda m: f"`{self.prefix}_{m.group(1)}`.", local)
-            frame = self.spark.sql(local, args=parameters)
+            local = self.names.sql(statement)
+            arguments = {key: self.names.argument(value) if isinstance(value, str) else value
+                         for key, value in (parameters or {}).items()}
+            frame = self.spark.sql(local, args=arguments)
             columns = [{"name": f.name, "type_text": f.dataType.simpleString().upper(), "position": i}
                        for i, f in enumerate(frame.schema.fields)]
             rows = [[_text(value) for value in row] for row in frame.collect()]

@@ -5,7 +5,8 @@
     ctx.track(kind, obj)   register a resource the client could not identify (raw REST creations) or
                            one that was found rather than created (see ensure.py)
     ctx.sql(q, **args)     Spark SQL with bound parameters only
-    ctx.spark, ctx.dbutils the notebook's, or None when running locally
+    ctx.spark, ctx.dbutils the notebook's; locally Spark is the workspace's, through Spark Connect
+                           when SPARK_REMOTE names it (the local workspace's), else None
     ctx.state              uc_state rows of this catalog (read-only: .list(kind=None))
     ctx.needs_spark(step)  False (and the step is reported as skipped) when Spark is absent
     ctx.skip_locally(step) True (and the step is reported as skipped) on local runs
@@ -104,14 +105,15 @@ class StateView:
 class StageContext:
     def __init__(self, stage: dict, params: Params, *, catalog: str, target: str = "", run_id: str = "",
                  spark: Any = None, dbutils: Any = None, workspace_factory: Any = None, state_factory: Any = None,
-                 sweep: bool = False):
+                 sweep: bool = False, spark_factory: Any = None):
         self.stage = stage
         self.name = stage["name"]
         self.params = params
         self.catalog = catalog
         self.target = target
         self.run_id = run_id
-        self.spark = spark
+        self._spark = spark
+        self._spark_factory = spark_factory  # a local run's Spark Connect session, made when first used
         self.dbutils = dbutils
         self.local = dbutils is None
         self.skipped: list[str] = []
@@ -303,6 +305,17 @@ class StageContext:
         return [f"{kind.name} {found.identity} ({found.name})" for kind, found in findings.unexplained]
 
     # Spark and local runs ----------------------------------------------------------------------
+    @property
+    def spark(self):
+        if self._spark is None and self._spark_factory is not None:
+            factory, self._spark_factory = self._spark_factory, None
+            self._spark = factory()
+        return self._spark
+
+    @spark.setter
+    def spark(self, value) -> None:
+        self._spark, self._spark_factory = value, None
+
     def sql(self, query: str, **args: Any):
         """Spark SQL with named parameter markers (`:name`) bound from keyword arguments."""
         if self.spark is None:

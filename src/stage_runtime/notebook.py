@@ -13,6 +13,7 @@ from .context import Params, StageContext, read_widgets
 from .state import DEFAULT_SCHEMA, open_state
 
 REPORT_ENV = "STAGE_REPORT"  # local runs: where finish_stage writes what was skipped and registered
+SPARK_REMOTE = "SPARK_REMOTE"  # local runs: the Spark Connect URL of the workspace's compute
 
 
 def _widget(name: str, dbutils: Any, env: str, default: str = "") -> str:
@@ -33,6 +34,14 @@ def _print_with_source(kind, value, tb) -> None:
     traceback.print_exception(kind, value, tb)
 
 
+def local_spark():
+    """A local run's Spark: a Spark Connect session of the workspace SPARK_REMOTE names, as a
+    serverless notebook's `spark` is a Spark Connect session of its workspace."""
+    from pyspark.sql import SparkSession
+
+    return SparkSession.builder.remote(os.environ[SPARK_REMOTE]).getOrCreate()
+
+
 def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     """Build the context from the notebook's globals (spark, dbutils on Databricks)."""
     dbutils = notebook_globals.get("dbutils")
@@ -48,6 +57,7 @@ def open_stage(stage: dict, notebook_globals: dict[str, Any]) -> StageContext:
     schema = stage["state"].get("schema", DEFAULT_SCHEMA)
     ctx = StageContext(
         stage, params, catalog=catalog, spark=spark, dbutils=dbutils,
+        spark_factory=local_spark if spark is None and dbutils is None and os.environ.get(SPARK_REMOTE) else None,
         target=_widget(context.get("target_parameter", "BUNDLE_TARGET"), dbutils, "STAGE_TARGET"),
         run_id=_widget(context.get("run_id_parameter", "JOB_RUN_ID"), dbutils, "STAGE_RUN_ID"),
         state_factory=lambda: open_state(catalog, spark, schema=schema),

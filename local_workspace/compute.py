@@ -1,0 +1,74 @@
+"""A workspace's compute on this machine: its table names on local Spark (uc_names.py) and its Spark
+Connect endpoint (connect_proxy.py), one of each per workspace (per Store), made when first asked.
+
+Unity Catalog is the source of truth, as on Databricks: a schema's Spark database is made when a
+client first names it and the schema exists in the workspace (created through the API); a catalog
+deleted through the API takes its databases with it."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from .uc_names import Names
+
+_LOCK = threading.RLock()
+_NAMES: dict[int, Names] = {}
+_MADE: dict[int, set[str]] = {}
+
+
+def names(store) -> Names:
+    with _LOCK:
+        if id(store) not in _NAMES:
+            _NAMES[id(store)] = _names_of(store)
+        return _NAMES[id(store)]
+
+
+def _names_of(store) -> Names:
+    made = _MADE.setdefault(id(store), set())
+
+    def known():
+        catalogs = set(store.objects.get("catalogs", {}))
+        configured = (store.config.get("sql") or {}).get("catalog")
+        return catalogs | ({configured} if configured else set())
+
+    def named(db: str, catalog: str, schema: str) -> None:
+        if db not in made and spark_started() and _schema_exists(store, catalog, schema):
+            _session().sql(f"CREATE DATABASE IF NOT EXISTS `{db}`")
+            made.add(db)
+
+    return Names("ws" + uuid.uuid4().hex[:8], known, named)
+
+
+def _schema_exists(store, catalog: str, schema: str) -> bool:
+    return any(key.lower() == f"{catalog}.{schema}" for key in store.objects.get("schemas", {}))
+
+
+def drop_catalog(store, catalog: str) -> None:
+    """The Spark databases of a deleted catalog's schemas (when Spark runs at all)."""
+    if id(store) not in _NAMES or not spark_started():
+        return
+    prefix = f"{_NAMES[id(store)].prefix}_{catalog.lower()}__"
+    spark = _session()
+    for row in spark.sql("SHOW DATABASES").collect():
+        if row[0].startswith(prefix):
+            spark.sql(f"DROP DATABASE IF EXISTS `{row[0]}` CASCADE")
+            _MADE.get(id(store), set()).discard(row[0])
+
+
+def spark_started() -> bool:
+    from pyspark import SparkContext
+
+    return SparkContext._active_spark_context is not None
+
+
+def _session():
+    from .spark import session
+
+    return session("local-workspace")
+
+
+def forget(store) -> None:
+    with _LOCK:
+        _NAMES.pop(id(store), None)
+        _MADE.pop(id(store), None)
