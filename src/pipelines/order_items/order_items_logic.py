@@ -83,8 +83,8 @@ def silver_order_items(bronze: DataFrame) -> DataFrame:
     parsed = created.select("order_id", "location_id", F.col("ts").alias("order_ts"),
                             F.from_json("body", BODY_SCHEMA).alias("body"))
     items = parsed.select("order_id", "location_id", "order_ts", F.explode("body.items").alias("item"))
-    # The partition column last: a table partitioned by a column elsewhere is refused by Spark's
-    # own tables (spark-pipelines); Delta does not mind the order.
+    # The partition column last: Spark's own file tables (what spark-pipelines makes locally) fail
+    # a table partitioned by a column elsewhere as corrupted metadata; Delta does not mind the order.
     return items.select(
         "order_id", "location_id", "order_ts",
         F.col("item.id").alias("item_id"),
