@@ -177,48 +177,54 @@ def pipeline(spark, metadata, tmp_path_factory):
     return menu_db
 
 
-def test_the_run_parses_every_document_and_drops_the_torn_one(spark, pipeline, metadata):
-    menus, reports = metadata
-    menu_docs = {r.file_name: r.text for r in spark.table(f"{pipeline}.bronze_menu_documents").collect()}
+def _parses_every_document_and_drops_the_torn_one(spark, database, menus, reports):
+    menu_docs = {r.file_name: r.text for r in spark.table(f"{database}.bronze_menu_documents").collect()}
     assert sorted(menu_docs) == sorted(b["pdf_filename"] for b in menus["brands"])
     assert all(menu_docs[b["pdf_filename"]].startswith(b["brand_name"]) for b in menus["brands"])
-    names = sorted(r.file_name for r in spark.table(f"{pipeline}.bronze_inspection_documents").collect())
+    names = sorted(r.file_name for r in spark.table(f"{database}.bronze_inspection_documents").collect())
     assert names == sorted(r["pdf_filename"] for r in reports["inspections"])
 
 
-def test_the_run_drops_rows_missing_their_keys_and_finds_every_row_in_its_document(spark, pipeline, metadata):
-    menus, reports = metadata
+def _drops_rows_missing_their_keys_and_finds_every_row_in_its_document(spark, database, menus, reports):
     items = sum(len(b["items"]) for b in menus["brands"])
-    assert spark.table(f"{pipeline}.bronze_menu_raw").count() == items == 136  # the two keyless rows dropped
-    silver = spark.table(f"{pipeline}.silver_menu_items").collect()
+    assert spark.table(f"{database}.bronze_menu_raw").count() == items == 136  # the two keyless rows dropped
+    silver = spark.table(f"{database}.silver_menu_items").collect()
     assert len(silver) == items and all(r.in_document for r in silver)
-    inspections = spark.table(f"{pipeline}.silver_inspections").collect()
+    inspections = spark.table(f"{database}.silver_inspections").collect()
     assert len(inspections) == len(reports["inspections"]) == 12 and all(r.in_document for r in inspections)
-    assert spark.table(f"{pipeline}.silver_violations").count() == 30  # the one without a code dropped
+    assert spark.table(f"{database}.silver_violations").count() == 30  # the one without a code dropped
 
 
-def test_the_run_builds_the_gold_tables(spark, pipeline, metadata):
+def _builds_the_gold_tables(spark, database, menus, reports):
     import menu_documents_logic as logic
 
-    menus, reports = metadata
-    allergens = {(r.brand_name, r.item_name): r for r in spark.table(f"{pipeline}.allergens").collect()}
+    allergens = {(r.brand_name, r.item_name): r for r in spark.table(f"{database}.allergens").collect()}
     for brand in menus["brands"]:
         for item in brand["items"]:
             row = allergens[(brand["brand_name"], item["name"])]
             assert [a for a in logic.ALLERGENS if row[f"contains_{a}"]] == item["allergens"]
-    summary = {r.brand_name: r for r in spark.table(f"{pipeline}.brand_nutrition_summary").collect()}
+    summary = {r.brand_name: r for r in spark.table(f"{database}.brand_nutrition_summary").collect()}
     assert sorted(summary) == sorted(b["brand_name"] for b in menus["brands"])
     for brand in menus["brands"]:
         prices = [i["price"] for i in brand["items"]]
         row = summary[brand["brand_name"]]
         assert (row.total_items, row.min_price, row.max_price) == (len(prices), min(prices), max(prices))
-    compliance = {r.location_name: r for r in spark.table(f"{pipeline}.location_compliance_summary").collect()}
+    compliance = {r.location_name: r for r in spark.table(f"{database}.location_compliance_summary").collect()}
     assert sorted(compliance) == sorted({r["location_name"] for r in reports["inspections"]})
     for name, row in compliance.items():
         scores = [r["score"] for r in reports["inspections"] if r["location_name"] == name]
         assert (row.total_inspections, row.min_score, row.max_score) == (len(scores), min(scores), max(scores))
         assert row.passed_inspections == sum(s >= 70 for s in scores)
     assert sum(r.total_violations for r in compliance.values()) == 30
-    counts = {t: spark.table(f"{pipeline}.{t}").count()
+    counts = {t: spark.table(f"{database}.{t}").count()
               for t in ("menu_items", "nutritional_info", "inspection_details", "violation_analysis")}
     assert counts == {"menu_items": 136, "nutritional_info": 136, "inspection_details": 12, "violation_analysis": 30}
+
+
+# One test for the one run: pytest-xdist spreads a module's tests over its workers, and every worker
+# running a test of the run would run the pipeline again.
+def test_the_pipeline_run_by_spark_pipelines(spark, pipeline, metadata):
+    menus, reports = metadata
+    _parses_every_document_and_drops_the_torn_one(spark, pipeline, menus, reports)
+    _drops_rows_missing_their_keys_and_finds_every_row_in_its_document(spark, pipeline, menus, reports)
+    _builds_the_gold_tables(spark, pipeline, menus, reports)

@@ -181,8 +181,7 @@ def _created_items(kept):
             for item in json.loads(r["body"])["items"]]
 
 
-def test_the_run_keeps_every_well_formed_event_and_quarantines_the_cut_line(spark, pipeline):
-    database, kept, cut_file = pipeline
+def _keeps_every_well_formed_event_and_quarantines_the_cut_line(spark, database, kept, cut_file):
     events = spark.table(f"{database}.all_events")
     assert events.count() == len(kept) > 15_000  # neither the temporary files nor the cut line
     per_type = {r.event_type: r["count"] for r in events.groupBy("event_type").count().collect()}
@@ -195,8 +194,7 @@ def test_the_run_keeps_every_well_formed_event_and_quarantines_the_cut_line(spar
     assert quarantined[0].source_file.endswith(cut_file)
 
 
-def test_the_run_builds_silver_and_gold_from_the_events(spark, pipeline):
-    database, kept, _ = pipeline
+def _builds_silver_and_order_headers_from_the_events(spark, database, kept):
     items = _created_items(kept)
     orders = {order for order, *_ in items}
     silver = spark.table(f"{database}.silver_order_items")
@@ -214,8 +212,7 @@ def test_the_run_builds_silver_and_gold_from_the_events(spark, pipeline):
     assert math.isclose(sum(h.order_revenue for h in headers.values()), sum(revenue.values()), rel_tol=1e-9)
 
 
-def test_the_run_aggregates_per_day_brand_item_and_hour(spark, pipeline):
-    database, kept, _ = pipeline
+def _aggregates_per_day_brand_item_and_hour(spark, database, kept):
     brand_day, item_day, hourly = defaultdict(float), Counter(), defaultdict(float)
     for _, location, ts, item in _created_items(kept):
         brand_day[(item["brand_id"], ts[:10])] += item["price"] * item["qty"]
@@ -233,8 +230,7 @@ def test_the_run_aggregates_per_day_brand_item_and_hour(spark, pipeline):
     assert all(math.isclose(hours[k], v, rel_tol=1e-9) for k, v in hourly.items())
 
 
-def test_the_run_partitions_and_types_its_tables_as_documented(spark, pipeline, layers):
-    database, _, _ = pipeline
+def _partitions_and_types_its_tables_as_documented(spark, database, layers):
     partitions = {"silver_order_items": ["order_day"], "gold_item_sales_day": ["day"],
                   "gold_brand_sales_day": ["day"], "gold_location_sales_hourly": ["hour_ts"],
                   "gold_order_header": []}
@@ -243,3 +239,13 @@ def test_the_run_partitions_and_types_its_tables_as_documented(spark, pipeline, 
         assert [c.name for c in listed if c.isPartition] == columns, table
         assert _types(spark.table(f"{database}.{table}")) == _types(layers[table.replace("silver_order_items", "silver")])
     assert _types(spark.table(f"{database}.all_events")) == _types(layers["bronze"])
+
+
+# One test for the one run: pytest-xdist spreads a module's tests over its workers, and every worker
+# running a test of the run would run the pipeline again.
+def test_the_pipeline_run_by_spark_pipelines(spark, pipeline, layers):
+    database, kept, cut_file = pipeline
+    _keeps_every_well_formed_event_and_quarantines_the_cut_line(spark, database, kept, cut_file)
+    _builds_silver_and_order_headers_from_the_events(spark, database, kept)
+    _aggregates_per_day_brand_item_and_hour(spark, database, kept)
+    _partitions_and_types_its_tables_as_documented(spark, database, layers)
