@@ -218,7 +218,8 @@ def _aggregates_per_day_brand_item_and_hour(spark, database, kept):
         brand_day[(item["brand_id"], ts[:10])] += item["price"] * item["qty"]
         item_day[(item["id"], ts[:10])] += item["qty"]
         hourly[(location, ts[:13])] += item["price"] * item["qty"]
-    brands = {(r.brand_id, str(r.day)): r.brand_revenue for r in spark.table(f"{database}.gold_brand_sales_day").collect()}
+    brands = {(r.brand_id, str(r.day)): r.brand_revenue
+              for r in spark.table(f"{database}.gold_brand_sales_day").collect()}
     assert brands.keys() == brand_day.keys() and len({day for _, day in brands}) == 2
     assert all(math.isclose(brands[k], v, rel_tol=1e-9) for k, v in brand_day.items())
     units = {(r.item_id, str(r.day)): r.units_sold for r in spark.table(f"{database}.gold_item_sales_day").collect()}
@@ -237,7 +238,8 @@ def _partitions_and_types_its_tables_as_documented(spark, database, layers):
     for table, columns in partitions.items():
         listed = spark.catalog.listColumns(f"{database}.{table}")
         assert [c.name for c in listed if c.isPartition] == columns, table
-        assert _types(spark.table(f"{database}.{table}")) == _types(layers[table.replace("silver_order_items", "silver")])
+        layer = "silver" if table == "silver_order_items" else table
+        assert _types(spark.table(f"{database}.{table}")) == _types(layers[layer]), table
     assert _types(spark.table(f"{database}.all_events")) == _types(layers["bronze"])
 
 
