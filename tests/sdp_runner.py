@@ -48,8 +48,8 @@ def run_pipeline(spark, source: Path, work: Path, database: str, configuration: 
     (root / "spark-pipeline.yml").write_text(yaml.safe_dump(spec))
     # The sources import the pipeline's logic module: its root folder is on the import path, as
     # root_path puts it on Databricks.
-    env = dict(os.environ, SPARK_REMOTE=connect_url(spark),
-               PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    path = [str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env = dict(os.environ, SPARK_REMOTE=connect_url(spark), PYTHONPATH=os.pathsep.join(path))
     proc = subprocess.run([sys.executable, "-m", "pyspark.pipelines.cli", "run", "--spec",
                            str(root / "spark-pipeline.yml")], env=env, capture_output=True, text=True,
                           timeout=RUN_TIMEOUT_S)
