@@ -2,7 +2,9 @@
 documents: the PDFs read as binary files and parsed by the local stand-in for ai_parse_document
 (pypdf), the metadata tables built from the documents' metadata. Every metadata row is found in its
 document; a row that disagrees with its document, an unreadable file and rows missing their keys
-are caught; the derived and gold columns match a computation in plain Python."""
+are caught; the derived and gold columns match a computation in plain Python. Then the pipeline
+itself, run once by the open-source spark-pipelines runner with the pypdf parser: its tables against
+the documents' metadata."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sys
 import pytest
 
 from .conftest import ROOT, generated_documents
+from .sdp_runner import run_pipeline
 
 sys.path.insert(0, str(ROOT / "src" / "data" / "documents"))
 sys.path.insert(0, str(ROOT / "src" / "pipelines" / "menu_documents"))
@@ -140,3 +143,88 @@ def test_gold_tables(layers, metadata):
     assert logic.menu_items(silver).count() == logic.nutritional_info(silver).count() == 136
     assert logic.violation_analysis(layers["silver_violations"]).count() == 30
     assert logic.inspection_details(layers["silver_inspections"]).count() == 12
+
+
+# ---- the pipeline on the spark-pipelines runner ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def pipeline(spark, metadata, tmp_path_factory):
+    """The metadata tables (plus rows missing their keys) and the PDFs (plus a torn one) where the
+    configuration points, one pipeline run; returns the pipeline's database."""
+    import tables
+    from local_workspace.spark import unique
+
+    from pyspark.sql import functions as F
+
+    menus, reports = metadata
+    work = tmp_path_factory.mktemp("menu-run")
+    menu_db, safety_db = unique("menu_documents"), unique("food_safety")
+    for database in (menu_db, safety_db):
+        spark.sql(f"CREATE DATABASE {database}")  # what the menu and inspection data stages make
+    brands = spark.createDataFrame(tables.brands_metadata(menus), tables.BRANDS_METADATA)
+    keyless = brands.limit(2).withColumn("brand_name", F.lit(None).cast("string"))
+    brands.unionByName(keyless).write.saveAsTable(f"{menu_db}.brands_metadata")
+    spark.createDataFrame(tables.inspections(reports), tables.INSPECTIONS).write.saveAsTable(f"{safety_db}.inspections")
+    violations = spark.createDataFrame(tables.violations(reports), tables.VIOLATIONS)
+    violations.unionByName(violations.limit(1).withColumn("code", F.lit(None).cast("string"))) \
+        .write.saveAsTable(f"{safety_db}.violations")
+    documents = work / "volumes"
+    shutil.copytree(generated_documents() / "menus", documents / menu_db / "menus")
+    shutil.copytree(generated_documents() / "inspections", documents / safety_db / "reports")
+    (documents / safety_db / "reports" / "torn.pdf").write_bytes(b"%PDF-1.4 cut off in the middle of an upload")
+    run_pipeline(spark, ROOT / "src" / "pipelines" / "menu_documents", work, menu_db,
+                 {"MENU_CATALOG": "spark_catalog", "MENU_SCHEMA": menu_db, "FOOD_SAFETY_SCHEMA": safety_db,
+                  "DOCUMENTS_ROOT": str(documents), "DOCUMENT_PARSER": "pypdf"})
+    return menu_db
+
+
+def _parses_every_document_and_drops_the_torn_one(spark, database, menus, reports):
+    menu_docs = {r.file_name: r.text for r in spark.table(f"{database}.bronze_menu_documents").collect()}
+    assert sorted(menu_docs) == sorted(b["pdf_filename"] for b in menus["brands"])
+    assert all(menu_docs[b["pdf_filename"]].startswith(b["brand_name"]) for b in menus["brands"])
+    names = sorted(r.file_name for r in spark.table(f"{database}.bronze_inspection_documents").collect())
+    assert names == sorted(r["pdf_filename"] for r in reports["inspections"])
+
+
+def _drops_rows_missing_their_keys_and_finds_every_row_in_its_document(spark, database, menus, reports):
+    items = sum(len(b["items"]) for b in menus["brands"])
+    assert spark.table(f"{database}.bronze_menu_raw").count() == items == 136  # the two keyless rows dropped
+    silver = spark.table(f"{database}.silver_menu_items").collect()
+    assert len(silver) == items and all(r.in_document for r in silver)
+    inspections = spark.table(f"{database}.silver_inspections").collect()
+    assert len(inspections) == len(reports["inspections"]) == 12 and all(r.in_document for r in inspections)
+    assert spark.table(f"{database}.silver_violations").count() == 30  # the one without a code dropped
+
+
+def _builds_the_gold_tables(spark, database, menus, reports):
+    import menu_documents_logic as logic
+
+    allergens = {(r.brand_name, r.item_name): r for r in spark.table(f"{database}.allergens").collect()}
+    for brand in menus["brands"]:
+        for item in brand["items"]:
+            row = allergens[(brand["brand_name"], item["name"])]
+            assert [a for a in logic.ALLERGENS if row[f"contains_{a}"]] == item["allergens"]
+    summary = {r.brand_name: r for r in spark.table(f"{database}.brand_nutrition_summary").collect()}
+    assert sorted(summary) == sorted(b["brand_name"] for b in menus["brands"])
+    for brand in menus["brands"]:
+        prices = [i["price"] for i in brand["items"]]
+        row = summary[brand["brand_name"]]
+        assert (row.total_items, row.min_price, row.max_price) == (len(prices), min(prices), max(prices))
+    compliance = {r.location_name: r for r in spark.table(f"{database}.location_compliance_summary").collect()}
+    assert sorted(compliance) == sorted({r["location_name"] for r in reports["inspections"]})
+    for name, row in compliance.items():
+        scores = [r["score"] for r in reports["inspections"] if r["location_name"] == name]
+        assert (row.total_inspections, row.min_score, row.max_score) == (len(scores), min(scores), max(scores))
+        assert row.passed_inspections == sum(s >= 70 for s in scores)
+    assert sum(r.total_violations for r in compliance.values()) == 30
+    counts = {t: spark.table(f"{database}.{t}").count()
+              for t in ("menu_items", "nutritional_info", "inspection_details", "violation_analysis")}
+    assert counts == {"menu_items": 136, "nutritional_info": 136, "inspection_details": 12, "violation_analysis": 30}
+
+
+# One test for the one run: pytest-xdist spreads a module's tests over its workers, and every worker
+# running a test of the run would run the pipeline again.
+def test_the_pipeline_run_by_spark_pipelines(spark, pipeline, metadata):
+    menus, reports = metadata
+    _parses_every_document_and_drops_the_torn_one(spark, pipeline, menus, reports)
+    _drops_rows_missing_their_keys_and_finds_every_row_in_its_document(spark, pipeline, menus, reports)
+    _builds_the_gold_tables(spark, pipeline, menus, reports)

@@ -46,7 +46,9 @@ def pipeline_config(ctx, catalog, schema, volume, continuous):
         "schema": "lakeflow",
         "continuous": continuous,
         "serverless": True,
-        "configuration": {"RAW_DATA_CATALOG": catalog, "RAW_DATA_SCHEMA": schema, "RAW_DATA_VOLUME": volume},
+        # What the source reads, and how: Auto Loader over the events volume here; a local
+        # spark-pipelines run points the same source at a folder, read as plain `json`.
+        "configuration": {"EVENTS_PATH": f"/Volumes/{catalog}/{schema}/{volume}", "EVENTS_FORMAT": "cloudFiles"},
         "root_path": root,
         # Only the transformations are pipeline sources; the root folder (helper modules such as
         # order_items_logic.py, the README) is on the import path through root_path.

@@ -6,13 +6,14 @@ health, price and compliance columns and checks every metadata row against its d
 (`in_document`); gold shapes the tables the Genie space reads.
 
 Only one step needs Databricks: turning a PDF into text (`ai_parse_document`). It sits behind
-`document_text`, whose `parse` argument takes a Python function instead: the tests pass
-`pdf_text` (pypdf), so everything downstream runs on the real documents.
+`document_text`, whose `parse` argument takes a Python function instead: a local run (the tests, or
+`spark-pipelines` with DOCUMENT_PARSER=pypdf) passes `pdf_text` (pypdf), so everything downstream
+runs on the real documents.
 """
 
 from __future__ import annotations
 
-from functools import reduce
+from functools import reduce, wraps
 
 ALLERGENS = ("wheat", "milk", "egg", "soy", "peanut", "tree_nut", "fish", "shellfish", "sesame")
 
@@ -57,15 +58,42 @@ def drop_invalid(frame, rules: dict[str, str]):
     return frame.where(reduce(lambda a, b: a & b, (F.coalesce(F.expr(r), F.lit(False)) for r in rules.values())))
 
 
+def expectations(drop: dict[str, str] | None = None, warn: dict[str, str] | None = None):
+    """A table's expectations, as one decorator (under @dp.table or @dp.materialized_view).
+
+    Databricks' pyspark.pipelines has expectations: there every rule is checked and counted in the
+    pipeline's data quality metrics. The open-source module (pyspark 4.x) has none: there a DROP
+    rule is the same filter (drop_invalid) and a WARN rule, which never changes a row, goes unchecked."""
+    from pyspark import pipelines as dp
+
+    def decorate(query_function):
+        if hasattr(dp, "expect_all_or_drop"):
+            checked = dp.expect_all(warn)(query_function) if warn else query_function
+            return dp.expect_all_or_drop(drop)(checked) if drop else checked
+        if not drop:
+            return query_function
+
+        @wraps(query_function)
+        def filtered():
+            return drop_invalid(query_function(), drop)
+
+        return filtered
+
+    return decorate
+
+
 def document_text(files, parse=None):
     """path, file_name, text: one row per document of a binaryFile read. `parse=None` uses
     ai_parse_document (Databricks only); otherwise `parse(bytes) -> str` runs as a Python UDF."""
     from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
 
     if parse is None:
         text = F.expr(AI_PARSE_TEXT)
     else:
-        text = F.udf(lambda content: None if content is None else parse(content), "string")(F.col("content"))
+        # A type, not the string "string": on Spark Connect that is parsed by the server, which a
+        # pipeline does not allow while it builds its graph.
+        text = F.udf(lambda content: None if content is None else parse(content), StringType())(F.col("content"))
     return files.select("path", F.element_at(F.split("path", "/"), -1).alias("file_name"), text.alias("text"))
 
 
@@ -100,53 +128,61 @@ def bronze_documents(files, parse=None):
 
 
 # ---- silver ---------------------------------------------------------------------------------------------
+# Each silver table is its input's columns plus the derived ones, in one select: withColumn and drop
+# make Spark Connect analyse their input as the plan is sent, and a pipeline sends its plans before
+# any of its tables exist.
+def _with_document(rows, documents):
+    """rows joined (left) to their document's text, `_text`, by pdf_filename."""
+    from pyspark.sql import functions as F
+
+    docs = documents.select(F.col("file_name").alias("_document"), F.col("text").alias("_text"))
+    return rows.join(docs, F.col("pdf_filename") == F.col("_document"), "left")
+
+
 def silver_menu_items(bronze_menu, menu_documents):
     from pyspark.sql import functions as F
 
-    docs = menu_documents.select(F.col("file_name").alias("pdf_filename"), F.col("text").alias("_text"))
     price_text = F.format_string("$%.2f", F.col("price"))
     protein_kcal = F.col("protein_g") * 4
-    return (bronze_menu.join(docs, "pdf_filename", "left")
-            .withColumn("allergen_count", F.size("allergens"))
-            .withColumn("is_allergen_free", F.size("allergens") == 0)
-            .withColumn("price_tier", F.when(F.col("price") < 10, "budget").when(F.col("price") < 18, "standard")
-                        .otherwise("premium"))
-            .withColumn("calorie_category", F.when(F.col("calories") < 300, "light")
-                        .when(F.col("calories") < 600, "moderate").otherwise("hearty"))
-            .withColumn("protein_pct", F.round(protein_kcal * 100.0 / F.col("calories"), 1))
-            .withColumn("is_high_protein", protein_kcal > F.col("calories") * 0.25)
-            .withColumn("is_low_calorie", F.col("calories") < 400)
-            .withColumn("in_document", F.coalesce(_mentions(F.col("_text"), F.col("item_name"), price_text),
-                                                  F.lit(False)))
-            .drop("_text"))
+    return _with_document(bronze_menu, menu_documents).select(
+        bronze_menu["*"],
+        F.size("allergens").alias("allergen_count"),
+        (F.size("allergens") == 0).alias("is_allergen_free"),
+        F.when(F.col("price") < 10, "budget").when(F.col("price") < 18, "standard").otherwise("premium")
+        .alias("price_tier"),
+        F.when(F.col("calories") < 300, "light").when(F.col("calories") < 600, "moderate").otherwise("hearty")
+        .alias("calorie_category"),
+        F.round(protein_kcal * 100.0 / F.col("calories"), 1).alias("protein_pct"),
+        (protein_kcal > F.col("calories") * 0.25).alias("is_high_protein"),
+        (F.col("calories") < 400).alias("is_low_calorie"),
+        F.coalesce(_mentions(F.col("_text"), F.col("item_name"), price_text), F.lit(False)).alias("in_document"))
 
 
 def silver_inspections(bronze_inspections, inspection_documents):
     from pyspark.sql import functions as F
 
-    docs = inspection_documents.select(F.col("file_name").alias("pdf_filename"), F.col("text").alias("_text"))
     score_text = F.format_string("%d / 100", F.col("score"))
-    return (bronze_inspections.join(docs, "pdf_filename", "left")
-            .withColumn("passed", F.col("score") >= 70)
-            .withColumn("score_band", F.when(F.col("score") >= 90, "excellent").when(F.col("score") >= 80, "good")
-                        .when(F.col("score") >= 70, "acceptable").otherwise("failing"))
-            .withColumn("has_critical", F.col("critical_count") > 0)
-            .withColumn("severity_index", F.col("critical_count") * 3 + F.col("major_count") * 2 + F.col("minor_count"))
-            .withColumn("in_document", F.coalesce(_mentions(F.col("_text"), F.col("inspection_id"), score_text),
-                                                  F.lit(False)))
-            .drop("_text"))
+    return _with_document(bronze_inspections, inspection_documents).select(
+        bronze_inspections["*"],
+        (F.col("score") >= 70).alias("passed"),
+        F.when(F.col("score") >= 90, "excellent").when(F.col("score") >= 80, "good")
+        .when(F.col("score") >= 70, "acceptable").otherwise("failing").alias("score_band"),
+        (F.col("critical_count") > 0).alias("has_critical"),
+        (F.col("critical_count") * 3 + F.col("major_count") * 2 + F.col("minor_count")).alias("severity_index"),
+        F.coalesce(_mentions(F.col("_text"), F.col("inspection_id"), score_text), F.lit(False)).alias("in_document"))
 
 
 def silver_violations(bronze_violations):
     from pyspark.sql import functions as F
 
     severity = F.col("severity")
-    return (bronze_violations
-            .withColumn("is_critical", severity == "critical")
-            .withColumn("is_major", severity == "major")
-            .withColumn("is_minor", severity == "minor")
-            .withColumn("urgency_score", F.when(severity == "critical", 10).when(severity == "major", 5).otherwise(2))
-            .withColumn("needs_immediate_action", F.col("deadline_days") <= 7))
+    return bronze_violations.select(
+        "*",
+        (severity == "critical").alias("is_critical"),
+        (severity == "major").alias("is_major"),
+        (severity == "minor").alias("is_minor"),
+        F.when(severity == "critical", 10).when(severity == "major", 5).otherwise(2).alias("urgency_score"),
+        (F.col("deadline_days") <= 7).alias("needs_immediate_action"))
 
 
 # ---- gold -----------------------------------------------------------------------------------------------

@@ -44,16 +44,16 @@ BODY_SCHEMA = StructType([
 ])
 
 
-def _has(frame: DataFrame, column: str) -> bool:
-    return column in frame.columns
-
-
-def bronze_events(raw: DataFrame) -> DataFrame:
+def bronze_events(raw: DataFrame, reader_columns: tuple[str, ...] = ()) -> DataFrame:
     """Raw JSON records (RAW_SCHEMA, or FILE_SCHEMA from files) with typed columns; lines that did
-    not parse are left out (see quarantined_events); `_rescued_data` is the reader's, when it has one."""
-    if _has(raw, CORRUPT_RECORD):
+    not parse are left out (see quarantined_events); `_rescued_data` is the reader's, when it has one.
+
+    reader_columns names the reader's own columns `raw` has (CORRUPT_RECORD, RESCUED_DATA): the
+    caller knows them, and a pipeline's query function must not ask the DataFrame (`.columns` is an
+    analysis, which a declarative pipeline refuses while it is still building its graph)."""
+    if CORRUPT_RECORD in reader_columns:
         raw = raw.where(F.col(CORRUPT_RECORD).isNull())
-    rescued = F.col(RESCUED_DATA) if _has(raw, RESCUED_DATA) else F.lit(None).cast("string")
+    rescued = F.col(RESCUED_DATA) if RESCUED_DATA in reader_columns else F.lit(None).cast("string")
     return raw.select(
         F.col("event_id"),
         F.col("event_type"),
@@ -67,11 +67,14 @@ def bronze_events(raw: DataFrame) -> DataFrame:
 
 
 def quarantined_events(raw: DataFrame) -> DataFrame:
-    """The lines of the event files that are not JSON records (raw_line), with their file when the
-    reader says (source_file): kept, counted, never passed on as events."""
-    source = F.col("source_file") if _has(raw, "source_file") else F.lit(None).cast("string")
+    """The lines of the event files that are not JSON records (raw_line), with their file
+    (source_file, the reader's `_metadata.file_path`): kept, counted, never passed on as events.
+
+    event_id is what the reader made of the line's id, mostly NULL; it is read because Spark
+    refuses a query of JSON files that reads their corrupt-record column alone (the test could
+    cache the read first, a pipeline cannot)."""
     return raw.where(F.col(CORRUPT_RECORD).isNotNull()).select(
-        F.col(CORRUPT_RECORD).alias("raw_line"), source.alias("source_file"))
+        F.col(CORRUPT_RECORD).alias("raw_line"), F.col("source_file"), F.col("event_id"))
 
 
 def silver_order_items(bronze: DataFrame) -> DataFrame:
@@ -80,9 +83,10 @@ def silver_order_items(bronze: DataFrame) -> DataFrame:
     parsed = created.select("order_id", "location_id", F.col("ts").alias("order_ts"),
                             F.from_json("body", BODY_SCHEMA).alias("body"))
     items = parsed.select("order_id", "location_id", "order_ts", F.explode("body.items").alias("item"))
+    # The partition column last: Spark's own file tables (what spark-pipelines makes locally) fail
+    # a table partitioned by a column elsewhere as corrupted metadata; Delta does not mind the order.
     return items.select(
         "order_id", "location_id", "order_ts",
-        F.to_date("order_ts").alias("order_day"),
         F.col("item.id").alias("item_id"),
         F.col("item.menu_id").alias("menu_id"),
         F.col("item.category_id").alias("category_id"),
@@ -91,6 +95,7 @@ def silver_order_items(bronze: DataFrame) -> DataFrame:
         F.col("item.price").alias("price"),
         F.col("item.qty").alias("qty"),
         (F.col("item.price") * F.col("item.qty")).alias("extended_price"),
+        F.to_date("order_ts").alias("order_day"),
     )
 
 
@@ -103,11 +108,12 @@ def gold_order_header(silver: DataFrame) -> DataFrame:
     )
 
 
+# The gold tables partitioned by day or hour list that column last (see silver_order_items).
 def gold_item_sales_day(silver: DataFrame) -> DataFrame:
     return silver.groupBy("item_id", "menu_id", "category_id", "brand_id", F.col("order_day").alias("day")).agg(
         F.sum("qty").alias("units_sold"),
         F.sum("extended_price").alias("gross_revenue"),
-    )
+    ).select("item_id", "menu_id", "category_id", "brand_id", "units_sold", "gross_revenue", "day")
 
 
 def gold_brand_sales_day(silver: DataFrame) -> DataFrame:
@@ -115,11 +121,11 @@ def gold_brand_sales_day(silver: DataFrame) -> DataFrame:
         F.approx_count_distinct("order_id").alias("orders"),
         F.sum("qty").alias("items_sold"),
         F.sum("extended_price").alias("brand_revenue"),
-    )
+    ).select("brand_id", "orders", "items_sold", "brand_revenue", "day")
 
 
 def gold_location_sales_hourly(silver: DataFrame) -> DataFrame:
     return silver.groupBy("location_id", F.date_trunc("hour", "order_ts").alias("hour_ts")).agg(
         F.approx_count_distinct("order_id").alias("orders"),
         F.sum("extended_price").alias("revenue"),
-    )
+    ).select("location_id", "orders", "revenue", "hour_ts")

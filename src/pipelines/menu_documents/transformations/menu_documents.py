@@ -1,79 +1,97 @@
-"""Menu Document Processing Pipeline (Lakeflow Spark Declarative Pipelines source, batch).
+"""Menu Document Processing Pipeline (Spark Declarative Pipelines source: `pyspark.pipelines`, batch).
 
 Materialized views over the menu and inspection metadata tables and the PDFs in their volumes
-(caspers-stages.md §8.2, plus the parsed documents). The transformations are plain functions in
-menu_documents_logic.py (the pipeline's root folder is on the import path), tested on local Spark.
-Configuration: MENU_CATALOG.
+(caspers-stages.md §8.2, plus the parsed documents). The same file runs on Databricks and under the
+open-source `spark-pipelines` runner; the configuration says where the inputs are and which parser
+turns a PDF into text. The transformations are plain functions in menu_documents_logic.py (the
+pipeline's root folder is on the import path), tested on local Spark.
+
+Configuration (the defaults are Databricks', which the stage relies on):
+- MENU_CATALOG: the catalog of the metadata tables.
+- MENU_SCHEMA, FOOD_SAFETY_SCHEMA: their schemas (`menu_documents`, `food_safety`).
+- DOCUMENTS_ROOT: the folder holding `<schema>/<volume>/*.pdf` (`/Volumes/<catalog>`).
+- DOCUMENT_PARSER: `ai_parse_document` (Databricks only) or `pypdf` (anywhere; Python workers).
 """
 
-import dlt
+from pyspark import pipelines as dp
+
 import menu_documents_logic as logic
 
-CATALOG = spark.conf.get("MENU_CATALOG")  # noqa: F821 - provided by the pipeline runtime
+CATALOG = spark.conf.get("MENU_CATALOG")  # noqa: F821 - `spark` is provided by the pipeline runtime
+MENU_SCHEMA = spark.conf.get("MENU_SCHEMA", "menu_documents")  # noqa: F821
+FOOD_SAFETY_SCHEMA = spark.conf.get("FOOD_SAFETY_SCHEMA", "food_safety")  # noqa: F821
+DOCUMENTS_ROOT = spark.conf.get("DOCUMENTS_ROOT", f"/Volumes/{CATALOG}")  # noqa: F821
+PARSERS = {"ai_parse_document": None, "pypdf": logic.pdf_text}  # None: document_text's ai_parse_document
+PARSER = spark.conf.get("DOCUMENT_PARSER", "ai_parse_document")  # noqa: F821
+if PARSER not in PARSERS:
+    raise ValueError(f"DOCUMENT_PARSER must be one of {sorted(PARSERS)}, got {PARSER!r}")
 
 
 def _pdfs(schema, volume):
     return (spark.read.format("binaryFile").option("pathGlobFilter", "*.pdf")  # noqa: F821
-            .load(f"/Volumes/{CATALOG}/{schema}/{volume}"))
+            .load(f"{DOCUMENTS_ROOT}/{schema}/{volume}"))
 
 
-@dlt.table(comment="Menu PDFs parsed to text (ai_parse_document).", table_properties={"quality": "bronze"})
-@dlt.expect_all_or_drop(logic.DOCUMENT_DROP)
+def _table(schema, name):
+    return spark.read.table(f"{CATALOG}.{schema}.{name}")  # noqa: F821
+
+
+@dp.materialized_view(comment="Menu PDFs parsed to text (ai_parse_document).", table_properties={"quality": "bronze"})
+@logic.expectations(drop=logic.DOCUMENT_DROP)
 def bronze_menu_documents():
-    return logic.document_text(_pdfs("menu_documents", "menus"))
+    return logic.document_text(_pdfs(MENU_SCHEMA, "menus"), PARSERS[PARSER])
 
 
-@dlt.table(comment="Inspection report PDFs parsed to text (ai_parse_document).", table_properties={"quality": "bronze"})
-@dlt.expect_all_or_drop(logic.DOCUMENT_DROP)
+@dp.materialized_view(comment="Inspection report PDFs parsed to text (ai_parse_document).",
+                      table_properties={"quality": "bronze"})
+@logic.expectations(drop=logic.DOCUMENT_DROP)
 def bronze_inspection_documents():
-    return logic.document_text(_pdfs("food_safety", "reports"))
+    return logic.document_text(_pdfs(FOOD_SAFETY_SCHEMA, "reports"), PARSERS[PARSER])
 
 
-@dlt.table(comment="Menu items from the menu metadata.", table_properties={"quality": "bronze"})
-@dlt.expect_all_or_drop(logic.MENU_DROP)
-@dlt.expect_all(logic.MENU_WARN)
+@dp.materialized_view(comment="Menu items from the menu metadata.", table_properties={"quality": "bronze"})
+@logic.expectations(drop=logic.MENU_DROP, warn=logic.MENU_WARN)
 def bronze_menu_raw():
-    return spark.read.table(f"{CATALOG}.menu_documents.brands_metadata")  # noqa: F821
+    return _table(MENU_SCHEMA, "brands_metadata")
 
 
-@dlt.table(comment="Inspections from the inspection metadata.", table_properties={"quality": "bronze"})
-@dlt.expect_all_or_drop(logic.INSPECTION_DROP)
-@dlt.expect_all(logic.INSPECTION_WARN)
+@dp.materialized_view(comment="Inspections from the inspection metadata.", table_properties={"quality": "bronze"})
+@logic.expectations(drop=logic.INSPECTION_DROP, warn=logic.INSPECTION_WARN)
 def bronze_inspections_raw():
-    return spark.read.table(f"{CATALOG}.food_safety.inspections")  # noqa: F821
+    return _table(FOOD_SAFETY_SCHEMA, "inspections")
 
 
-@dlt.table(comment="Violations from the inspection metadata.", table_properties={"quality": "bronze"})
-@dlt.expect_all_or_drop(logic.VIOLATION_DROP)
+@dp.materialized_view(comment="Violations from the inspection metadata.", table_properties={"quality": "bronze"})
+@logic.expectations(drop=logic.VIOLATION_DROP)
 def bronze_violations_raw():
-    return spark.read.table(f"{CATALOG}.food_safety.violations")  # noqa: F821
+    return _table(FOOD_SAFETY_SCHEMA, "violations")
 
 
-@dlt.table(comment="Menu items with price, calorie and health flags, checked against their menu PDF.",
-           table_properties={"quality": "silver"})
-@dlt.expect_all(logic.SILVER_MENU_WARN)
+@dp.materialized_view(comment="Menu items with price, calorie and health flags, checked against their menu PDF.",
+                      table_properties={"quality": "silver"})
+@logic.expectations(warn=logic.SILVER_MENU_WARN)
 def silver_menu_items():
-    return logic.silver_menu_items(dlt.read("bronze_menu_raw"), dlt.read("bronze_menu_documents"))
+    return logic.silver_menu_items(spark.read.table("bronze_menu_raw"),  # noqa: F821
+                                   spark.read.table("bronze_menu_documents"))  # noqa: F821
 
 
-@dlt.table(comment="Inspections with pass/fail, score band and severity index, checked against their report PDF.",
-           table_properties={"quality": "silver"})
-@dlt.expect_all(logic.SILVER_INSPECTION_WARN)
+@dp.materialized_view(comment="Inspections with pass/fail, score band and severity index, checked against their "
+                              "report PDF.", table_properties={"quality": "silver"})
+@logic.expectations(warn=logic.SILVER_INSPECTION_WARN)
 def silver_inspections():
-    return logic.silver_inspections(dlt.read("bronze_inspections_raw"), dlt.read("bronze_inspection_documents"))
+    return logic.silver_inspections(spark.read.table("bronze_inspections_raw"),  # noqa: F821
+                                    spark.read.table("bronze_inspection_documents"))  # noqa: F821
 
 
-@dlt.table(comment="Violations with severity flags and urgency.", table_properties={"quality": "silver"})
+@dp.materialized_view(comment="Violations with severity flags and urgency.", table_properties={"quality": "silver"})
 def silver_violations():
-    return logic.silver_violations(dlt.read("bronze_violations_raw"))
+    return logic.silver_violations(spark.read.table("bronze_violations_raw"))  # noqa: F821
 
 
 def _gold(name, comment, build, source):
-    @dlt.table(name=name, comment=comment, table_properties={"quality": "gold"})
+    @dp.materialized_view(name=name, comment=comment, table_properties={"quality": "gold"})
     def table():
-        return build(dlt.read(source))
-
-    return table
+        return build(spark.read.table(source))  # noqa: F821
 
 
 _gold("menu_items", "The menu catalogue: brand, item, price tier, allergens.", logic.menu_items, "silver_menu_items")
