@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -221,14 +222,40 @@ def _pipeline_delete(store, m, q, b):
 
 @route("POST", r"/api/2\.0/pipelines/([^/]+)/updates", "pipelines", "run", response=W.model(pipelines.StartUpdateResponse))
 def _pipeline_start(store, m, q, b):
-    """Nothing executes: an update is RUNNING for `pipeline_update_polls` reads (config, default 1),
-    then COMPLETED, or FAILED with `pipeline_update_fails`."""
+    """A pipeline whose sources are files on this machine runs (pipeline_runs.py): RUNNING until the
+    runner ends, then COMPLETED or FAILED. Any other (sources only in the workspace's files) is not
+    executed: RUNNING for `pipeline_update_polls` reads (config, default 1), then COMPLETED, or FAILED
+    with `pipeline_update_fails`."""
+    from . import pipeline_runs
+
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    if any(u["state"] == "RUNNING" for u in (pipeline.get("_updates") or {}).values()):
+        raise ApiError(409, "INVALID_STATE_TRANSITION", f"Pipeline {m.group(1)} has an active update.")
     update_id = f"upd-{store.new_id()}"
-    pipeline.setdefault("_updates", {})[update_id] = {"update_id": update_id, "state": "RUNNING", "_reads": 0,
-                                                      "full_refresh": bool(b.get("full_refresh"))}
+    update = {"update_id": update_id, "state": "RUNNING", "_reads": 0, "full_refresh": bool(b.get("full_refresh"))}
+    pipeline.setdefault("_updates", {})[update_id] = update
     pipeline["latest_updates"] = [{"update_id": update_id, "state": "RUNNING"}]
+    patterns = pipeline_runs.local_sources(pipeline["spec"])
+    if patterns is not None:
+        update["_executed"] = True
+        threading.Thread(target=_execute_update, args=(store, pipeline, update, patterns), daemon=True).start()
     return {"update_id": update_id}
+
+
+def _execute_update(store, pipeline: dict, update: dict, patterns: list[str]) -> None:
+    from pathlib import Path
+
+    from . import pipeline_runs
+
+    folder = Path(compute.state_dir(store)) / "pipelines" / pipeline["pipeline_id"]
+    try:
+        done, output = pipeline_runs.run_update(pipeline["spec"], patterns, compute.remote(store), folder,
+                                                update["full_refresh"])
+    except Exception as err:  # noqa: BLE001 - the update fails with the reason, as a workspace reports it
+        done, output = False, f"{type(err).__name__}: {err}"
+    with store.lock:
+        update["state"], update["_output"] = ("COMPLETED" if done else "FAILED"), output
+        pipeline["latest_updates"] = [{"update_id": update["update_id"], "state": update["state"]}]
 
 
 @route("GET", r"/api/2\.0/pipelines/([^/]+)/updates/([^/]+)", "pipelines", "get", response=W.model(pipelines.GetUpdateResponse))
@@ -238,7 +265,8 @@ def _pipeline_update_get(store, m, q, b):
     if update is None:
         raise not_found(f"Update {m.group(2)}")
     update["_reads"] += 1
-    if update["state"] == "RUNNING" and update["_reads"] >= store.config.get("pipeline_update_polls", 1):
+    if update["state"] == "RUNNING" and not update.get("_executed") and \
+            update["_reads"] >= store.config.get("pipeline_update_polls", 1):
         update["state"] = "FAILED" if store.config.get("pipeline_update_fails") else "COMPLETED"
         pipeline["latest_updates"] = [{"update_id": update["update_id"], "state": update["state"]}]
     return {"update": {"update_id": update["update_id"], "pipeline_id": m.group(1), "state": update["state"],
@@ -627,12 +655,16 @@ _uc_child("volumes", "schemas", lambda b: f"{_need(b, 'catalog_name')}.{_need(b,
 
 @route("GET", UC + r"/tables/([^/]+)/exists", "tables", "get", response=W.model(catalog.TableExistsResponse))
 def _table_exists(store, m, q, b):
-    return {"table_exists": store.find("tables", unquote(m.group(1))) is not None}
+    name = unquote(m.group(1))
+    return {"table_exists": store.find("tables", name) is not None or compute.spark_table(store, name) is not None}
 
 
+# A table written through the workspace's Spark (a stage, a job, a pipeline) is a Unity Catalog
+# table as soon as it exists, as on Databricks, where every write goes through the catalog.
 @route("GET", UC + r"/tables/([^/]+)", "tables", "get", response=W.model(catalog.TableInfo))
 def _table_get(store, m, q, b):
-    return store.get("tables", unquote(m.group(1)), f"Table '{unquote(m.group(1))}'")
+    name = unquote(m.group(1))
+    return store.find("tables", name) or compute.spark_table(store, name) or store.get("tables", name, f"Table '{name}'")
 
 
 # ---- MLflow experiments --------------------------------------------------------------------------

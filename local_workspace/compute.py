@@ -7,6 +7,7 @@ deleted through the API takes its databases with it."""
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import uuid
 
@@ -72,3 +73,53 @@ def forget(store) -> None:
     with _LOCK:
         _NAMES.pop(id(store), None)
         _MADE.pop(id(store), None)
+
+
+# Spark Connect ------------------------------------------------------------------------------------
+_PROXIES: dict[int, object] = {}
+
+
+def remote(store, host: str = "127.0.0.1") -> str:
+    """The workspace's Spark Connect URL; its proxy starts now, Spark at the first request."""
+    with _LOCK:
+        if id(store) not in _PROXIES:
+            from .connect_proxy import ConnectProxy
+            from .spark import connect_address
+
+            _PROXIES[id(store)] = ConnectProxy(names(store), connect_address,
+                                               lambda: store.config.get("volumes_root"), host=host).start()
+        return _PROXIES[id(store)].url
+
+
+def stop(store) -> None:
+    with _LOCK:
+        proxy = _PROXIES.pop(id(store), None)
+    if proxy is not None:
+        proxy.stop()
+
+
+def spark_table(store, full_name: str) -> dict | None:
+    """A table or view that exists on the workspace's Spark (a stage, a job or a pipeline wrote it)
+    as Unity Catalog lists it, or None. Spark is not started to answer: no Spark, no such table."""
+    parts = full_name.split(".")
+    if len(parts) != 3 or not spark_started() or parts[0].lower() not in names(store).catalogs():
+        return None
+    try:
+        database = names(store).database(parts[0], parts[1])
+    except ValueError:
+        return None
+    spark = _session()
+    if not spark.catalog.tableExists(parts[2], database):
+        return None
+    table = spark.catalog.getTable(f"{database}.{parts[2]}")
+    kind = "VIEW" if table.tableType == "VIEW" else "MANAGED"
+    return {"name": parts[2], "catalog_name": parts[0], "schema_name": parts[1], "full_name": full_name,
+            "table_type": kind, "data_source_format": None if kind == "VIEW" else "DELTA"}
+
+
+def state_dir(store) -> str:
+    """Where the workspace keeps what its compute writes besides tables (pipeline checkpoints)."""
+    with _LOCK:
+        if not store.config.get("state_dir"):
+            store.config["state_dir"] = tempfile.mkdtemp(prefix="local-workspace-")
+        return store.config["state_dir"]

@@ -192,7 +192,6 @@ class LocalWorkspace:
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
 
-        self._connect = None
 
     @property
     def url(self) -> str:
@@ -203,15 +202,9 @@ class LocalWorkspace:
     def spark_remote(self) -> str:
         """The workspace's Spark Connect URL (`sc://host:port`), its compute for stages, job tasks and
         pipelines (connect_proxy.py); the proxy starts now, Spark at its first request."""
-        if self._connect is None:
-            from .compute import names
-            from .connect_proxy import ConnectProxy
-            from .spark import connect_address
+        from .compute import remote
 
-            self._connect = ConnectProxy(names(self.store), connect_address,
-                                         lambda: self.store.config.get("volumes_root"),
-                                         host=self.server.server_address[0]).start()
-        return self._connect.url
+        return remote(self.store, self.server.server_address[0])
 
     def start(self) -> "LocalWorkspace":
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -221,5 +214,6 @@ class LocalWorkspace:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-        if self._connect is not None:
-            self._connect.stop()
+        from .compute import stop
+
+        stop(self.store)
