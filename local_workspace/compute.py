@@ -109,7 +109,7 @@ def spark_table(store, full_name: str) -> dict | None:
     except ValueError:
         return None
     spark = _session()
-    if not spark.catalog.tableExists(parts[2], database):
+    if not spark.catalog.tableExists(f"{database}.{parts[2]}"):
         return None
     table = spark.catalog.getTable(f"{database}.{parts[2]}")
     kind = "VIEW" if table.tableType == "VIEW" else "MANAGED"
