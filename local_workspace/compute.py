@@ -8,6 +8,7 @@ deleted through the API takes its databases with it."""
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 import threading
 import uuid
 
@@ -109,6 +110,9 @@ def spark_table(store, full_name: str) -> dict | None:
     except ValueError:
         return None
     spark = _session()
+    if delta_table(parts):
+        return {"name": parts[2], "catalog_name": parts[0], "schema_name": parts[1], "full_name": full_name,
+                "table_type": "MANAGED", "data_source_format": "DELTA"}
     if not spark.catalog.tableExists(f"{database}.{parts[2]}"):
         return None
     table = spark.catalog.getTable(f"{database}.{parts[2]}")
@@ -123,3 +127,12 @@ def state_dir(store) -> str:
         if not store.config.get("state_dir"):
             store.config["state_dir"] = tempfile.mkdtemp(prefix="local-workspace-")
         return store.config["state_dir"]
+
+
+def delta_table(parts: list[str]) -> bool:
+    """A Delta table of the local compute: open-source Spark has no Delta, so the project's jobs write
+    them with delta-rs under `<warehouse>/catalogs/<catalog>/<schema>/<table>` (src/jobs/local_delta.py,
+    LocalTables.of), the folder this Spark's warehouse setting gives its clients."""
+    from .spark import WAREHOUSE
+
+    return (Path(WAREHOUSE, "catalogs", *(p.lower() for p in parts)) / "_delta_log").is_dir()

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from databricks.sdk.service import catalog, database
 
+from . import compute
 from . import wire as W
 from .api import _need, _now_ms, _rfc3339, route
 from .store import ApiError, already_exists
@@ -103,7 +104,7 @@ def _synced_create(store, m, q, b):
         raise ApiError(400, "INVALID_PARAMETER_VALUE", "spec.primary_key_columns: at least one column")
     if spec.get("scheduling_policy") not in SCHEDULING:
         raise ApiError(400, "INVALID_PARAMETER_VALUE", f"spec.scheduling_policy must be one of {', '.join(SCHEDULING)}")
-    if store.find("tables", source) is None:
+    if store.find("tables", source) is None and compute.spark_table(store, source) is None:
         raise ApiError(404, "TABLE_DOES_NOT_EXIST", f"Source table '{source}' does not exist.")
     pipeline = spec.get("new_pipeline_spec") or {}
     storage = f"{pipeline.get('storage_catalog')}.{pipeline.get('storage_schema')}"

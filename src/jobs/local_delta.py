@@ -56,17 +56,27 @@ def parse(name: str) -> tuple[str, str, str] | None:
 
 
 def spark_has_delta(spark: Any) -> bool:
-    """Evidence of the engine, never a setting: False only when this process runs the session's JVM
-    and that JVM cannot load delta-spark's DeltaTable (local pyspark). A Databricks cluster loads it; a
-    Spark Connect session (serverless) has no JVM here and its server has Delta; anything unclear (a
-    JVM that forbids the question) is taken as Delta, so Databricks never writes to a local folder."""
+    """Evidence of the engine, never a setting: False only when the engine says it has no `delta`
+    data source. With the session's JVM in this process (local pyspark), whether it loads delta-spark's
+    DeltaTable; through Spark Connect (serverless, or the local workspace's compute), whether the
+    server resolves the `delta` format (open-source Spark answers DATA_SOURCE_NOT_FOUND). Anything
+    unclear (a JVM that forbids the question, another error) is taken as Delta, so Databricks never
+    writes to a local folder."""
     try:
         jvm = spark._jvm
     except Exception:  # Spark Connect answers "not supported"
-        return True
+        return connect_has_delta(spark)
     if jvm is None:
-        return True
+        return connect_has_delta(spark)
     return jvm_loads(jvm, "io.delta.tables.DeltaTable")
+
+
+def connect_has_delta(spark: Any) -> bool:
+    try:
+        spark.read.format("delta").load("/nonexistent-delta-probe").schema
+    except Exception as err:  # noqa: BLE001 - no such path, not a Delta table: the format itself is there
+        return "DATA_SOURCE_NOT_FOUND" not in str(err)
+    return True
 
 
 def jvm_loads(jvm: Any, class_name: str) -> bool:

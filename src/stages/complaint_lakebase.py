@@ -26,11 +26,9 @@ def run(ctx):
     provision(ctx, instance, ctx.params["LAKEBASE_CAPACITY"], naming.complaint_catalog(catalog), DATABASE)
 
     source = f"{catalog}.complaints.complaint_responses"
-    if ctx.needs_spark(f"create {source} with Change Data Feed if the stream's job has not yet"):
+    if ctx.needs_spark(f"create {source} with Change Data Feed if the stream's job has not yet, and its synced table"):
         from jobs.complaint_delta import ResponseSink
 
         ResponseSink(ctx.spark, catalog).ensure()
-    if not ctx.skip_locally(f"create the synced table {catalog}.complaints.pg_complaint_responses",
-                            "its source table exists only where Spark ran"):
         ensure_synced_table(ctx, synced_table(f"{catalog}.complaints.pg_complaint_responses", instance, DATABASE,
                                               source, "complaint_id"))

@@ -9,8 +9,8 @@ pipeline stores its state in the run's own catalog and schema (caspers/lakebase_
 The source table is the refund stream job's, written after stage refunder_stream ends. Rather than
 race it, this stage creates it when it is not there yet, with the job's own DDL (src/jobs/
 refund_delta.py: the schema, Change Data Feed on), so the synced table always has a source.
-Locally (no Spark) that table cannot exist, so the synced table is skipped too; `make app-local`
-does the sync into a local Postgres instead.
+Locally the table is made on the local workspace's compute (a Delta table written by delta-rs:
+src/jobs/local_delta.py); without Spark it cannot exist, so both steps are skipped.
 """
 
 from stage_runtime.ensure import ensure_synced_table
@@ -27,11 +27,9 @@ def run(ctx):
     provision(ctx, instance, ctx.params["LAKEBASE_CAPACITY"], naming.database_catalog(catalog), DATABASE)
 
     source = f"{catalog}.recommender.refund_recommendations"
-    if ctx.needs_spark(f"create {source} with Change Data Feed if the stream's job has not yet"):
+    if ctx.needs_spark(f"create {source} with Change Data Feed if the stream's job has not yet, and its synced table"):
         from jobs.refund_delta import DeltaSink
 
         DeltaSink(ctx.spark, catalog).ensure()
-    if not ctx.skip_locally(f"create the synced table {catalog}.recommender.pg_recommendations",
-                            "its source table exists only where Spark ran"):
         ensure_synced_table(ctx, synced_table(f"{catalog}.recommender.pg_recommendations", instance, DATABASE,
                                               source, "order_id"))

@@ -32,11 +32,10 @@ def run(ctx):
     provision(ctx, instance, ctx.params["LAKEBASE_CAPACITY"], naming.support_catalog(catalog), DATABASE)
 
     source = f"{catalog}.support.support_agent_reports"
-    if ctx.needs_spark(f"create {source} with Change Data Feed if it is not there yet"):
+    if ctx.needs_spark(f"create {source} with Change Data Feed if it is not there yet, and its synced table"):
         from jobs.support_delta import ReportSink
 
         ReportSink(ctx.spark, catalog).ensure()
-    if not ctx.skip_locally(f"create the synced table {source}_sync", "its source table exists only where Spark ran"):
         ensure_synced_table(ctx, synced_table(f"{source}_sync", instance, DATABASE, source, "support_request_id"))
 
     warehouse_id = ensure_warehouse(ctx, f"{catalog}-support-warehouse", **warehouse_options())
