@@ -24,13 +24,18 @@ Control routes (not part of the Databricks API):
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_more, lakebase, serving, ui  # noqa: F401 - register the remaining kinds' routes, Lakebase, serving and SQL
+from . import api_more, lakebase, runs, serving, ui  # noqa: F401 - register the remaining kinds' routes, runs, Lakebase, serving and SQL
 from .api import ROUTES
+from .executor import Executor
+from .schedule import Scheduler
 from .store import ApiError, Fault, Store
 
 
@@ -173,9 +178,11 @@ class Handler(BaseHTTPRequestHandler):
                 store.config.update(body)
             return self._reply(200, store.config)
         if path == "/_fake/reset" and self.command == "POST":
+            store.executor.stop()  # outside the lock: a run's thread takes it to finish
             with store.lock:
                 store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()
                 store.faults.clear(), store.deleted.clear(), store.llm_requests.clear()
+                store.executor.written.clear()
             return self._reply(200, {})
         self._reply(404, {"error_code": "NOT_FOUND", "message": f"no control route {path}"})
 
@@ -183,14 +190,22 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class LocalWorkspace:
-    """Start with `LocalWorkspace().start()`; `.url` is the host to give the SDK."""
+    """Start with `LocalWorkspace().start()`; `.url` is the host to give the SDK.
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
-        self.store = Store()
+    `volumes_root`: the folder that holds the volumes' files (`/Volumes/c/s/v/f` is `<root>/c/s/v/f`),
+    which job tasks get as DATABRICKS_VOLUMES_ROOT; by default a temporary folder the workspace owns
+    and removes when it stops, with the task runs' own files."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", volumes_root: str | Path | None = None):
+        self.scratch = Path(tempfile.mkdtemp(prefix="local-workspace-"))
+        volumes = Path(volumes_root) if volumes_root is not None else self.scratch / "Volumes"
+        self.store = Store(volumes)
         handler = type("BoundHandler", (Handler,), {"store": self.store})
         self.server = ThreadingHTTPServer((host, port), handler)
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
+        self.store.executor = Executor(self.store, self.url, volumes, self.scratch / "runs")
+        self.scheduler = Scheduler(self.store)
 
     @property
     def url(self) -> str:
@@ -200,8 +215,13 @@ class LocalWorkspace:
     def start(self) -> "LocalWorkspace":
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+        self.scheduler.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving, and every task still running: nothing is left behind."""
+        self.scheduler.stop()
+        self.store.executor.stop()
         self.server.shutdown()
         self.server.server_close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
