@@ -359,3 +359,50 @@ def test_the_run_schedules_setting_starts_the_scheduler(ws, tmp_path):
     urllib.request.urlopen(urllib.request.Request(local.url + "/_fake/config", data=b'{"run_schedules": true}',
                                                   headers={"Content-Type": "application/json"}, method="POST")).read()
     assert wait_for(lambda: list(w.jobs.list_runs(job_id=job_id)), timeout_s=10)
+
+
+# ---- the product's replay, run as its job ----------------------------------------------------------
+def test_volume_paths_follow_the_volumes_root_where_one_is_given(monkeypatch):
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))
+    from replay_core import volume_path
+
+    monkeypatch.delenv("DATABRICKS_VOLUMES_ROOT", raising=False)
+    assert volume_path("c", "s", "v", "a.json") == "/Volumes/c/s/v/a.json"
+    monkeypatch.setenv("DATABRICKS_VOLUMES_ROOT", "/tmp/vols")
+    assert volume_path("c", "s", "misc", "_state.json") == "/tmp/vols/c/s/misc/_state.json"
+
+
+def test_the_replay_job_writes_events_the_stage_sees_through_the_files_api(ws, tmp_path, monkeypatch):
+    """The canonical replay notebook, run as the job stage canonical_data creates, writes its event
+    files with open() into the events volume; the stage's own wait finds the first through the Files API."""
+    import shutil
+
+    from databricks.sdk.service.catalog import VolumeType
+
+    from .conftest import ROOT
+    from .dataset import shared_dataset
+
+    monkeypatch.syspath_prepend(str(ROOT / "src"))
+    from stage_runtime.waits import wait_for_first_file
+
+    w, _ = ws
+    folder = tmp_path / "canonical"
+    folder.mkdir()
+    for name in ("replay.py", "replay_core.py"):
+        shutil.copy(ROOT / "src" / "data" / "canonical" / name, folder / name)
+    (folder / "canonical_dataset").symlink_to(shared_dataset())
+    w.catalogs.create(name="c")
+    w.schemas.create(name="s", catalog_name="c")
+    for volume in ("events", "misc"):
+        w.volumes.create(catalog_name="c", schema_name="s", name=volume, volume_type=VolumeType.MANAGED)
+    job_id = job(w, str(folder / "replay"), {"CATALOG": "c", "SCHEMA": "s", "VOLUME": "events", "START_DAY": "0",
+                                             "SPEED_MULTIPLIER": "1.0"})
+    run = finished(w, w.jobs.run_now(job_id).run_id, timeout_s=300)
+    assert run.state.result_state.value == "SUCCESS", output(w, run).error_trace
+    first = wait_for_first_file(w, "/Volumes/c/s/events", 5, poll_s=0.1, say=lambda _: None)
+    assert first.startswith("/Volumes/c/s/events/") and w.files.download(first).contents.read()
+    assert w.files.download("/Volumes/c/s/misc/_replay_state.json").contents.read().startswith(b"{")
