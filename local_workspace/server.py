@@ -11,14 +11,15 @@ Control routes (not part of the Databricks API):
                                   the work, then answers 503 (the answer is lost); "slow" waits `seconds` first
                                   (latency); "garbage": a model answers text that is not JSON.
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
-                                  (what a pipeline or job would have made, since nothing executes here)
+                                  (what a pipeline would have made, since pipelines do not execute here)
   POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
                                   "file:...", "sql": {...}, "scripted_agents": {...}, "llm_models": [...],
-                                  "llm_script": [...]}: settings (polls until a serving endpoint is READY, -1
+                                  "llm_script": [...], "run_schedules": true}: settings (polls until a serving endpoint is READY, -1
                                   never; its update failing; where agent endpoints load their models; the SQL
                                   engine's data, see sql_engine.py; endpoints answered by a scripted agent
-                                  answer; foundation model names; the model's scripted replies, see llm.py)
-  POST /_fake/reset              forget everything
+                                  answer; foundation model names; the model's scripted replies, see llm.py;
+                                  scheduled jobs firing, schedule.py)
+  POST /_fake/reset              forget everything, and kill every job task still running
 """
 
 from __future__ import annotations
