@@ -20,6 +20,9 @@ import sys
 import traceback
 
 
+NICENESS = 5
+
+
 class InputWidgetNotDefined(Exception):
     """What dbutils raises on Databricks for a widget no parameter defines."""
 
@@ -92,6 +95,9 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     notebook, parameters_file, result_file = argv
+    # A task shares the machine with the workspace and the stages waiting on it (a replay catching up
+    # weeks of events keeps a core busy): it yields to them.
+    os.nice(NICENESS)
     with open(parameters_file, encoding="utf-8") as handle:
         parameters = json.load(handle)
     outcome = run(notebook, parameters)

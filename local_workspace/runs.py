@@ -165,7 +165,7 @@ def _run_output(store, m, q, b):
     return {**(task.get("_output") or {}), "metadata": metadata}
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/runs/cancel", "job_runs", "update")
+@route("POST", r"/api/2\.[0-2]/jobs/runs/cancel", "job_runs", "update", request=W.keys("run_id"))
 def _run_cancel(store, m, q, b):
     run_id = _need(b, "run_id")
     found = task_run(store, run_id)
@@ -173,7 +173,7 @@ def _run_cancel(store, m, q, b):
     return {}
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/runs/cancel-all", "runs", "update")
+@route("POST", r"/api/2\.[0-2]/jobs/runs/cancel-all", "runs", "update", request=W.keys("job_id", "all_queued_runs"))
 def _run_cancel_all(store, m, q, b):
     if not b.get("job_id") and not b.get("all_queued_runs"):
         raise ApiError(400, "INVALID_PARAMETER_VALUE", "Either job_id or all_queued_runs must be set")
@@ -189,7 +189,7 @@ def cancel_job_runs(store: Store, job_id) -> None:
             _executor(store).cancel(run)
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/runs/delete", "job_runs", "delete")
+@route("POST", r"/api/2\.[0-2]/jobs/runs/delete", "job_runs", "delete", request=W.keys("run_id"))
 def _run_delete(store, m, q, b):
     kind, run = find_run(store, _need(b, "run_id"))
     if run["state"].get("life_cycle_state") in ACTIVE:

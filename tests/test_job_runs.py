@@ -98,6 +98,7 @@ def test_a_notebook_that_succeeds_gives_its_exit_value_and_its_output(ws, tmp_pa
         # COMMAND ----------
         import os
         print("hello from the task", os.getcwd())
+        print("niceness", os.nice(0))
         dbutils.notebook.exit("42")
         print("never printed")
     """)
@@ -107,6 +108,7 @@ def test_a_notebook_that_succeeds_gives_its_exit_value_and_its_output(ws, tmp_pa
     out = output(w, run)
     assert out.notebook_output.result == "42"
     assert f"hello from the task {tmp_path}" in out.logs and "never printed" not in out.logs
+    assert f"niceness {min(19, os.nice(0) + 5)}" in out.logs  # tasks yield the machine to the workspace
     assert out.error is None
 
 
