@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,7 +65,8 @@ class Executor:
         self.canceled: set[int] = set()  # run ids
         self.threads: list[threading.Thread] = []
         self.written: dict[str, int] = {}  # workspace file -> modified_at of the copy on disk
-        self.mutex = threading.Lock()  # processes, canceled, threads, written
+        self.mutex = threading.Lock()  # processes, canceled, threads
+        self.copying = threading.Lock()  # written, and the copy itself (slow: a cancel must not wait for it)
 
     # starting, cancelling, stopping -----------------------------------------------------------------
     def start(self, run: dict) -> None:
@@ -217,8 +219,13 @@ class Executor:
                         "(nor a file of that name with .py on this machine)")
 
     def copy_workspace(self, files: list[tuple[str, bytes, int]]) -> Path:
+        """The workspace's files under one folder on disk, as they are now: changed ones rewritten,
+        deleted ones removed (a task must not import a module the workspace no longer has)."""
         root = self.work_root / "workspace"
-        with self.mutex:
+        with self.copying:
+            for path in set(self.written) - {p for p, _, _ in files}:
+                (root / path.lstrip("/")).unlink(missing_ok=True)
+                del self.written[path]
             for path, content, modified in files:
                 if self.written.get(path) != modified:
                     target = root / path.lstrip("/")
@@ -226,6 +233,12 @@ class Executor:
                     target.write_bytes(content)
                     self.written[path] = modified
         return root
+
+    def forget(self) -> None:
+        """Drop the copy of the workspace's files (POST /_fake/reset)."""
+        with self.copying:
+            self.written.clear()
+            shutil.rmtree(self.work_root / "workspace", ignore_errors=True)
 
     # a pipeline task ---------------------------------------------------------------------------------
     def _pipeline(self, run: dict, task: dict) -> dict:

@@ -183,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
             with store.lock:
                 store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()
                 store.faults.clear(), store.deleted.clear(), store.llm_requests.clear()
-                store.executor.written.clear()
+                store.executor.forget()
             return self._reply(200, {})
         self._reply(404, {"error_code": "NOT_FOUND", "message": f"no control route {path}"})
 

@@ -46,10 +46,12 @@ class VolumeFiles(MutableMapping):
 
     # the mapping ------------------------------------------------------------------------------------
     def __getitem__(self, path: str) -> bytes:
+        target = self.disk(path)
+        if not target.is_file():
+            raise KeyError(path)
         try:
-            target = self.disk(path)
-            return target.read_bytes() if target.is_file() else _missing(path)
-        except OSError:
+            return target.read_bytes()
+        except OSError:  # removed meanwhile (a task replacing it)
             raise KeyError(path) from None
 
     def __setitem__(self, path: str, data: bytes) -> None:
@@ -75,7 +77,3 @@ class VolumeFiles(MutableMapping):
         """Forget every file and folder, keeping the root."""
         for entry in self.root.iterdir():
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-
-
-def _missing(path: str):
-    raise KeyError(path)

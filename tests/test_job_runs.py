@@ -408,3 +408,20 @@ def test_the_replay_job_writes_events_the_stage_sees_through_the_files_api(ws, t
     first = wait_for_first_file(w, "/Volumes/c/s/events", 5, poll_s=0.1, say=lambda _: None)
     assert first.startswith("/Volumes/c/s/events/") and w.files.download(first).contents.read()
     assert w.files.download("/Volumes/c/s/misc/_replay_state.json").contents.read().startswith(b"{")
+
+
+def test_a_module_deleted_from_the_workspace_is_no_longer_importable_by_tasks(ws):
+    w, _ = ws
+    folder = "/Users/tester@example.com/gone"
+
+    def upload(name, text):
+        w.api_client.do("POST", "/api/2.0/workspace/import", body={
+            "path": f"{folder}/{name}", "content": base64.b64encode(text.encode()).decode(), "overwrite": True})
+
+    upload("helper.py", "X = 1\n")
+    upload("main.py", "# Databricks notebook source\nimport helper\ndbutils.notebook.exit(str(helper.X))\n")
+    job_id = job(w, f"{folder}/main")
+    assert output(w, finished(w, w.jobs.run_now(job_id).run_id)).notebook_output.result == "1"
+    w.workspace.delete(f"{folder}/helper.py")
+    run = finished(w, w.jobs.run_now(job_id).run_id)
+    assert run.state.result_state.value == "FAILED" and "No module named 'helper'" in run.state.state_message
