@@ -78,7 +78,8 @@ def _skipped(run: dict, limit: int) -> dict:
 def start_job_run(store: Store, job: dict, request: dict, trigger: str = "ONE_TIME") -> dict:
     """A run of a job; SKIPPED when `max_concurrent_runs` (default 1) runs of it are active."""
     settings = job["settings"]
-    active = [r for r in store.all("_runs") if r["job_id"] == job["job_id"] and r["state"]["life_cycle_state"] in ACTIVE]
+    active = [r for r in store.all("_runs")
+              if r["job_id"] == job["job_id"] and r["state"]["life_cycle_state"] in ACTIVE]
     run = new_run(store, "_runs", settings, request, job_id=job["job_id"], run_name=settings.get("name"),
                   number_in_job=store.new_id(), trigger=trigger, run_type="JOB_RUN",
                   overriding_parameters={k: request[k] for k in ("notebook_params",) if request.get(k)} or None)

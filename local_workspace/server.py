@@ -14,11 +14,11 @@ Control routes (not part of the Databricks API):
                                   (what a pipeline would have made, since pipelines do not execute here)
   POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
                                   "file:...", "sql": {...}, "scripted_agents": {...}, "llm_models": [...],
-                                  "llm_script": [...], "run_schedules": true}: settings (polls until a serving endpoint is READY, -1
-                                  never; its update failing; where agent endpoints load their models; the SQL
-                                  engine's data, see sql_engine.py; endpoints answered by a scripted agent
-                                  answer; foundation model names; the model's scripted replies, see llm.py;
-                                  scheduled jobs firing, schedule.py)
+                                  "llm_script": [...], "run_schedules": true}: settings (polls until a serving
+                                  endpoint is READY, -1 never; its update failing; where agent endpoints load
+                                  their models; the SQL engine's data, see sql_engine.py; endpoints answered by
+                                  a scripted agent answer; foundation model names; the model's scripted
+                                  replies, see llm.py; scheduled jobs firing, see schedule.py)
   POST /_fake/reset              forget everything, and kill every job task still running
 """
 
@@ -33,7 +33,8 @@ from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_more, lakebase, runs, serving, ui  # noqa: F401 - register the remaining kinds' routes, runs, Lakebase, serving and SQL
+# Imported to register their routes: the remaining kinds, job runs, Lakebase, serving and SQL, the page.
+from . import api_more, lakebase, runs, serving, ui  # noqa: F401
 from .api import ROUTES
 from .executor import Executor
 from .schedule import Scheduler
