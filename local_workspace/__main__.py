@@ -10,9 +10,14 @@ the project, `seed(spark, qualify, catalog, **options)` (see sql_engine.py), imp
 import argparse
 import json
 import os
+import signal
 import sys
 
 from .server import LocalWorkspace
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -28,6 +33,8 @@ def main() -> None:
     parser.add_argument("--path", action="append", default=[], metavar="DIR", help="put on the import path for --seed")
     parser.add_argument("--option", action="append", default=[], metavar="K=V", help="a keyword argument of --seed")
     parser.add_argument("--llm-script", metavar="FILE", help="the scripted replies of its model (see llm.py)")
+    parser.add_argument("--volumes-root", metavar="DIR", help="the folder holding the volumes' files (default: a "
+                        "temporary folder removed on exit)")
     parser.add_argument("--catalog", default="caspersdev", help="the catalog the warehouse serves (default caspersdev)")
     args = parser.parse_args()
     if args.seed and ":" not in args.seed:
@@ -36,7 +43,7 @@ def main() -> None:
     if len(options) != len(args.option):
         parser.error("--option takes K=V")
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    workspace = LocalWorkspace(args.port, args.host)
+    workspace = LocalWorkspace(args.port, args.host, args.volumes_root)
     workspace.store.config.update({"mlflow_uri": args.mlflow_uri, "endpoint_ready_after": args.endpoint_ready_after})
     if args.llm_script:
         with open(args.llm_script) as handle:
@@ -48,9 +55,13 @@ def main() -> None:
     os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token"})
     print(workspace.url, flush=True)
     print(f"export DATABRICKS_HOST={workspace.url} DATABRICKS_TOKEN=any SPARK_REMOTE={workspace.spark_remote}", flush=True)
+    # A TERM (make, a supervisor) ends it as an interrupt does, so its job runs' processes end with it.
+    signal.signal(signal.SIGTERM, _interrupt)
+    workspace.start()
     try:
-        workspace.server.serve_forever()
+        workspace.thread.join()
     except KeyboardInterrupt:
+        workspace.stop()
         sys.exit(0)
 
 

@@ -2,8 +2,8 @@
 the stages create, plus workspace files, the Files API and a few raw Agent Bricks routes.
 
 Long-running resources are returned in their terminal state at once (apps ACTIVE, instances
-AVAILABLE, warehouses RUNNING, endpoints NOT_UPDATING, runs TERMINATED), so SDK waiters return
-after one poll. Jobs and pipelines do not execute anything.
+AVAILABLE, warehouses RUNNING, endpoints NOT_UPDATING), so SDK waiters return after one poll.
+Pipelines do not execute anything; job runs execute their tasks (runs.py, executor.py).
 """
 
 from __future__ import annotations
@@ -137,6 +137,9 @@ def _job_delete(store, m, q, b):
     if job_id in store.deleted.get("jobs", set()):  # deleted before: the API can answer 403 for those
         raise ApiError(403, "PERMISSION_DENIED", f"Job {job_id} does not exist or has been deleted.")
     _job(store, job_id)
+    from .runs import cancel_job_runs  # runs.py builds on this module: imported when needed
+
+    cancel_job_runs(store, job_id)  # a deleted job's active runs are canceled with it
     store.delete("jobs", job_id)
     return {}
 
@@ -155,26 +158,7 @@ def _job_list(store, m, q, b):
     return {"jobs": sorted(jobs, key=lambda j: j["job_id"]), "has_more": False}
 
 
-@route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run", response=W.model(jobs.RunNowResponse))
-def _job_run_now(store, m, q, b):
-    job = _job(store, _need(b, "job_id"))
-    run_id = store.new_id()
-    store.put("_runs", run_id, {"run_id": run_id, "job_id": job["job_id"], "number_in_job": run_id,
-                               "job_parameters": b.get("job_parameters"),
-                               "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
-                               "start_time": _now_ms()})
-    return {"run_id": run_id, "number_in_job": run_id}
-
-
-@route("GET", r"/api/2\.[0-2]/jobs/runs/list", "runs", "list", response=W.model(jobs.ListRunsResponse), paged="runs")
-def _run_list(store, m, q, b):
-    runs = [r for r in store.all("_runs") if not q.get("job_id") or str(r["job_id"]) == q["job_id"]]
-    return {"runs": sorted(runs, key=lambda r: -r["run_id"]), "has_more": False}
-
-
-@route("GET", r"/api/2\.[0-2]/jobs/runs/get", "runs", "get", response=W.model(jobs.Run))
-def _run_get(store, m, q, b):
-    return store.get("_runs", q.get("run_id"), f"Run {q.get('run_id')}")
+# run-now and the runs routes: runs.py
 
 
 # ---- pipelines -----------------------------------------------------------------------------------
@@ -629,6 +613,8 @@ def _uc_child(kind: str, parent_kind: str, parent_of: Callable[[dict], str], ful
         name = full_name(b)
         if store.find(kind, name):
             raise already_exists(f"{kind[:-1].title()} '{name}'")
+        if kind == "volumes":  # its mount: a folder task processes can write (volumes.py)
+            store.volume_files.make_volume(name)
         return store.put(kind, name, dict(b, full_name=name, created_by=store.me, created_at=_now_ms()))
 
     @route("GET", base + r"/([^/]+)", kind, "get", response=typed)
@@ -904,46 +890,51 @@ def _ws_mkdirs(store, m, q, b):
 
 
 # ---- Files API (volumes) -------------------------------------------------------------------------
+# The files live on disk (volumes.py), where task processes write them with plain open().
+def _volume_file(store, m) -> bytes:
+    try:
+        return store.volume_files[unquote(m.group(1))]
+    except KeyError:
+        raise not_found(f"File {unquote(m.group(1))}") from None
+
+
 @route("PUT", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "create")
 def _file_put(store, m, q, b):
-    store.volume_files[unquote(m.group(1))] = b if isinstance(b, bytes) else b""
+    try:
+        store.volume_files[unquote(m.group(1))] = b if isinstance(b, bytes) else b""
+    except KeyError:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid path {unquote(m.group(1))}") from None
     return {}
 
 
 @route("GET", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "get")
 def _file_get(store, m, q, b):
-    if unquote(m.group(1)) not in store.volume_files:
-        raise not_found(f"File {unquote(m.group(1))}")
-    return bytes(store.volume_files[unquote(m.group(1))])
+    return _volume_file(store, m)
 
 
 @route("DELETE", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "delete")
 def _file_delete(store, m, q, b):
-    if store.volume_files.pop(unquote(m.group(1)), None) is None:
-        raise not_found(f"File {unquote(m.group(1))}")
+    _volume_file(store, m)
+    del store.volume_files[unquote(m.group(1))]
     return {}
 
 
 @route("HEAD", r"/api/2\.0/fs/files(/Volumes/.+)", "volume_files", "get")
 def _file_head(store, m, q, b):
-    if unquote(m.group(1)) not in store.volume_files:
-        raise not_found(f"File {unquote(m.group(1))}")
-    return store.volume_files[unquote(m.group(1))]  # the file, whose length the headers give
+    return _volume_file(store, m)  # the file, whose length the headers give
 
 
 @route("GET", r"/api/2\.0/fs/directories(/Volumes/.+?)/?", "volume_files", "list")
 def _dir_list(store, m, q, b):
     folder = unquote(m.group(1)).rstrip("/")
-    entries, subdirs = [], set()
-    for path, data in sorted(store.volume_files.items()):
-        if path.rsplit("/", 1)[0] == folder:
-            entries.append({"path": path, "is_directory": False, "file_size": len(data), "name": path.rsplit("/", 1)[1]})
-        elif path.startswith(folder + "/"):
-            subdirs.add(path[len(folder) + 1:].split("/", 1)[0])
-    entries += [{"path": f"{folder}/{name}", "is_directory": True, "name": name} for name in sorted(subdirs)]
-    if not entries:
+    try:
+        found = store.volume_files.listing(folder)
+    except KeyError:
+        found = None
+    if not found:
         parts = folder.split("/")
-        if len(parts) >= 5 and store.find("volumes", ".".join(parts[2:5])):
+        if found is not None or (len(parts) >= 5 and store.find("volumes", ".".join(parts[2:5]))):
             return {"contents": []}
         raise not_found(f"Directory {folder}")
-    return {"contents": entries}
+    return {"contents": [{"path": f"{folder}/{name}", "is_directory": is_dir, "name": name,
+                          **({} if is_dir else {"file_size": size})} for name, is_dir, size in found]}

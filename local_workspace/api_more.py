@@ -209,39 +209,6 @@ def tile_endpoint(store, name: str) -> dict | None:
     return None
 
 
-# ---- jobs: one-time runs ---------------------------------------------------------------------------
-@route("POST", r"/api/2\.[0-2]/jobs/runs/submit", "job_runs", "create")
-def _run_submit(store, m, q, b):
-    run_id = store.new_id()
-    store.put("job_runs", run_id, {"run_id": run_id, "run_name": b.get("run_name"), "creator_user_name": store.me,
-                                   "state": {"life_cycle_state": "RUNNING"}, "start_time": _now_ms()})
-    return {"run_id": run_id}
-
-
-def _run(store, run_id) -> tuple[str, dict]:
-    for kind in ("job_runs", "_runs"):
-        found = store.find(kind, run_id)
-        if found:
-            return kind, found
-    raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Run {run_id} does not exist.")
-
-
-@route("POST", r"/api/2\.[0-2]/jobs/runs/cancel", "job_runs", "update")
-def _run_cancel(store, m, q, b):
-    _, run = _run(store, _need(b, "run_id"))
-    run["state"] = {"life_cycle_state": "TERMINATED", "result_state": "CANCELED"}
-    return {}
-
-
-@route("POST", r"/api/2\.[0-2]/jobs/runs/delete", "job_runs", "delete")
-def _run_delete(store, m, q, b):
-    kind, run = _run(store, _need(b, "run_id"))
-    if run["state"].get("life_cycle_state") != "TERMINATED":
-        raise ApiError(400, "INVALID_STATE", f"Run {run['run_id']} is active and cannot be deleted.")
-    store.delete(kind, run["run_id"])
-    return {}
-
-
 # ---- pipelines: clone ------------------------------------------------------------------------------
 @route("POST", r"/api/2\.0/pipelines/([^/]+)/clone", "pipelines", "create")
 def _pipeline_clone(store, m, q, b):

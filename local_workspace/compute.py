@@ -88,7 +88,7 @@ def remote(store, host: str = "127.0.0.1") -> str:
             from .spark import connect_address
 
             _PROXIES[id(store)] = ConnectProxy(names(store), connect_address,
-                                               lambda: store.config.get("volumes_root"), host=host).start()
+                                               lambda: str(store.volume_files.root), host=host).start()
         return _PROXIES[id(store)].url
 
 

@@ -11,26 +11,33 @@ Control routes (not part of the Databricks API):
                                   the work, then answers 503 (the answer is lost); "slow" waits `seconds` first
                                   (latency); "garbage": a model answers text that is not JSON.
   POST /_fake/objects            {"kind": "tables", "id": "c.s.t", "body": {...}}: plant an object
-                                  (what a pipeline or job would have made, since nothing executes here)
+                                  (what a pipeline would have made, since pipelines do not execute here)
   POST /_fake/config             {"endpoint_ready_after": 2, "endpoint_update_fails": false, "mlflow_uri":
                                   "file:...", "sql": {...}, "scripted_agents": {...}, "llm_models": [...],
-                                  "llm_script": [...]}: settings (polls until a serving endpoint is READY, -1
-                                  never; its update failing; where agent endpoints load their models; the SQL
-                                  engine's data, see sql_engine.py; endpoints answered by a scripted agent
-                                  answer; foundation model names; the model's scripted replies, see llm.py)
-  POST /_fake/reset              forget everything
+                                  "llm_script": [...], "run_schedules": true}: settings (polls until a serving
+                                  endpoint is READY, -1 never; its update failing; where agent endpoints load
+                                  their models; the SQL engine's data, see sql_engine.py; endpoints answered by
+                                  a scripted agent answer; foundation model names; the model's scripted
+                                  replies, see llm.py; scheduled jobs firing, see schedule.py)
+  POST /_fake/reset              forget everything, and kill every job task still running
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_more, lakebase, serving, ui  # noqa: F401 - register the remaining kinds' routes, Lakebase, serving and SQL
+# Imported to register their routes: the remaining kinds, job runs, Lakebase, serving and SQL, the page.
+from . import api_more, lakebase, runs, serving, ui  # noqa: F401
 from .api import ROUTES
+from .executor import Executor
+from .schedule import Scheduler
 from .store import ApiError, Fault, Store
 
 
@@ -173,9 +180,11 @@ class Handler(BaseHTTPRequestHandler):
                 store.config.update(body)
             return self._reply(200, store.config)
         if path == "/_fake/reset" and self.command == "POST":
+            store.executor.stop()  # outside the lock: a run's thread takes it to finish
             with store.lock:
                 store.objects.clear(), store.files.clear(), store.volume_files.clear(), store.log.clear()
                 store.faults.clear(), store.deleted.clear(), store.llm_requests.clear()
+                store.executor.forget()
             return self._reply(200, {})
         self._reply(404, {"error_code": "NOT_FOUND", "message": f"no control route {path}"})
 
@@ -183,14 +192,22 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class LocalWorkspace:
-    """Start with `LocalWorkspace().start()`; `.url` is the host to give the SDK."""
+    """Start with `LocalWorkspace().start()`; `.url` is the host to give the SDK.
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
-        self.store = Store()
+    `volumes_root`: the folder that holds the volumes' files (`/Volumes/c/s/v/f` is `<root>/c/s/v/f`),
+    which job tasks get as DATABRICKS_VOLUMES_ROOT; by default a temporary folder the workspace owns
+    and removes when it stops, with the task runs' own files."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", volumes_root: str | Path | None = None):
+        self.scratch = Path(tempfile.mkdtemp(prefix="local-workspace-"))
+        volumes = Path(volumes_root) if volumes_root is not None else self.scratch / "Volumes"
+        self.store = Store(volumes)
         handler = type("BoundHandler", (Handler,), {"store": self.store})
         self.server = ThreadingHTTPServer((host, port), handler)
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
+        self.store.executor = Executor(self.store, self.url, volumes, self.scratch / "runs")
+        self.scheduler = Scheduler(self.store)
 
 
     @property
@@ -209,11 +226,16 @@ class LocalWorkspace:
     def start(self) -> "LocalWorkspace":
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+        self.scheduler.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving, and every task still running: nothing is left behind."""
+        self.scheduler.stop()
+        self.store.executor.stop()
         self.server.shutdown()
         self.server.server_close()
         from .compute import stop
 
         stop(self.store)
+        shutil.rmtree(self.scratch, ignore_errors=True)

@@ -11,6 +11,9 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from .volumes import VolumeFiles
 
 
 class ApiError(Exception):
@@ -58,11 +61,11 @@ class Fault:
 
 
 class Store:
-    def __init__(self) -> None:
+    def __init__(self, volumes_root: Path) -> None:
         self.lock = threading.RLock()
         self.objects: dict[str, dict[str, dict]] = {}
         self.files: dict[str, dict] = {}  # workspace path -> {"content": bytes, "language", "object_type", "modified_at"}
-        self.volume_files: dict[str, bytes] = {}  # /Volumes/... path -> bytes
+        self.volume_files = VolumeFiles(volumes_root)  # /Volumes/... path -> bytes, on disk (volumes.py)
         self.log: list[dict] = []
         self.llm_requests: list[dict] = []  # what the scripted model was sent (llm.py; GET /_fake/llm)
         self.faults: list[Fault] = []
@@ -72,6 +75,7 @@ class Store:
         # apps get (by client id). A grant to anyone else is refused, as Unity Catalog refuses it.
         self.principals: set[str] = {"tester@example.com", "colleague@example.com", "account users", "users",
                                      "admins"}
+        self.executor = None  # runs jobs' tasks (executor.py); LocalWorkspace gives it one
         self.config: dict = {}  # POST /_fake/config: endpoint_ready_after, mlflow_uri, llm_models, ...
         self._ids = itertools.count(1001)
 
@@ -103,9 +107,7 @@ class Store:
                 raise not_found(what or f"{kind} {key}") from None
             self.deleted.setdefault(kind, set()).add(str(key))
             if kind == "volumes":  # a managed volume's files go with it
-                prefix = "/Volumes/" + "/".join(str(key).split(".")) + "/"
-                for path in [p for p in self.volume_files if p.startswith(prefix)]:
-                    del self.volume_files[path]
+                self.volume_files.remove_tree("/Volumes/" + "/".join(str(key).split(".")))
             return obj
 
     def all(self, kind: str) -> list[dict]:

@@ -134,6 +134,72 @@ def runs_of_a_job(w, local):
     w.jobs.delete(job_id)
 
 
+def _notebook_job(w, folder: str, name: str, source: str, **settings) -> int:
+    """A job of one notebook task, the notebook imported into the workspace in source format."""
+    from databricks.sdk.service import jobs, workspace
+
+    w.workspace.mkdirs(folder)
+    w.workspace.import_(f"{folder}/{name}", content=base64.b64encode(
+        ("# Databricks notebook source\n" + source).encode()).decode(), format=workspace.ImportFormat.SOURCE,
+        language=workspace.Language.PYTHON, overwrite=True)
+    task = jobs.Task(task_key=name, notebook_task=jobs.NotebookTask(notebook_path=f"{folder}/{name}"))
+    return w.jobs.create(name=_name("conf-job-"), tasks=[task], **settings).job_id
+
+
+def _ended(w, run_id: int):
+    from datetime import timedelta
+
+    return w.jobs.wait_get_run_job_terminated_or_skipped(run_id, timeout=timedelta(minutes=20))
+
+
+@conforms(("POST", "/api/2.2/jobs/run-now"), ("GET", "/api/2.2/jobs/runs/get"),
+          ("GET", "/api/2.2/jobs/runs/get-output"),
+          source="Jobs API 2.2 (SDK docstrings): a run goes PENDING, RUNNING, then TERMINATED with result_state "
+                 "SUCCESS or FAILED (RunLifeCycleState, RunResultState); runs/get lists its task runs, each with a "
+                 "run id of its own; runs/get-output of a task run gives the notebook's dbutils.notebook.exit value "
+                 "(RunOutput.notebook_output) or its error and error_trace; of a multi-task run it is refused")
+def a_run_executes_its_notebooks(w, local):
+    from databricks.sdk.errors import BadRequest
+
+    folder = f"/Users/{w.current_user.me().user_name}/{_name('conf-nb-')}"
+    good = _notebook_job(w, folder, "good", 'print("working")\ndbutils.notebook.exit("done")\n')
+    bad = _notebook_job(w, folder, "bad", 'raise ValueError("broken on purpose")\n')
+    run = _ended(w, w.jobs.run_now(good).run_id)
+    assert (run.state.life_cycle_state.value, run.state.result_state.value) == ("TERMINATED", "SUCCESS")
+    assert [t.task_key for t in run.tasks] == ["good"] and run.tasks[0].run_id != run.run_id
+    assert w.jobs.get_run_output(run.tasks[0].run_id).notebook_output.result == "done"
+    failed = _ended(w, w.jobs.run_now(bad).run_id)
+    assert failed.state.result_state.value == "FAILED" and "bad" in failed.state.state_message
+    out = w.jobs.get_run_output(failed.tasks[0].run_id)
+    assert "broken on purpose" in out.error and "broken on purpose" in out.error_trace
+    with pytest.raises(BadRequest):
+        w.jobs.get_run_output(failed.run_id)
+    for job_id in (good, bad):
+        w.jobs.delete(job_id)
+    w.workspace.delete(folder, recursive=True)
+
+
+@conforms(("POST", "/api/2.2/jobs/run-now"), ("POST", "/api/2.2/jobs/runs/cancel"),
+          ("POST", "/api/2.2/jobs/runs/cancel-all"), ("GET", "/api/2.2/jobs/runs/list"),
+          source="Jobs API 2.2 (SDK docstrings): cancel_run and cancel_all_runs end active runs (TERMINATED, "
+                 "CANCELED); with max_concurrent_runs active runs a new run is skipped (JobSettings."
+                 "max_concurrent_runs: 'new runs are skipped'; RunLifeCycleState.SKIPPED)")
+def runs_are_canceled_and_skipped_beyond_the_limit(w, local):
+    folder = f"/Users/{w.current_user.me().user_name}/{_name('conf-nb-')}"
+    job_id = _notebook_job(w, folder, "sleeper", "import time\ntime.sleep(900)\n", max_concurrent_runs=1)
+    first = w.jobs.run_now(job_id).run_id
+    skipped = _ended(w, w.jobs.run_now(job_id).run_id)
+    assert skipped.state.life_cycle_state.value == "SKIPPED"
+    assert first in [r.run_id for r in w.jobs.list_runs(job_id=job_id, active_only=True)]
+    w.jobs.cancel_run(first)
+    assert _ended(w, first).state.result_state.value == "CANCELED"
+    again = w.jobs.run_now(job_id).run_id
+    w.jobs.cancel_all_runs(job_id=job_id)
+    assert _ended(w, again).state.result_state.value == "CANCELED"
+    w.jobs.delete(job_id)
+    w.workspace.delete(folder, recursive=True)
+
+
 # ---- pipelines -----------------------------------------------------------------------------------
 @conforms(("POST", "/api/2.0/pipelines"), ("GET", "/api/2.0/pipelines"), ("GET", "/api/2.0/pipelines/x"),
           ("PUT", "/api/2.0/pipelines/x"), ("DELETE", "/api/2.0/pipelines/x"),

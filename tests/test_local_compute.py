@@ -48,8 +48,7 @@ CLIENT = textwrap.dedent("""
 
 @pytest.fixture
 def workspace(tmp_path):
-    ws = LocalWorkspace().start()
-    ws.store.config["volumes_root"] = str(tmp_path / "volumes")
+    ws = LocalWorkspace(volumes_root=tmp_path / "volumes").start()
     env = client_env(ws.url, str(tmp_path))
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -122,7 +121,7 @@ def _events(volumes, days: int = 2) -> int:
 
     rows, _ = rc.read_window(str(shared_dataset() / "events.parquet"), rc.EPOCH, rc.EPOCH + days * rc.DAY)
     folder = volumes / "caspersdev" / "simulator" / "events"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     records = rc.records(rows, loop=0, shift=0)
     (folder / rc.file_name((0, 60), 0)).write_bytes(rc.to_json_lines(records))
     return len(records)

@@ -12,7 +12,7 @@
 import os
 from datetime import datetime, timezone
 
-from replay_core import DatasetReader, ReplayState, replace_file, run_once
+from replay_core import DatasetReader, ReplayState, replace_file, run_once, volume_path
 
 CATALOG = dbutils.widgets.get("CATALOG")  # noqa: F821 - provided by Databricks
 SCHEMA = dbutils.widgets.get("SCHEMA")  # noqa: F821
@@ -21,8 +21,8 @@ START_DAY = int(dbutils.widgets.get("START_DAY"))  # noqa: F821
 SPEED = float(dbutils.widgets.get("SPEED_MULTIPLIER"))  # noqa: F821
 
 DATASET = os.path.abspath(os.path.join("canonical_dataset", "events.parquet"))
-OUTPUT = f"/Volumes/{CATALOG}/{SCHEMA}/{VOLUME}"
-STATE = f"/Volumes/{CATALOG}/{SCHEMA}/misc/_replay_state.json"
+OUTPUT = volume_path(CATALOG, SCHEMA, VOLUME)
+STATE = volume_path(CATALOG, SCHEMA, "misc", "_replay_state.json")
 
 # COMMAND ----------
 

@@ -154,6 +154,16 @@ def temporary_name(name: str) -> str:
     return f".{name}.tmp"
 
 
+def volume_path(catalog: str, schema: str, volume: str, *parts: str) -> str:
+    """A volume's file for plain file I/O (open, os.replace). On Databricks volumes are mounted at
+    /Volumes; the local workspace's task processes get the folder holding its volumes as
+    DATABRICKS_VOLUMES_ROOT instead, so the same notebook writes where the Files API reads."""
+    import os
+
+    root = os.environ.get("DATABRICKS_VOLUMES_ROOT") or "/Volumes"
+    return os.path.join(root, catalog, schema, volume, *parts)
+
+
 def replace_file(path: str, data: bytes, before_rename: Callable[[str], None] | None = None) -> None:
     """Write then rename in the same folder: readers see the old file or the whole new one, and a
     rerun replaces, never appends. `before_rename(temporary)` is a test hook."""
