@@ -38,9 +38,8 @@ def run(ctx):
     ctx.workspace.jobs.run_now(job_id=job_id)
 
     folder = f"/Volumes/{catalog}/{schema}/{volume}"
-    if not ctx.skip_locally("wait for the first event file", "the replay job does not run locally"):
-        wait_for_first_file(ctx.workspace, folder, FIRST_FILE_TIMEOUT_S,
-                            hint=f"check the runs of job 'Canonical Data Replay ({catalog})' (id {job_id})")
+    wait_for_first_file(ctx.workspace, folder, FIRST_FILE_TIMEOUT_S,
+                        hint=f"check the runs of job 'Canonical Data Replay ({catalog})' (id {job_id})")
 
 
 def replay_job(ctx, catalog, schema, volume, start_day, speed, minutes):
