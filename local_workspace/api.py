@@ -207,9 +207,10 @@ def _pipeline_delete(store, m, q, b):
 @route("POST", r"/api/2\.0/pipelines/([^/]+)/updates", "pipelines", "run", response=W.model(pipelines.StartUpdateResponse))
 def _pipeline_start(store, m, q, b):
     """A pipeline whose sources are files on this machine runs (pipeline_runs.py): RUNNING until the
-    runner ends, then COMPLETED or FAILED. Any other (sources only in the workspace's files) is not
-    executed: RUNNING for `pipeline_update_polls` reads (config, default 1), then COMPLETED, or FAILED
-    with `pipeline_update_fails`."""
+    runner ends, then COMPLETED or FAILED. Any other (sources only in the workspace's files), or any
+    when `execute_pipelines` is false (config: tests of a caller's waiting), is not executed: RUNNING
+    for `pipeline_update_polls` reads (config, default 1), then COMPLETED, or FAILED with
+    `pipeline_update_fails`."""
     from . import pipeline_runs
 
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
@@ -220,7 +221,7 @@ def _pipeline_start(store, m, q, b):
     pipeline.setdefault("_updates", {})[update_id] = update
     pipeline["latest_updates"] = [{"update_id": update_id, "state": "RUNNING"}]
     patterns = pipeline_runs.local_sources(pipeline["spec"])
-    if patterns is not None:
+    if patterns is not None and store.config.get("execute_pipelines", True):
         update["_executed"] = True
         threading.Thread(target=_execute_update, args=(store, pipeline, update, patterns), daemon=True).start()
     return {"update_id": update_id}

@@ -95,14 +95,30 @@ def spark_schema(spark: Any, columns: str):
 
 
 class LocalTables:
-    def __init__(self, root: str | Path):
+    """`spark`, when given (a workspace's compute, through Spark Connect), also gets each table's
+    current snapshot as a table of its own catalog under the same name, rewritten after every write:
+    what SQL on that compute reads (the agents' functions and views, the warehouse), since
+    open-source Spark cannot read a Delta log."""
+
+    def __init__(self, root: str | Path, spark: Any = None):
         self.root = Path(root)
+        self.spark = spark
 
     @classmethod
     def of(cls, spark: Any) -> "LocalTables":
         warehouse = spark.conf.get("spark.sql.warehouse.dir")
         path = unquote(urlparse(warehouse).path) if warehouse.startswith("file:") else warehouse
-        return cls(Path(path) / "catalogs")
+        # Only a Spark Connect session (a workspace's compute) holds three-level names; a local
+        # pyspark session's queries read the snapshot through `bind` instead.
+        return cls(Path(path) / "catalogs", spark if type(spark).__module__.startswith("pyspark.sql.connect") else None)
+
+    def publish(self, name: str) -> None:
+        """The snapshot of `name` as the Spark table `name` (nothing without a session)."""
+        if self.spark is None:
+            return
+        quoted = ".".join("`" + part.replace("`", "``") + "`" for part in parse(name))
+        self.spark.createDataFrame(self.snapshot(name)).write.mode("overwrite") \
+            .option("overwriteSchema", "true").saveAsTable(quoted)
 
     # names ------------------------------------------------------------------------------------
     def location(self, name: str) -> Path:
@@ -146,6 +162,7 @@ class LocalTables:
         table = self.table(name)
         if cdf and table.metadata().configuration.get(CDF) != "true":  # one commit, only when it changes
             table.alter.set_table_properties({CDF: "true"})
+        self.publish(name)
 
     def add_column(self, name: str, field) -> bool:
         """The column if the table lacks it (True), nothing if it has one of that name (False)."""
@@ -154,6 +171,7 @@ class LocalTables:
         if field.name.lower() in (f.name.lower() for f in table.schema().fields):
             return False
         table.alter.add_columns(Field.from_arrow(field))
+        self.publish(name)
         return True
 
     def insert_new(self, name: str, rows, key: str) -> int:
@@ -162,7 +180,10 @@ class LocalTables:
         column = '"' + key.replace('"', '""') + '"'
         merged = (self.table(name).merge(rows, f"t.{column} = s.{column}", source_alias="s", target_alias="t")
                   .when_not_matched_insert_all().execute())
-        return int(merged["num_target_rows_inserted"])
+        inserted = int(merged["num_target_rows_inserted"])
+        if inserted:
+            self.publish(name)
+        return inserted
 
     # reads ------------------------------------------------------------------------------------
     def version(self, name: str) -> int:

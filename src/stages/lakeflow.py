@@ -38,6 +38,8 @@ def run(ctx):
 def pipeline_config(ctx, catalog, schema, volume, continuous):
     from databricks.sdk.service.pipelines import PathPattern, PipelineLibrary
 
+    from caspers.compute import has_data_source
+
     root = ctx.bundle_path("pipelines", "order_items")
     return {
         "name": f"Order Items Medallion Pipeline ({catalog})",
@@ -48,25 +50,12 @@ def pipeline_config(ctx, catalog, schema, volume, continuous):
         # What the source reads, and how: Auto Loader over the events volume here; a local
         # spark-pipelines run points the same source at a folder, read as plain `json`.
         "configuration": {"EVENTS_PATH": f"/Volumes/{catalog}/{schema}/{volume}",
-                          "EVENTS_FORMAT": "cloudFiles" if has_auto_loader(ctx.spark) else "json"},
+                          "EVENTS_FORMAT": "cloudFiles" if has_data_source(ctx.spark, "cloudFiles") else "json"},
         "root_path": root,
         # Only the transformations are pipeline sources; the root folder (helper modules such as
         # order_items_logic.py, the README) is on the import path through root_path.
         "libraries": [PipelineLibrary(glob=PathPattern(include=f"{root}/transformations/**"))],
     }
-
-
-def has_auto_loader(spark) -> bool:
-    """Whether the workspace's compute reads `cloudFiles` (Auto Loader), by asking it: Databricks'
-    does, open-source Spark (the local workspace's) answers DATA_SOURCE_NOT_FOUND. Without a
-    session to ask, the workspace is taken to be Databricks."""
-    if spark is None:
-        return True
-    try:
-        spark.read.format("cloudFiles").option("cloudFiles.format", "json").load("/nonexistent-probe").schema
-    except Exception as err:  # noqa: BLE001 - any other complaint (no such path, no schema) means it is there
-        return "DATA_SOURCE_NOT_FOUND" not in str(err)
-    return True
 
 
 def scheduler_job(catalog, pipeline_id, minutes):

@@ -33,6 +33,8 @@ def run(ctx):
 def pipeline_config(ctx, catalog):
     from databricks.sdk.service.pipelines import PathPattern, PipelineLibrary
 
+    from caspers.compute import has_function
+
     root = ctx.bundle_path("pipelines", "menu_documents")
     return {
         "name": f"Menu Document Processing Pipeline ({catalog})",
@@ -40,7 +42,9 @@ def pipeline_config(ctx, catalog):
         "schema": "menu_documents",
         "continuous": False,
         "serverless": True,
-        "configuration": {"MENU_CATALOG": catalog},
+        # ai_parse_document where the compute has it (Databricks); else the pipeline's local parser
+        "configuration": {"MENU_CATALOG": catalog,
+                          **({} if has_function(ctx.spark, "ai_parse_document") else {"DOCUMENT_PARSER": "pypdf"})},
         "root_path": root,
         # Only the transformations are sources; the logic module is importable through root_path.
         "libraries": [PipelineLibrary(glob=PathPattern(include=f"{root}/transformations/**"))],
