@@ -24,6 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local_workspace", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--spark-port", type=int, help="its Spark Connect port (default: --port + 1, or a free one "
+                        "with --port 0)")
     parser.add_argument("--mlflow-uri", default="file:" + os.path.abspath(os.path.join("build", ".local", "mlflow")),
                         help="the MLflow store agent endpoints load their models from (default: where "
                              "`make run-local` logs them, build/.local/mlflow)")
@@ -54,7 +56,9 @@ def main() -> None:
     # What a serving container gets: credentials for the workspace, used by the agents it serves.
     os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token"})
     print(workspace.url, flush=True)
-    print(f"export DATABRICKS_HOST={workspace.url} DATABRICKS_TOKEN=any SPARK_REMOTE={workspace.spark_remote}", flush=True)
+    spark_port = args.spark_port if args.spark_port is not None else (args.port + 1 if args.port else 0)
+    remote = workspace.serve_spark(spark_port)
+    print(f"export DATABRICKS_HOST={workspace.url} DATABRICKS_TOKEN=any SPARK_REMOTE={remote}", flush=True)
     # A TERM (make, a supervisor) ends it as an interrupt does, so its job runs' processes end with it.
     signal.signal(signal.SIGTERM, _interrupt)
     workspace.start()

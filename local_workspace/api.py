@@ -170,6 +170,7 @@ def _pipeline_create(store, m, q, b):
     pid = f"pl-{store.new_id()}"
     store.put("pipelines", pid, {"pipeline_id": pid, "name": name, "spec": dict(b, id=pid), "state": "IDLE",
                                  "creator_user_name": store.me})
+    _start_if_continuous(store, store.get("pipelines", pid, pid))
     return {"pipeline_id": pid}
 
 
@@ -195,7 +196,16 @@ def _pipeline_update(store, m, q, b):
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
     pipeline["spec"] = dict(b, id=m.group(1))
     pipeline["name"] = b.get("name", pipeline["name"])
+    _start_if_continuous(store, pipeline)
     return {}
+
+
+def _start_if_continuous(store, pipeline: dict) -> None:
+    """A continuous pipeline starts when it is created or edited, without a start_update (Pipelines
+    API: `continuous` runs it "continuously"). Here its update runs what is there once, then ends."""
+    updates = (pipeline.get("_updates") or {}).values()
+    if pipeline["spec"].get("continuous") and not any(u["state"] == "RUNNING" for u in updates):
+        _new_update(store, pipeline, full_refresh=False)
 
 
 @route("DELETE", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "delete")
@@ -211,20 +221,24 @@ def _pipeline_start(store, m, q, b):
     when `execute_pipelines` is false (config: tests of a caller's waiting), is not executed: RUNNING
     for `pipeline_update_polls` reads (config, default 1), then COMPLETED, or FAILED with
     `pipeline_update_fails`."""
-    from . import pipeline_runs
-
     pipeline = store.get("pipelines", m.group(1), f"Pipeline {m.group(1)}")
     if any(u["state"] == "RUNNING" for u in (pipeline.get("_updates") or {}).values()):
         raise ApiError(409, "INVALID_STATE_TRANSITION", f"Pipeline {m.group(1)} has an active update.")
+    return {"update_id": _new_update(store, pipeline, bool(b.get("full_refresh")))}
+
+
+def _new_update(store, pipeline: dict, full_refresh: bool) -> str:
+    from . import pipeline_runs
+
     update_id = f"upd-{store.new_id()}"
-    update = {"update_id": update_id, "state": "RUNNING", "_reads": 0, "full_refresh": bool(b.get("full_refresh"))}
+    update = {"update_id": update_id, "state": "RUNNING", "_reads": 0, "full_refresh": full_refresh}
     pipeline.setdefault("_updates", {})[update_id] = update
     pipeline["latest_updates"] = [{"update_id": update_id, "state": "RUNNING"}]
     patterns = pipeline_runs.local_sources(pipeline["spec"])
     if patterns is not None and store.config.get("execute_pipelines", True):
         update["_executed"] = True
         threading.Thread(target=_execute_update, args=(store, pipeline, update, patterns), daemon=True).start()
-    return {"update_id": update_id}
+    return update_id
 
 
 def _execute_update(store, pipeline: dict, update: dict, patterns: list[str]) -> None:

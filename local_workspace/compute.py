@@ -80,7 +80,7 @@ def forget(store) -> None:
 _PROXIES: dict[int, object] = {}
 
 
-def remote(store, host: str = "127.0.0.1") -> str:
+def remote(store, host: str = "127.0.0.1", port: int = 0) -> str:
     """The workspace's Spark Connect URL; its proxy starts now, Spark at the first request."""
     with _LOCK:
         if id(store) not in _PROXIES:
@@ -88,7 +88,8 @@ def remote(store, host: str = "127.0.0.1") -> str:
             from .spark import connect_address
 
             _PROXIES[id(store)] = ConnectProxy(names(store), connect_address,
-                                               lambda: str(store.volume_files.root), host=host).start()
+                                               lambda: str(store.volume_files.root), host=host,
+                                               port=port).start()
         return _PROXIES[id(store)].url
 
 

@@ -219,9 +219,13 @@ class LocalWorkspace:
     def spark_remote(self) -> str:
         """The workspace's Spark Connect URL (`sc://host:port`), its compute for stages, job tasks and
         pipelines (connect_proxy.py); the proxy starts now, Spark at its first request."""
+        return self.serve_spark()
+
+    def serve_spark(self, port: int = 0) -> str:
+        """The Spark Connect endpoint on `port` (0: a free one; ignored once it serves)."""
         from .compute import remote
 
-        return remote(self.store, self.server.server_address[0])
+        return remote(self.store, self.server.server_address[0], port)
 
     def start(self) -> "LocalWorkspace":
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

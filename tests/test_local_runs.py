@@ -54,7 +54,9 @@ def _results(out: str) -> dict[str, str]:
 
 
 def _cli(project: Path, server, tmp_path, *args):
-    return run_compiler(*args, cwd=project, env=sdk_env(server.url, tmp_path), timeout=300)
+    """The compiler against the workspace, with its Spark Connect endpoint as `make workspace` prints it."""
+    env = dict(sdk_env(server.url, tmp_path), SPARK_REMOTE=server.spark_remote)
+    return run_compiler(*args, cwd=project, env=env, timeout=900)
 
 
 def test_free_runs_twice_without_duplicates_and_destroys_cleanly(caspers, server, tmp_path):

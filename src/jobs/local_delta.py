@@ -116,8 +116,11 @@ class LocalTables:
         """The snapshot of `name` as the Spark table `name` (nothing without a session)."""
         if self.spark is None:
             return
+        from pyspark.sql.pandas.types import from_arrow_schema
+
         quoted = ".".join("`" + part.replace("`", "``") + "`" for part in parse(name))
-        self.spark.createDataFrame(self.snapshot(name)).write.mode("overwrite") \
+        rows = self.snapshot(name)  # with its schema: an empty table has no rows to infer one from
+        self.spark.createDataFrame(rows.to_pandas(), schema=from_arrow_schema(rows.schema)).write.mode("overwrite") \
             .option("overwriteSchema", "true").saveAsTable(quoted)
 
     # names ------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ Configuration (the defaults are Databricks', which the stage relies on):
 from pyspark import pipelines as dp
 
 import menu_documents_logic as logic
+from pyspark import cloudpickle
+
+# The parse UDF ships the logic module's code with it: a Python worker of the compute then needs no
+# copy of the pipeline's root folder on its own import path (the local workspace's workers have none).
+cloudpickle.register_pickle_by_value(logic)
 
 CATALOG = spark.conf.get("MENU_CATALOG")  # noqa: F821 - `spark` is provided by the pipeline runtime
 MENU_SCHEMA = spark.conf.get("MENU_SCHEMA", "menu_documents")  # noqa: F821
