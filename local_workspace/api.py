@@ -211,6 +211,7 @@ def _start_if_continuous(store, pipeline: dict) -> None:
 @route("DELETE", r"/api/2\.0/pipelines/([^/]+)", "pipelines", "delete")
 def _pipeline_delete(store, m, q, b):
     store.delete("pipelines", m.group(1), f"Pipeline {m.group(1)}")
+    compute.stop_pipeline(store, m.group(1))  # a deleted pipeline stops running
     return {}
 
 
@@ -249,12 +250,25 @@ def _execute_update(store, pipeline: dict, update: dict, patterns: list[str]) ->
     folder = Path(compute.state_dir(store)) / "pipelines" / pipeline["pipeline_id"]
     try:
         done, output = pipeline_runs.run_update(pipeline["spec"], patterns, compute.remote(store), folder,
-                                                update["full_refresh"])
+                                                update["full_refresh"], lambda p: compute.started(store, p, pipeline["pipeline_id"]))
     except Exception as err:  # noqa: BLE001 - the update fails with the reason, as a workspace reports it
         done, output = False, f"{type(err).__name__}: {err}"
     with store.lock:
         update["state"], update["_output"] = ("COMPLETED" if done else "FAILED"), output
         pipeline["latest_updates"] = [{"update_id": update["update_id"], "state": update["state"]}]
+    # A continuous pipeline keeps taking what arrives: the next update after a pause
+    # (`continuous_interval_s`, config, default 20), while the pipeline exists and the workspace runs.
+    if pipeline["spec"].get("continuous") and not compute.stopped(store):
+        timer = threading.Timer(float(store.config.get("continuous_interval_s", 20)), _continue, (store, pipeline))
+        timer.daemon = True
+        timer.start()
+
+
+def _continue(store, pipeline: dict) -> None:
+    with store.lock:
+        if compute.stopped(store) or store.find("pipelines", pipeline["pipeline_id"]) is not pipeline:
+            return
+        _start_if_continuous(store, pipeline)
 
 
 @route("GET", r"/api/2\.0/pipelines/([^/]+)/updates/([^/]+)", "pipelines", "get", response=W.model(pipelines.GetUpdateResponse))

@@ -93,9 +93,42 @@ def remote(store, host: str = "127.0.0.1", port: int = 0) -> str:
         return _PROXIES[id(store)].url
 
 
-def stop(store) -> None:
+_RUNNERS: dict[int, set] = {}  # the pipeline runners' processes of each workspace
+_STOPPED: set[int] = set()
+
+
+_OF_PIPELINE: dict[tuple[int, str], object] = {}
+
+
+def started(store, process, pipeline_id: str) -> None:
     with _LOCK:
+        _RUNNERS.setdefault(id(store), set()).add(process)
+        _OF_PIPELINE[(id(store), pipeline_id)] = process
+        if id(store) in _STOPPED:
+            process.kill()
+
+
+def stop_pipeline(store, pipeline_id: str) -> None:
+    """A deleted pipeline stops: its runner, if one runs."""
+    with _LOCK:
+        process = _OF_PIPELINE.pop((id(store), pipeline_id), None)
+    if process is not None and process.poll() is None:
+        process.kill()
+
+
+def stopped(store) -> bool:
+    return id(store) in _STOPPED
+
+
+def stop(store) -> None:
+    """The workspace ends: its Spark Connect endpoint, its pipelines' runners and their loops."""
+    with _LOCK:
+        _STOPPED.add(id(store))
         proxy = _PROXIES.pop(id(store), None)
+        runners = _RUNNERS.pop(id(store), set())
+    for process in runners:
+        if process.poll() is None:
+            process.kill()
     if proxy is not None:
         proxy.stop()
 

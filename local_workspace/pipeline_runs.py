@@ -63,8 +63,10 @@ def _split_glob(pattern: str) -> tuple[str, str]:
     return str(Path(*parts[:cut])), "/".join(parts[cut:])
 
 
-def run_update(spec: dict, patterns: list[str], remote: str, state_dir: Path, full_refresh: bool) -> tuple[bool, str]:
-    """Run one update; (completed, the runner's output tail)."""
+def run_update(spec: dict, patterns: list[str], remote: str, state_dir: Path, full_refresh: bool,
+               started=lambda process: None) -> tuple[bool, str]:
+    """Run one update; (completed, the runner's output tail). `started(process)` hears of the runner's
+    process, so that the workspace can stop it."""
     storage = state_dir / "storage"
     storage.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pipeline-spec-") as folder:
@@ -75,10 +77,13 @@ def run_update(spec: dict, patterns: list[str], remote: str, state_dir: Path, fu
         command = [sys.executable, "-m", "pyspark.pipelines.cli", "run", "--spec", str(path)]
         if full_refresh:
             command.append("--full-refresh-all")
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   cwd=folder, stdin=subprocess.DEVNULL, start_new_session=True)
+        started(process)
         try:
-            proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
-                                  cwd=folder)
+            output, _ = process.communicate(timeout=RUN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
             return False, f"the update ran longer than {RUN_TIMEOUT_S} s and was stopped"
-    output = (proc.stdout + proc.stderr)[-LOG_TAIL:]
-    return proc.returncode == 0 and "Run is COMPLETED" in proc.stdout, output
+    return process.returncode == 0 and "Run is COMPLETED" in output, output[-LOG_TAIL:]

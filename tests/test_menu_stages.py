@@ -110,6 +110,7 @@ def test_the_pipeline_is_catalog_scoped_updated_and_waited_for(bundle, fake, run
     from stage_runtime.waits import PipelineUpdateFailed
 
     w = _w()
+    fake.store.config["execute_pipelines"] = False  # the stage's orchestration, not the pipeline's data
     for catalog in ("My_Cat", "Other"):
         w.catalogs.create(name=catalog)  # what menu_data makes first
     for catalog in ("My_Cat", "Other", "My_Cat"):

@@ -38,8 +38,10 @@ def run(ctx):
     ctx.workspace.jobs.run_now(job_id=job_id)
 
     folder = f"/Volumes/{catalog}/{schema}/{volume}"
-    wait_for_first_file(ctx.workspace, folder, FIRST_FILE_TIMEOUT_S,
-                        hint=f"check the runs of job 'Canonical Data Replay ({catalog})' (id {job_id})")
+    # A local run without Spark has no data plane to wait for (the replay feeds the pipeline's Spark)
+    if ctx.needs_spark("wait for the first event file"):
+        wait_for_first_file(ctx.workspace, folder, FIRST_FILE_TIMEOUT_S,
+                            hint=f"check the runs of job 'Canonical Data Replay ({catalog})' (id {job_id})")
 
 
 def replay_job(ctx, catalog, schema, volume, start_day, speed, minutes):
