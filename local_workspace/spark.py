@@ -34,6 +34,9 @@ def _build(builder, app: str, cores: int):
     return (builder.master(f"local[{cores}]").appName(app)
             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
             .config("spark.sql.warehouse.dir", WAREHOUSE).config("spark.sql.session.timeZone", "UTC")
+            # Clients write tables other sessions read at once (a pipeline's, a job's): no session may
+            # keep an old file listing of a table, as Delta on Databricks always reads the latest version.
+            .config("spark.sql.filesourceTableRelationCacheSize", "0")
             .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
             .config("spark.connect.grpc.binding.address", "127.0.0.1")
             .config("spark.connect.grpc.binding.port", str(_free_port()))
