@@ -12,9 +12,11 @@ import os
 import socket
 import sys
 import tempfile
+import threading
 import uuid
 
 WAREHOUSE = tempfile.mkdtemp(prefix="spark-warehouse-")
+_STARTING = threading.Lock()
 
 
 def session(app: str, cores: int = 2):
@@ -23,11 +25,15 @@ def session(app: str, cores: int = 2):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers of Python UDFs: this interpreter
     # This is the server, never a Spark Connect client: a SPARK_REMOTE in the environment (the URL this
     # workspace gives its clients), or a client made earlier in this process, must not turn it into one.
-    hidden = {name: os.environ.pop(name) for name in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED") if name in os.environ}
-    try:
-        return _build(SparkSession.builder, app, cores)
-    finally:
-        os.environ.update(hidden)
+    # One thread at a time: the first requests of several clients arrive together, and two JVM
+    # launches at once leave one of them without a gateway.
+    with _STARTING:
+        hidden = {name: os.environ.pop(name) for name in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")
+                  if name in os.environ}
+        try:
+            return _build(SparkSession.builder, app, cores)
+        finally:
+            os.environ.update(hidden)
 
 
 def _build(builder, app: str, cores: int):
