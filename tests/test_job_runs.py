@@ -425,3 +425,14 @@ def test_a_module_deleted_from_the_workspace_is_no_longer_importable_by_tasks(ws
     w.workspace.delete(f"{folder}/helper.py")
     run = finished(w, w.jobs.run_now(job_id).run_id)
     assert run.state.result_state.value == "FAILED" and "No module named 'helper'" in run.state.state_message
+
+
+def test_parameters_that_are_not_a_map_of_values_are_refused(ws, tmp_path):
+    from databricks.sdk.errors import BadRequest
+
+    w, _ = ws
+    job_id = job(w, notebook(tmp_path, "nb", "pass\n"))
+    for body in ({"notebook_params": ["A", "B"]}, {"job_parameters": {"A": {"nested": 1}}}):
+        with pytest.raises(BadRequest, match="must be an object of names to values"):
+            w.api_client.do("POST", "/api/2.2/jobs/run-now", body={"job_id": job_id, **body})
+    assert list(w.jobs.list_runs(job_id=job_id)) == []
