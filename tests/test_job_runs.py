@@ -436,3 +436,18 @@ def test_parameters_that_are_not_a_map_of_values_are_refused(ws, tmp_path):
         with pytest.raises(BadRequest, match="must be an object of names to values"):
             w.api_client.do("POST", "/api/2.2/jobs/run-now", body={"job_id": job_id, **body})
     assert list(w.jobs.list_runs(job_id=job_id)) == []
+
+
+def test_a_task_reaches_its_workspace_through_the_sdk_and_has_no_spark_without_an_engine(ws, tmp_path, monkeypatch):
+    w, local = ws
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.setenv("DATABRICKS_HOST", "https://elsewhere.example.com")  # the workspace's own URL wins
+    path = notebook(tmp_path, "client", """
+        import json, os
+        from databricks.sdk import WorkspaceClient
+        me = WorkspaceClient().current_user.me().user_name
+        dbutils.notebook.exit(json.dumps([os.environ["DATABRICKS_HOST"], me, spark is None]))
+    """)
+    run = finished(w, w.jobs.run_now(job(w, path)).run_id)
+    assert run.state.result_state.value == "SUCCESS", output(w, run).error
+    assert json.loads(output(w, run).notebook_output.result) == [local.url, "tester@example.com", True]
