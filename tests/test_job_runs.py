@@ -451,3 +451,11 @@ def test_a_task_reaches_its_workspace_through_the_sdk_and_has_no_spark_without_a
     run = finished(w, w.jobs.run_now(job(w, path)).run_id)
     assert run.state.result_state.value == "SUCCESS", output(w, run).error
     assert json.loads(output(w, run).notebook_output.result) == [local.url, "tester@example.com", True]
+
+
+def test_a_notebook_using_spark_without_an_engine_fails_saying_so(ws, tmp_path, monkeypatch):
+    w, _ = ws
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    run = finished(w, w.jobs.run_now(job(w, notebook(tmp_path, "sql", 'spark.sql("SELECT 1")\n'))).run_id)
+    assert run.state.result_state.value == "FAILED"
+    assert "spark is None here" in run.state.state_message and "SPARK_REMOTE" in run.state.state_message
