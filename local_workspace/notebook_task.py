@@ -85,8 +85,16 @@ def run(notebook: str, parameters: dict[str, str]) -> dict:
     except Exception as error:  # noqa: BLE001 - any error of the notebook is the task's failure
         trace = traceback.format_exc()
         print(trace, file=sys.stderr, flush=True)
-        return {"error": f"{type(error).__name__}: {error}", "error_trace": trace}
+        return {"error": f"{type(error).__name__}: {error}" + _hint(error, scope), "error_trace": trace}
     return {"result": None}
+
+
+def _hint(error: Exception, scope: dict) -> str:
+    """What most likely went wrong when a notebook used `spark` on a workspace without an engine."""
+    if scope.get("spark") is None and isinstance(error, AttributeError) and "'NoneType'" in str(error):
+        return (" (spark is None here: the local workspace gives notebooks a Spark session only when "
+                "SPARK_REMOTE is set)")
+    return ""
 
 
 def main(argv: list[str]) -> int:

@@ -8,6 +8,7 @@ one-time (submitted) runs are `job_runs`, the kind the runtime tracks (stage_run
 
 from __future__ import annotations
 
+import json
 import re
 
 from databricks.sdk.service import jobs
@@ -31,6 +32,16 @@ def _executor(store: Store):
 
 
 # ---- building a run ----------------------------------------------------------------------------------
+def check_maps(request: dict) -> None:
+    """Parameters come as an object of names to values; anything else is refused as the API refuses it."""
+    for key in ("job_parameters", "notebook_params"):
+        given = request.get(key)
+        if given is not None and (not isinstance(given, dict) or
+                                  not all(isinstance(v, (str, int, float, bool)) for v in given.values())):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"{key} must be an object of names to values, "
+                           f"got {json.dumps(given)[:200]}")
+
+
 def job_parameters(settings: dict, request: dict) -> dict[str, str]:
     """The job's parameters: their defaults, overridden by the run's `job_parameters`."""
     values = {p["name"]: str(p.get("default", "")) for p in settings.get("parameters") or [] if p.get("name")}
@@ -102,6 +113,7 @@ def refuse_schedule(store: Store, job: dict, message: str) -> None:
 @route("POST", r"/api/2\.[0-2]/jobs/run-now", "jobs", "run", request=RUN_NOW, response=W.model(jobs.RunNowResponse))
 def _run_now(store, m, q, b):
     job = _job(store, _need(b, "job_id"))
+    check_maps(b)
     run = start_job_run(store, job, b)
     return {"run_id": run["run_id"], "number_in_job": run["number_in_job"]}
 

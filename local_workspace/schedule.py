@@ -4,7 +4,8 @@ must not start on their own).
 
 Only the forms the project writes are understood: `0 <minute> * * * ?`, minute `*`, `M` or `M/N`
 (e.g. `0 0/10 * * * ?`, every ten minutes from the hour). Any other expression is refused: the
-job gets one run ending INTERNAL_ERROR whose message says so, visible through runs/list."""
+job gets one run ending INTERNAL_ERROR whose message says so, visible through runs/list. Minutes are
+read in UTC, whatever `timezone_id` says: the same minutes in every zone a whole number of hours away."""
 
 from __future__ import annotations
 

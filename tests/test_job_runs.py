@@ -425,3 +425,37 @@ def test_a_module_deleted_from_the_workspace_is_no_longer_importable_by_tasks(ws
     w.workspace.delete(f"{folder}/helper.py")
     run = finished(w, w.jobs.run_now(job_id).run_id)
     assert run.state.result_state.value == "FAILED" and "No module named 'helper'" in run.state.state_message
+
+
+def test_parameters_that_are_not_a_map_of_values_are_refused(ws, tmp_path):
+    from databricks.sdk.errors import BadRequest
+
+    w, _ = ws
+    job_id = job(w, notebook(tmp_path, "nb", "pass\n"))
+    for body in ({"notebook_params": ["A", "B"]}, {"job_parameters": {"A": {"nested": 1}}}):
+        with pytest.raises(BadRequest, match="must be an object of names to values"):
+            w.api_client.do("POST", "/api/2.2/jobs/run-now", body={"job_id": job_id, **body})
+    assert list(w.jobs.list_runs(job_id=job_id)) == []
+
+
+def test_a_task_reaches_its_workspace_through_the_sdk_and_has_no_spark_without_an_engine(ws, tmp_path, monkeypatch):
+    w, local = ws
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.setenv("DATABRICKS_HOST", "https://elsewhere.example.com")  # the workspace's own URL wins
+    path = notebook(tmp_path, "client", """
+        import json, os
+        from databricks.sdk import WorkspaceClient
+        me = WorkspaceClient().current_user.me().user_name
+        dbutils.notebook.exit(json.dumps([os.environ["DATABRICKS_HOST"], me, spark is None]))
+    """)
+    run = finished(w, w.jobs.run_now(job(w, path)).run_id)
+    assert run.state.result_state.value == "SUCCESS", output(w, run).error
+    assert json.loads(output(w, run).notebook_output.result) == [local.url, "tester@example.com", True]
+
+
+def test_a_notebook_using_spark_without_an_engine_fails_saying_so(ws, tmp_path, monkeypatch):
+    w, _ = ws
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    run = finished(w, w.jobs.run_now(job(w, notebook(tmp_path, "sql", 'spark.sql("SELECT 1")\n'))).run_id)
+    assert run.state.result_state.value == "FAILED"
+    assert "spark is None here" in run.state.state_message and "SPARK_REMOTE" in run.state.state_message
