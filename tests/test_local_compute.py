@@ -163,3 +163,21 @@ def test_a_pipeline_whose_source_fails_ends_failed(workspace, tmp_path):
     assert _pipeline(client, str(root), {}) == "FAILED"
     pipeline = next(iter(ws.store.objects["pipelines"].values()))
     assert "this source is broken" in next(iter(pipeline["_updates"].values()))["_output"]
+
+
+def test_a_wait_for_a_file_ends_when_the_run_that_writes_it_fails(workspace, tmp_path):
+    from databricks.sdk.service import jobs
+
+    from stage_runtime.waits import RunFailed, wait_for_first_file
+
+    ws, client = workspace
+    notebook = tmp_path / "writer.py"
+    notebook.write_text("raise RuntimeError('the dataset is unreadable')\n")
+    job = client.jobs.create(name="writer", tasks=[jobs.Task(task_key="write", notebook_task=jobs.NotebookTask(
+        notebook_path=str(tmp_path / "writer")))])
+    run_id = client.jobs.run_now(job_id=job.job_id).run_id
+    started = time.monotonic()
+    with pytest.raises(RunFailed, match="ended FAILED.*the dataset is unreadable"):
+        wait_for_first_file(client, "/Volumes/caspersdev/simulator/events", 120, poll_s=0.5, run_id=run_id,
+                            say=lambda text: None)
+    assert time.monotonic() - started < 60  # not the whole timeout

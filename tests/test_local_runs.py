@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -53,9 +54,27 @@ def _results(out: str) -> dict[str, str]:
     return {line.split()[0]: line.split()[2] for line in lines[start + 2:] if line.strip()}
 
 
+CASPERS_TARGETS = {"free", "default", "complaints", "support", "menus", "all"}
+
+
+@pytest.fixture
+def caspers(caspers):
+    """The project copy with the real canonical dataset: local runs execute the replay and the pipeline."""
+    from .dataset import shared_dataset
+
+    folder = caspers / "build" / "data" / "canonical" / "canonical_dataset"
+    shutil.rmtree(folder)
+    shutil.copytree(shared_dataset(), folder)
+    return caspers
+
+
 def _cli(project: Path, server, tmp_path, *args):
-    """The compiler against the workspace, with its Spark Connect endpoint as `make workspace` prints it."""
+    """The compiler against the workspace, with its Spark Connect endpoint as `make workspace` prints
+    it. A run of a Casper's target replays one day of history, not seventy (START_DAY=1): the data
+    plane runs for real, on less data."""
     env = dict(sdk_env(server.url, tmp_path), SPARK_REMOTE=server.spark_remote)
+    if args[0] == "run-local" and args[2] in CASPERS_TARGETS and not any(a.startswith("START_DAY=") for a in args):
+        args = (*args, "--param", "START_DAY=1")
     return run_compiler(*args, cwd=project, env=env, timeout=900)
 
 

@@ -35,19 +35,37 @@ def wait_until(check: Callable[[], T | None], what: str, timeout_s: float, poll_
             poll_s = min(poll_s * 2, max_poll_s)
 
 
+class RunFailed(RuntimeError):
+    """The job run a wait depends on ended without success: nothing more will come."""
+
+
 def wait_for_first_file(w, folder: str, timeout_s: float, poll_s: float = 5.0, hint: str = "",
                         sleep: Callable[[float], None] = time.sleep,
-                        clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print) -> str:
-    """Return the path of the first non-empty file under `folder` (two levels deep)."""
+                        clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = print,
+                        run_id: int | None = None) -> str:
+    """Return the path of the first non-empty file under `folder` (two levels deep). With `run_id`
+    (the run that writes it), a run that ends without success and without a file fails the wait at once."""
     from databricks.sdk.errors import NotFound
 
     def check():
         try:
-            return _first_file(w, folder, depth=2)
+            found = _first_file(w, folder, depth=2)
         except NotFound:
-            return None
+            found = None
+        if found is None and run_id is not None:
+            _fail_if_ended(w, run_id, folder)
+        return found
 
     return wait_until(check, f"a first file in {folder}", timeout_s, poll_s, hint, sleep, clock, say)
+
+
+def _fail_if_ended(w, run_id: int, folder: str) -> None:
+    state = w.jobs.get_run(run_id).state
+    life = state.life_cycle_state.value if state and state.life_cycle_state else ""
+    result = state.result_state.value if state and state.result_state else ""
+    if life in ("TERMINATED", "INTERNAL_ERROR", "SKIPPED") and result != "SUCCESS":
+        raise RunFailed(f"run {run_id} ended {result or life} before writing into {folder}: "
+                        f"{(state.state_message or '').strip()[:500]}")
 
 
 def _first_file(w, folder: str, depth: int) -> str | None:

@@ -35,12 +35,12 @@ def run(ctx):
         load_dimensions(ctx, catalog, schema)
 
     job_id = ensure_job(ctx, replay_job(ctx, catalog, schema, volume, start_day, speed, minutes))
-    ctx.workspace.jobs.run_now(job_id=job_id)
+    run_id = ctx.workspace.jobs.run_now(job_id=job_id).run_id
 
     folder = f"/Volumes/{catalog}/{schema}/{volume}"
     # A local run without Spark has no data plane to wait for (the replay feeds the pipeline's Spark)
     if ctx.needs_spark("wait for the first event file"):
-        wait_for_first_file(ctx.workspace, folder, FIRST_FILE_TIMEOUT_S,
+        wait_for_first_file(ctx.workspace, folder, FIRST_FILE_TIMEOUT_S, run_id=run_id,
                             hint=f"check the runs of job 'Canonical Data Replay ({catalog})' (id {job_id})")
 
 
