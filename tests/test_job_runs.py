@@ -438,7 +438,7 @@ def test_parameters_that_are_not_a_map_of_values_are_refused(ws, tmp_path):
     assert list(w.jobs.list_runs(job_id=job_id)) == []
 
 
-def test_a_task_reaches_its_workspace_through_the_sdk_and_has_no_spark_without_an_engine(ws, tmp_path, monkeypatch):
+def test_a_task_reaches_its_workspace_through_the_sdk_and_its_spark_is_the_workspaces(ws, tmp_path, monkeypatch):
     w, local = ws
     monkeypatch.delenv("SPARK_REMOTE", raising=False)
     monkeypatch.setenv("DATABRICKS_HOST", "https://elsewhere.example.com")  # the workspace's own URL wins
@@ -446,16 +446,27 @@ def test_a_task_reaches_its_workspace_through_the_sdk_and_has_no_spark_without_a
         import json, os
         from databricks.sdk import WorkspaceClient
         me = WorkspaceClient().current_user.me().user_name
-        dbutils.notebook.exit(json.dumps([os.environ["DATABRICKS_HOST"], me, spark is None]))
+        one = spark.sql("SELECT 1 AS one").collect()[0].one
+        dbutils.notebook.exit(json.dumps([os.environ["DATABRICKS_HOST"], me, os.environ["SPARK_REMOTE"], one]))
     """)
     run = finished(w, w.jobs.run_now(job(w, path)).run_id)
     assert run.state.result_state.value == "SUCCESS", output(w, run).error
-    assert json.loads(output(w, run).notebook_output.result) == [local.url, "tester@example.com", True]
+    assert json.loads(output(w, run).notebook_output.result) == [local.url, "tester@example.com", local.spark_remote, 1]
 
 
-def test_a_notebook_using_spark_without_an_engine_fails_saying_so(ws, tmp_path, monkeypatch):
-    w, _ = ws
+def test_a_notebook_run_without_an_engine_fails_at_its_first_use_of_spark(tmp_path, monkeypatch):
+    """The task runner alone (as a job task outside a workspace with compute): `spark` is None."""
+    import subprocess
+    import sys
+
     monkeypatch.delenv("SPARK_REMOTE", raising=False)
-    run = finished(w, w.jobs.run_now(job(w, notebook(tmp_path, "sql", 'spark.sql("SELECT 1")\n'))).run_id)
-    assert run.state.result_state.value == "FAILED"
-    assert "spark is None here" in run.state.state_message and "SPARK_REMOTE" in run.state.state_message
+    source = notebook(tmp_path, "sql", 'spark.sql("SELECT 1")\n') + ".py"
+    params, result = tmp_path / "params.json", tmp_path / "result.json"
+    params.write_text("{}")
+    proc = subprocess.run([sys.executable, "-m", "local_workspace.notebook_task", source, str(params), str(result)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**{k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"},
+                               "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert proc.returncode == 1
+    error = json.loads(result.read_text())["error"]
+    assert "spark is None here" in error and "SPARK_REMOTE" in error

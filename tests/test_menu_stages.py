@@ -47,6 +47,13 @@ class FrameSpark:
         return Frame()
 
 
+@pytest.fixture(autouse=True)
+def scripted_pipeline_updates(fake):  # noqa: F811
+    """These tests check the stages' orchestration (create, update, wait); the menu pipeline's data is
+    tests/test_menu_pipeline.py's, run by the real runner there."""
+    fake.store.config["execute_pipelines"] = False
+
+
 @pytest.fixture
 def bundle(tmp_path, monkeypatch, runtime, fake):  # noqa: F811
     """A bundle root holding what `make data` writes; notebooks run from its stages/ folder."""
@@ -110,7 +117,6 @@ def test_the_pipeline_is_catalog_scoped_updated_and_waited_for(bundle, fake, run
     from stage_runtime.waits import PipelineUpdateFailed
 
     w = _w()
-    fake.store.config["execute_pipelines"] = False  # the stage's orchestration, not the pipeline's data
     for catalog in ("My_Cat", "Other"):
         w.catalogs.create(name=catalog)  # what menu_data makes first
     for catalog in ("My_Cat", "Other", "My_Cat"):
