@@ -81,12 +81,15 @@ _PROXIES: dict[int, object] = {}
 
 
 def remote(store, host: str = "127.0.0.1", port: int = 0) -> str:
-    """The workspace's Spark Connect URL; its proxy starts now, Spark at the first request."""
+    """The workspace's Spark Connect URL; Spark and its proxy start now. Spark first, in the caller's
+    thread: pyspark launches the JVM with a preexec_fn, which must not run in a process whose gRPC
+    threads are busy (a proxy's request thread), where the launch fails (JAVA_GATEWAY_EXITED)."""
     with _LOCK:
         if id(store) not in _PROXIES:
             from .connect_proxy import ConnectProxy
             from .spark import connect_address
 
+            connect_address()
             _PROXIES[id(store)] = ConnectProxy(names(store), connect_address,
                                                lambda: str(store.volume_files.root), host=host,
                                                port=port).start()

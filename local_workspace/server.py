@@ -218,7 +218,7 @@ class LocalWorkspace:
     @property
     def spark_remote(self) -> str:
         """The workspace's Spark Connect URL (`sc://host:port`), its compute for stages, job tasks and
-        pipelines (connect_proxy.py); the proxy starts now, Spark at its first request."""
+        pipelines (connect_proxy.py); Spark and the proxy start at the first call."""
         return self.serve_spark()
 
     def serve_spark(self, port: int = 0) -> str:
