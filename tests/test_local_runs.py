@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import copy_project, run_compiler, EXAMPLES
-from .fake_env import add_fault, objects, sdk_env, warehouse_config
+from .fake_env import add_fault, objects, sdk_env
 from local_workspace import LocalWorkspace
 
 
@@ -304,15 +304,9 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
                if e["op"] == "create" and e["method"] == "POST"]
     assert len(creates) == len(live)  # every create happened once, in the first run
 
-    # `make app-local` over this workspace once its pipeline has data: a local PostgreSQL (its data
-    # outside pytest's folders, which the postgres user cannot enter), 6 orders scored by the served
-    # agent with the stream's code, the app started and asked for its health and summary.
-    from .dataset import shared_dataset
-
-    server.store.config["sql"] = warehouse_config("caspersdev", shared_dataset())
-    from .fake_env import warm_sql
-
-    warm_sql(server)  # the local Spark warehouse started before app-local's first statement
+    # `make app-local` over this workspace, whose pipeline has written its tables: a local PostgreSQL
+    # (its data outside pytest's folders, which the postgres user cannot enter), 6 orders scored by the
+    # served agent with the stream's code, the app started and asked for its health and summary.
     app = _local_app(caspers, server, tmp_path, "refund-manager", "--items", "6")
     assert app.code == 0, app.err + app.out
     assert "6 pending: 6 scored (0 stored as errors)" in app.out
