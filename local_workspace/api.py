@@ -202,7 +202,8 @@ def _pipeline_update(store, m, q, b):
 
 def _start_if_continuous(store, pipeline: dict) -> None:
     """A continuous pipeline starts when it is created or edited, without a start_update (Pipelines
-    API: `continuous` runs it "continuously"). Here its update runs what is there once, then ends."""
+    API: `continuous` runs it "continuously"). Here each update takes what is there, then the next one
+    follows after a pause (_execute_update)."""
     updates = (pipeline.get("_updates") or {}).values()
     if pipeline["spec"].get("continuous") and not any(u["state"] == "RUNNING" for u in updates):
         _new_update(store, pipeline, full_refresh=False)

@@ -1,61 +1,79 @@
-"""A workspace's compute on this machine: its table names on local Spark (uc_names.py) and its Spark
-Connect endpoint (connect_proxy.py), one of each per workspace (per Store), made when first asked.
+"""A workspace's compute on this machine: its table names on local Spark (uc_names.py), its Spark
+Connect endpoint (connect_proxy.py) and its pipelines' runner processes, held by one `Compute` per
+workspace (on its Store, so it lives and dies with it), made when first asked.
 
 Unity Catalog is the source of truth, as on Databricks: a schema's Spark database is made when a
 client first names it and the schema exists in the workspace (created through the API); a catalog
-deleted through the API takes its databases with it."""
+deleted through the API takes exactly the databases named for it, and its Delta tables."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
-from pathlib import Path
 import threading
 import uuid
+from pathlib import Path
 
 from .uc_names import Names
 
 _LOCK = threading.RLock()
-_NAMES: dict[int, Names] = {}
-_MADE: dict[int, set[str]] = {}
+
+
+class Compute:
+    def __init__(self, store):
+        self.store = store
+        self.databases: dict[str, str] = {}  # every database a name was mapped to -> its catalog
+        self.made: set[str] = set()  # those this workspace created
+        self.proxy = None
+        self.runners: dict[str, object] = {}  # pipeline id -> its runner's process
+        self.stopped = False
+        self.names = Names("ws" + uuid.uuid4().hex[:8], self._known, self._named)
+
+    def _known(self) -> set[str]:
+        with self.store.lock:
+            catalogs = set(self.store.objects.get("catalogs", {}))
+        configured = (self.store.config.get("sql") or {}).get("catalog")
+        return catalogs | ({configured} if configured else set())
+
+    def _named(self, db: str, catalog: str, schema: str) -> None:
+        with _LOCK:
+            self.databases[db] = catalog.lower()
+            if db in self.made or not spark_started() or not _schema_exists(self.store, catalog, schema):
+                return
+            self.made.add(db)
+        _session().sql(f"CREATE DATABASE IF NOT EXISTS `{db}`")
+
+
+def of(store) -> Compute:
+    with _LOCK:
+        if getattr(store, "_compute", None) is None:
+            store._compute = Compute(store)
+        return store._compute
 
 
 def names(store) -> Names:
-    with _LOCK:
-        if id(store) not in _NAMES:
-            _NAMES[id(store)] = _names_of(store)
-        return _NAMES[id(store)]
-
-
-def _names_of(store) -> Names:
-    made = _MADE.setdefault(id(store), set())
-
-    def known():
-        catalogs = set(store.objects.get("catalogs", {}))
-        configured = (store.config.get("sql") or {}).get("catalog")
-        return catalogs | ({configured} if configured else set())
-
-    def named(db: str, catalog: str, schema: str) -> None:
-        if db not in made and spark_started() and _schema_exists(store, catalog, schema):
-            _session().sql(f"CREATE DATABASE IF NOT EXISTS `{db}`")
-            made.add(db)
-
-    return Names("ws" + uuid.uuid4().hex[:8], known, named)
+    return of(store).names
 
 
 def _schema_exists(store, catalog: str, schema: str) -> bool:
-    return any(key.lower() == f"{catalog}.{schema}" for key in store.objects.get("schemas", {}))
+    with store.lock:
+        return any(key.lower() == f"{catalog}.{schema}".lower() for key in store.objects.get("schemas", {}))
 
 
 def drop_catalog(store, catalog: str) -> None:
-    """The Spark databases of a deleted catalog's schemas (when Spark runs at all)."""
-    if id(store) not in _NAMES or not spark_started():
-        return
-    prefix = f"{_NAMES[id(store)].prefix}_{catalog.lower()}__"
-    spark = _session()
-    for row in spark.sql("SHOW DATABASES").collect():
-        if row[0].startswith(prefix):
-            spark.sql(f"DROP DATABASE IF EXISTS `{row[0]}` CASCADE")
-            _MADE.get(id(store), set()).discard(row[0])
+    """The Spark databases named for a deleted catalog (exactly those: the mapping recorded them) and
+    its Delta tables' folder."""
+    compute = of(store)
+    with _LOCK:
+        doomed = [db for db, owner in compute.databases.items() if owner == catalog.lower()]
+        for db in doomed:
+            compute.databases.pop(db)
+            compute.made.discard(db)
+    if spark_started():
+        spark = _session()
+        for db in doomed:
+            spark.sql(f"DROP DATABASE IF EXISTS `{db}` CASCADE")
+    shutil.rmtree(delta_root() / catalog.lower(), ignore_errors=True)
 
 
 def spark_started() -> bool:
@@ -70,65 +88,52 @@ def _session():
     return session("local-workspace")
 
 
-def forget(store) -> None:
-    with _LOCK:
-        _NAMES.pop(id(store), None)
-        _MADE.pop(id(store), None)
-
-
 # Spark Connect ------------------------------------------------------------------------------------
-_PROXIES: dict[int, object] = {}
-
-
 def remote(store, host: str = "127.0.0.1", port: int = 0) -> str:
     """The workspace's Spark Connect URL; Spark and its proxy start now. Spark first, in the caller's
     thread: pyspark launches the JVM with a preexec_fn, which must not run in a process whose gRPC
     threads are busy (a proxy's request thread), where the launch fails (JAVA_GATEWAY_EXITED)."""
+    compute = of(store)
     with _LOCK:
-        if id(store) not in _PROXIES:
+        if compute.proxy is None:
             from .connect_proxy import ConnectProxy
             from .spark import connect_address
 
             connect_address()
-            _PROXIES[id(store)] = ConnectProxy(names(store), connect_address,
-                                               lambda: str(store.volume_files.root), host=host,
-                                               port=port).start()
-        return _PROXIES[id(store)].url
+            compute.proxy = ConnectProxy(compute.names, connect_address, store.volume_files.disk,
+                                         host=host, port=port).start()
+        return compute.proxy.url
 
 
-_RUNNERS: dict[int, set] = {}  # the pipeline runners' processes of each workspace
-_STOPPED: set[int] = set()
-
-
-_OF_PIPELINE: dict[tuple[int, str], object] = {}
-
-
+# pipeline runners -----------------------------------------------------------------------------------
 def started(store, process, pipeline_id: str) -> None:
+    compute = of(store)
     with _LOCK:
-        _RUNNERS.setdefault(id(store), set()).add(process)
-        _OF_PIPELINE[(id(store), pipeline_id)] = process
-        if id(store) in _STOPPED:
+        compute.runners[pipeline_id] = process
+        if compute.stopped:
             process.kill()
 
 
 def stop_pipeline(store, pipeline_id: str) -> None:
     """A deleted pipeline stops: its runner, if one runs."""
     with _LOCK:
-        process = _OF_PIPELINE.pop((id(store), pipeline_id), None)
+        process = of(store).runners.pop(pipeline_id, None)
     if process is not None and process.poll() is None:
         process.kill()
 
 
 def stopped(store) -> bool:
-    return id(store) in _STOPPED
+    return of(store).stopped
 
 
 def stop(store) -> None:
     """The workspace ends: its Spark Connect endpoint, its pipelines' runners and their loops."""
+    compute = of(store)
     with _LOCK:
-        _STOPPED.add(id(store))
-        proxy = _PROXIES.pop(id(store), None)
-        runners = _RUNNERS.pop(id(store), set())
+        compute.stopped = True
+        proxy, compute.proxy = compute.proxy, None
+        runners = list(compute.runners.values())
+        compute.runners.clear()
     for process in runners:
         if process.poll() is None:
             process.kill()
@@ -136,6 +141,7 @@ def stop(store) -> None:
         proxy.stop()
 
 
+# what Unity Catalog sees of the compute's tables -----------------------------------------------------
 def spark_table(store, full_name: str) -> dict | None:
     """A table or view that exists on the workspace's Spark (a stage, a job or a pipeline wrote it)
     as Unity Catalog lists it, or None. Spark is not started to answer: no Spark, no such table."""
@@ -146,16 +152,15 @@ def spark_table(store, full_name: str) -> dict | None:
         database = names(store).database(parts[0], parts[1])
     except ValueError:
         return None
-    spark = _session()
+    info = {"name": parts[2], "catalog_name": parts[0], "schema_name": parts[1], "full_name": full_name}
     if delta_table(parts):
-        return {"name": parts[2], "catalog_name": parts[0], "schema_name": parts[1], "full_name": full_name,
-                "table_type": "MANAGED", "data_source_format": "DELTA"}
+        return {**info, "table_type": "MANAGED", "data_source_format": "DELTA"}
+    spark = _session()
     if not spark.catalog.tableExists(f"{database}.{parts[2]}"):
         return None
-    table = spark.catalog.getTable(f"{database}.{parts[2]}")
-    kind = "VIEW" if table.tableType == "VIEW" else "MANAGED"
-    return {"name": parts[2], "catalog_name": parts[0], "schema_name": parts[1], "full_name": full_name,
-            "table_type": kind, "data_source_format": None if kind == "VIEW" else "DELTA"}
+    if spark.catalog.getTable(f"{database}.{parts[2]}").tableType == "VIEW":
+        return {**info, "table_type": "VIEW"}
+    return {**info, "table_type": "MANAGED", "data_source_format": "PARQUET"}  # Spark's own tables: no Delta here
 
 
 def state_dir(store) -> str:
@@ -166,10 +171,14 @@ def state_dir(store) -> str:
         return store.config["state_dir"]
 
 
-def delta_table(parts: list[str]) -> bool:
-    """A Delta table of the local compute: open-source Spark has no Delta, so the project's jobs write
+def delta_root() -> Path:
+    """Where the compute's Delta tables are: open-source Spark has no Delta, so the project's jobs write
     them with delta-rs under `<warehouse>/catalogs/<catalog>/<schema>/<table>` (src/jobs/local_delta.py,
     LocalTables.of), the folder this Spark's warehouse setting gives its clients."""
     from .spark import WAREHOUSE
 
-    return (Path(WAREHOUSE, "catalogs", *(p.lower() for p in parts)) / "_delta_log").is_dir()
+    return Path(WAREHOUSE, "catalogs")
+
+
+def delta_table(parts: list[str]) -> bool:
+    return (delta_root().joinpath(*(p.lower() for p in parts)) / "_delta_log").is_dir()

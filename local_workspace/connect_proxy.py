@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent import futures
 
-from .uc_names import Names
+from .uc_names import Names, names_a_table
 
 SERVICE = "spark.connect.SparkConnectService"
 # (method, request type name or None for bytes passed through, streaming request, streaming answer)
@@ -46,16 +46,26 @@ TABLE_READS = {"spark.connect.Read.NamedTable", "spark.connect.RelationChanges"}
 SQL_MESSAGES = {"spark.connect.SQL", "spark.connect.SqlCommand"}
 
 
+def _statement(msg) -> str:
+    """The SQL text of a SQL relation (`query`) or command (`sql`)."""
+    return msg.query if msg.DESCRIPTOR.name == "SQL" else msg.sql
+
+
 class Rewriter:
-    def __init__(self, names: Names, volumes: Callable[[], str | None]):
+    """`volumes(path)` is the file on disk of a `/Volumes/...` path (KeyError for one that would leave
+    the volumes' folder, which is then passed on as written and names nothing here)."""
+
+    def __init__(self, names: Names, volumes: Callable[[str], object]):
         self.names = names
         self.volumes = volumes
 
     def path(self, value: str) -> str:
-        root = self.volumes()
         for scheme in ("dbfs:/Volumes/", "/Volumes/"):
-            if root and value.startswith(scheme):
-                return root.rstrip("/") + "/" + value[len(scheme):]
+            if value.startswith(scheme):
+                try:
+                    return str(self.volumes("/Volumes/" + value[len(scheme):]))
+                except KeyError:
+                    return value
         return value
 
     def message(self, msg) -> None:
@@ -69,7 +79,7 @@ class Rewriter:
         for field, value in msg.ListFields():
             if field.type == F.TYPE_MESSAGE:
                 if field.message_type.GetOptions().map_entry:
-                    self._map(kind, field, value)
+                    self._map(kind, field, value, _statement(msg) if kind in SQL_MESSAGES else "")
                 elif field.is_repeated:
                     for item in value:
                         self._item(kind, field.name, item)
@@ -79,20 +89,17 @@ class Rewriter:
                 self._string(msg, kind, field, value)
 
     def _item(self, kind: str, field: str, item) -> None:
-        if kind in SQL_MESSAGES and field in ("pos_args", "pos_arguments"):
-            self._argument(item)
-        self.message(item)
+        self.message(item)  # positional parameters are values: only a named one can be an IDENTIFIER's
 
-    def _map(self, kind: str, field, entries) -> None:
-        if field.name == "options":  # a data source's options: its path
+    def _map(self, kind: str, field, entries, sql: str = "") -> None:
+        if field.name == "options":  # a data source's options: its path, a checkpoint, a schema location
             for key in list(entries):
-                if key.lower() in ("path", "paths"):
-                    entries[key] = self.path(entries[key])
+                entries[key] = self.path(entries[key])
             return
         if field.message_type.fields_by_name["value"].message_type is None:
             return
         for key in list(entries):
-            if kind in SQL_MESSAGES and field.name in ("args", "named_arguments"):
+            if kind in SQL_MESSAGES and field.name in ("args", "named_arguments") and names_a_table(sql, key):
                 self._argument(entries[key])
             self.message(entries[key])
 
@@ -130,7 +137,7 @@ class ConnectProxy:
         self._upstream = upstream
         self._channel = None
         self._lock = threading.Lock()
-        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=64),
                                   options=[("grpc.max_receive_message_length", 128 * 1024 * 1024)])
         self.server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, self._handlers())])
         self.port = self.server.add_insecure_port(f"{host}:{port}")
@@ -187,7 +194,9 @@ class ConnectProxy:
                 invoke = channel.unary_unary(path)
             try:
                 if stream_out:
-                    yield from invoke(request, metadata=metadata)
+                    responses = invoke(request, metadata=metadata)
+                    context.add_callback(responses.cancel)  # a client gone: its query stops upstream too
+                    yield from responses
                     return
                 yield invoke(request, metadata=metadata)
             except Exception as err:  # a grpc.RpcError: the same status, details and trailers to the client

@@ -16,7 +16,7 @@ import importlib
 import sys
 import threading
 
-from .uc_names import Names
+from .uc_names import Names, names_a_table
 
 
 class SqlEngine:
@@ -49,8 +49,8 @@ class SqlEngine:
             if self.spark is None or self.spark.sparkContext._jsc is None:
                 self._start()
             local = self.names.sql(statement)
-            arguments = {key: self.names.argument(value) if isinstance(value, str) else value
-                         for key, value in (parameters or {}).items()}
+            arguments = {key: self.names.argument(value) if isinstance(value, str) and names_a_table(statement, key)
+                         else value for key, value in (parameters or {}).items()}
             frame = self.spark.sql(local, args=arguments)
             columns = [{"name": f.name, "type_text": f.dataType.simpleString().upper(), "position": i}
                        for i, f in enumerate(frame.schema.fields)]

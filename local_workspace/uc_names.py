@@ -62,9 +62,9 @@ class Names:
         """The Spark database of a Unity Catalog schema."""
         catalog, schema = catalog.lower(), schema.lower()
         for kind, part in (("catalog", catalog), ("schema", schema)):
-            if not _WORD.fullmatch(part) or "__" in part:
+            if not _WORD.fullmatch(part) or "__" in part or part.startswith("_") or part.endswith("_"):
                 raise NameError_(f"{kind} {part!r}: the local workspace's Spark holds only names of letters, "
-                                 "digits and single underscores")
+                                 "digits and single underscores inside them")
         database = f"{self.prefix}_{catalog}__{schema}"
         if self._named is not None:
             self._named(database, catalog, schema)
@@ -102,3 +102,9 @@ class Names:
     def argument(self, value: str) -> str:
         """A bound parameter's value: rewritten only when it is, whole, a name of a known catalog."""
         return self.identifier(value) if split(value) else value
+
+
+def names_a_table(sql: str, parameter: str) -> bool:
+    """Whether the statement uses the named parameter as a name, `IDENTIFIER(:parameter)`; any
+    other parameter is a value and reaches Spark as it was bound."""
+    return re.search(rf"IDENTIFIER\s*\(\s*:{re.escape(parameter)}\s*\)", sql, flags=re.I) is not None

@@ -22,6 +22,7 @@ from local_workspace.client import client_env
 from local_workspace.uc_names import Names, NameError_
 
 sys.path.insert(0, str(ROOT / "src" / "data" / "canonical"))  # replay_core: the replay's file format
+sys.path.insert(0, str(ROOT / "src"))  # stage_runtime: the stages' waits
 
 CLIENT = textwrap.dedent("""
     import json, os, sys
@@ -95,6 +96,14 @@ def test_clients_and_the_warehouse_share_tables_under_unity_catalog_names(worksp
     assert not client.tables.exists("caspersdev.lakeflow.orders").table_exists
 
 
+def test_only_a_parameter_used_as_a_name_is_rewritten():
+    from local_workspace.uc_names import names_a_table
+
+    assert names_a_table("SELECT * FROM IDENTIFIER( :t ) WHERE id = :id", "t")
+    assert not names_a_table("SELECT * FROM IDENTIFIER(:t) WHERE id = :id", "id")  # a value, kept as bound
+    assert not names_a_table("SELECT * FROM IDENTIFIER(:table_name)", "table")
+
+
 @pytest.mark.parametrize("text, expected", [
     ("SELECT * FROM caspersdev.lakeflow.all_events", "SELECT * FROM `p_caspersdev__lakeflow`.all_events"),
     ("SELECT * FROM `caspersdev`.`lakeflow`.`all events`", "SELECT * FROM `p_caspersdev__lakeflow`.`all events`"),
@@ -111,7 +120,9 @@ def test_names_spark_cannot_hold_are_refused_with_the_reason():
     names = Names("p", lambda: {"caspersdev"})
     assert names.argument("caspersdev.ai.v") == "`p_caspersdev__ai`.`v`"
     assert names.argument("not a name") == "not a name"
-    for catalog, schema in (("caspers-dev", "ai"), ("caspersdev", "a__b")):
+    assert names.argument("not a name") == "not a name"
+    # `a_`.`s` and `a`.`_s` would both be `p_a___s`, and deleting `a` would take `a_`'s: refused
+    for catalog, schema in (("caspers-dev", "ai"), ("caspersdev", "a__b"), ("a_", "s"), ("a", "_s")):
         with pytest.raises(NameError_, match="letters, digits and single underscores"):
             names.database(catalog, schema)
 
