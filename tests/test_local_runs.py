@@ -68,12 +68,13 @@ def caspers(caspers):
     return caspers
 
 
-def _cli(project: Path, server, tmp_path, *args):
+def _cli(project: Path, server, tmp_path, *args, spark: bool = True):
     """The compiler against the workspace, with its Spark Connect endpoint as `make workspace` prints
-    it. A run of a Casper's target replays one day of history, not seventy (START_DAY=1): the data
-    plane runs for real, on less data."""
-    env = dict(sdk_env(server.url, tmp_path), SPARK_REMOTE=server.spark_remote)
-    if args[0] == "run-local" and args[2] in CASPERS_TARGETS and not any(a.startswith("START_DAY=") for a in args):
+    it (unless `spark` is false: then the steps that need Spark are skipped and say so). A run of a
+    Casper's target replays one day of history, not seventy (START_DAY=1): the data plane runs for
+    real, on less data."""
+    env = dict(sdk_env(server.url, tmp_path), **({"SPARK_REMOTE": server.spark_remote} if spark else {}))
+    if spark and args[0] == "run-local" and args[2] in CASPERS_TARGETS and not any(a.startswith("START_DAY=") for a in args):
         args = (*args, "--param", "START_DAY=1")
     return run_compiler(*args, cwd=project, env=env, timeout=900)
 

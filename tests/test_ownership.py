@@ -428,6 +428,11 @@ def test_the_free_target_creates_and_destroys_a_fresh_catalog_with_the_delta_sto
     params = {"CATALOG": "fresh", "SIMULATOR_SCHEMA": "simulator", "EVENTS_VOLUME": "events", "START_DAY": "70",
               "SPEED_MULTIPLIER": "60.0", "SCHEDULE_MINUTES": "3", "PIPELINE_SCHEDULE_MINUTES": "3"}
     assert not exists("fresh")
+    # What the replay job and the pipeline would have made (this test's subject is the stages' own
+    # objects and uc_state, not the data plane): the stages' waits find them.
+    fake.store.volume_files["/Volumes/fresh/simulator/events/events-0-60-0000.json"] = b'{"event_id": "e1"}\n'
+    fake.store.put("tables", "fresh.lakeflow.all_events", {"full_name": "fresh.lakeflow.all_events", "name": "all_events",
+                                                          "catalog_name": "fresh", "schema_name": "lakeflow"})
     for stage in ("canonical_data", "lakeflow"):
         ctx = StageContext({"name": stage, "parameters": list(params), "state": {"catalog_parameter": "CATALOG"},
                             "source": f"src/stages/{stage}.py"}, Params(stage, params), catalog="fresh",

@@ -27,9 +27,10 @@ def _ours(server, foreign: dict) -> dict:
 
 
 def _run_and_destroy(caspers, server, tmp_path, target: str) -> tuple[str, str]:
-    run = _cli(caspers, server, tmp_path, "run-local", "--target", target)
+    """Ownership is about the control plane: the runs go without Spark (the data-plane steps skipped)."""
+    run = _cli(caspers, server, tmp_path, "run-local", "--target", target, spark=False)
     assert run.code == 0 and set(_results(run.out).values()) == {"ok"}, run.out + run.err
-    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", target)
+    gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", target, spark=False)
     assert gone.code == 0, gone.out + gone.err
     return run.out, gone.out
 
