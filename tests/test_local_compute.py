@@ -192,3 +192,22 @@ def test_a_wait_for_a_file_ends_when_the_run_that_writes_it_fails(workspace, tmp
         wait_for_first_file(client, "/Volumes/caspersdev/simulator/events", 120, poll_s=0.5, run_id=run_id,
                             say=lambda text: None)
     assert time.monotonic() - started < 60  # not the whole timeout
+
+
+def test_a_skipped_run_does_not_end_the_wait_for_a_file():
+    """A run-now beyond max_concurrent_runs is SKIPPED while a scheduled run writes: the wait goes on
+    (a scripted workspace: the run is SKIPPED, the file appears at the third look)."""
+    from types import SimpleNamespace as NS
+
+    from stage_runtime.waits import wait_for_first_file
+
+    looks = []
+
+    def listing(folder):
+        looks.append(folder)
+        return [NS(path=f"{folder}/events-0.json", is_directory=False, file_size=10)] if len(looks) >= 3 else []
+
+    skipped = NS(state=NS(life_cycle_state=NS(value="SKIPPED"), result_state=None, state_message="limit reached"))
+    w = NS(files=NS(list_directory_contents=listing), jobs=NS(get_run=lambda run_id: skipped))
+    found = wait_for_first_file(w, "/Volumes/c/s/v", 60, poll_s=0.01, run_id=7, say=lambda text: None)
+    assert found == "/Volumes/c/s/v/events-0.json" and len(looks) == 3

@@ -37,8 +37,11 @@ def _print_with_source(kind, value, tb) -> None:
 def local_spark():
     """A local run's Spark: a Spark Connect session of the workspace SPARK_REMOTE names, as a
     serverless notebook's `spark` is a Spark Connect session of its workspace."""
-    from pyspark.sql import SparkSession
-
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise RuntimeError(f"{SPARK_REMOTE} is set, but pyspark (with its Spark Connect packages) is not installed: "
+                           ".venv/bin/pip install -r requirements-dev.lock, or unset SPARK_REMOTE") from None
     return SparkSession.builder.remote(os.environ[SPARK_REMOTE]).getOrCreate()
 
 

@@ -63,7 +63,8 @@ def _fail_if_ended(w, run_id: int, folder: str) -> None:
     state = w.jobs.get_run(run_id).state
     life = state.life_cycle_state.value if state and state.life_cycle_state else ""
     result = state.result_state.value if state and state.result_state else ""
-    if life in ("TERMINATED", "INTERNAL_ERROR", "SKIPPED") and result != "SUCCESS":
+    # SKIPPED is not an end of the writing: another run of the job (a scheduled one) is active and writes
+    if life in ("TERMINATED", "INTERNAL_ERROR") and result not in ("SUCCESS", "SKIPPED"):
         raise RunFailed(f"run {run_id} ended {result or life} before writing into {folder}: "
                         f"{(state.state_message or '').strip()[:500]}")
 
