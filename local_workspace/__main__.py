@@ -26,9 +26,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--spark-port", type=int, help="its Spark Connect port (default: --port + 1, or a free one "
                         "with --port 0)")
-    parser.add_argument("--mlflow-uri", default="file:" + os.path.abspath(os.path.join("build", ".local", "mlflow")),
-                        help="the MLflow store agent endpoints load their models from (default: where "
-                             "`make run-local` logs them, build/.local/mlflow)")
+    parser.add_argument("--mlflow-uri", default="sqlite:///" + os.path.abspath(os.path.join("build", ".local", "mlflow.db")),
+                        help="its MLflow tracking store: the experiments API answers from it (a SQLite one) and "
+                             "agent endpoints load their models from it (default: where `make run-local` logs "
+                             "them, build/.local/mlflow.db)")
     parser.add_argument("--endpoint-ready-after", type=int, default=2,
                         help="reads of a serving endpoint before it is READY (-1: never)")
     parser.add_argument("--seed", metavar="MODULE:FUNCTION", help="fills the SQL warehouse (see above)")

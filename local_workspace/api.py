@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from databricks.sdk.service import apps, catalog, dashboards, jobs, ml, pipelines, serving, sql
 
-from . import compute
+from . import compute, mlflow_store
 from . import wire as W
 from .store import ApiError, Store, already_exists, not_found
 
@@ -684,16 +684,20 @@ def _table_get(store, m, q, b):
 
 
 # ---- MLflow experiments --------------------------------------------------------------------------
+# With a SQLite `mlflow_uri` they are MLflow's own (mlflow_store.py: the workspace's tracking server);
+# otherwise kept here, with the same rules: a soft delete that keeps the name taken, the creator's tag.
 @route("POST", r"/api/2\.0/mlflow/experiments/create", "experiments", "create", request=W.model(ml.Experiment), response=W.model(ml.CreateExperimentResponse))
 def _exp_create(store, m, q, b):
     name = _need(b, "name")
+    if sql := mlflow_store.tracking_store(store):
+        return mlflow_store.create(sql, store.me, name, b.get("tags") or [])
     if any(e["name"] == name for e in store.all("experiments")):  # deleted ones keep their name taken
         raise already_exists(f"Experiment '{name}'")
     eid = str(store.new_id())
-    tags = [t for t in b.get("tags") or [] if isinstance(t, dict) and t.get("key") != "mlflow.ownerEmail"]
+    tags = [t for t in b.get("tags") or [] if isinstance(t, dict) and t.get("key") != mlflow_store.OWNER_TAG]
     store.put("experiments", eid, {"experiment_id": eid, "name": name, "lifecycle_stage": "active",
                                    "creation_time": _now_ms(), "last_update_time": _now_ms(),
-                                   "tags": [{"key": "mlflow.ownerEmail", "value": store.me}, *tags]})
+                                   "tags": [{"key": mlflow_store.OWNER_TAG, "value": store.me}, *tags]})
     return {"experiment_id": eid}
 
 
@@ -704,6 +708,9 @@ def _experiment(store, eid) -> dict:
 @route("POST", r"/api/2\.0/mlflow/experiments/delete", "experiments", "delete")
 def _exp_delete(store, m, q, b):
     """A soft delete, as on a workspace: the experiment stays, `deleted`, and its name stays taken."""
+    if sql := mlflow_store.tracking_store(store):
+        mlflow_store.delete(sql, _need(b, "experiment_id"))
+        return {}
     exp = _experiment(store, _need(b, "experiment_id"))
     if exp["lifecycle_stage"] == "deleted":
         raise not_found(f"Experiment with id '{exp['experiment_id']}'")
@@ -713,17 +720,24 @@ def _exp_delete(store, m, q, b):
 
 @route("POST", r"/api/2\.0/mlflow/experiments/restore", "experiments", "update")
 def _exp_restore(store, m, q, b):
+    if sql := mlflow_store.tracking_store(store):
+        mlflow_store.restore(sql, _need(b, "experiment_id"))
+        return {}
     _experiment(store, _need(b, "experiment_id"))["lifecycle_stage"] = "active"
     return {}
 
 
 @route("GET", r"/api/2\.0/mlflow/experiments/get", "experiments", "get", response=W.model(ml.GetExperimentResponse))
 def _exp_get(store, m, q, b):
+    if sql := mlflow_store.tracking_store(store):
+        return {"experiment": mlflow_store.as_wire(mlflow_store.get(sql, q.get("experiment_id")))}
     return {"experiment": _experiment(store, q.get("experiment_id"))}
 
 
 @route("GET", r"/api/2\.0/mlflow/experiments/get-by-name", "experiments", "get", response=W.model(ml.GetExperimentByNameResponse))
 def _exp_get_by_name(store, m, q, b):
+    if sql := mlflow_store.tracking_store(store):
+        return {"experiment": mlflow_store.get_by_name(sql, q.get("experiment_name"))}
     for exp in store.all("experiments"):
         if exp["name"] == q.get("experiment_name"):
             return {"experiment": exp}
@@ -733,6 +747,8 @@ def _exp_get_by_name(store, m, q, b):
 @route("POST", r"/api/2\.0/mlflow/experiments/search", "experiments", "list", response=W.model(ml.SearchExperimentsResponse), paged="experiments")
 def _exp_search(store, m, q, b):
     view = b.get("view_type") or "ACTIVE_ONLY"
+    if sql := mlflow_store.tracking_store(store):
+        return {"experiments": mlflow_store.search(sql, view)}
     found = [e for e in store.all("experiments") if view == "ALL" or
              (e["lifecycle_stage"] == "active") == (view == "ACTIVE_ONLY")]
     found.sort(key=lambda e: -e["creation_time"])

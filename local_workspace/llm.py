@@ -30,8 +30,12 @@ UNSCRIPTED = "(the stand-in model has no scripted reply for this conversation)"
 GARBAGE = "I think this customer deserves something nice, maybe a coupon?"
 
 
+def served_models(store) -> tuple[str, ...]:
+    return tuple(store.config.get("llm_models", DEFAULT_MODELS))
+
+
 def is_llm(store, name: str) -> bool:
-    return name in store.config.get("llm_models", DEFAULT_MODELS)
+    return name in served_models(store)
 
 
 def completion(model: str, content: str = "", tool_calls: list[dict] | None = None) -> dict:

@@ -44,6 +44,9 @@ def _build(builder, app: str, cores: int):
             # keep an old file listing of a table, as Delta on Databricks always reads the latest version.
             .config("spark.sql.filesourceTableRelationCacheSize", "0")
             .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+            # A client's error is Spark's message (error class, SQL state, query context), not fifty
+            # frames of the server's JVM, which a stage's report would otherwise end with.
+            .config("spark.sql.connect.serverStacktrace.enabled", "false")
             .config("spark.connect.grpc.binding.address", "127.0.0.1")
             .config("spark.connect.grpc.binding.port", str(_free_port()))
             .getOrCreate())

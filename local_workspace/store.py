@@ -77,6 +77,8 @@ class Store:
                                      "admins"}
         self.executor = None  # runs jobs' tasks (executor.py); LocalWorkspace gives it one
         self.config: dict = {}  # POST /_fake/config: endpoint_ready_after, mlflow_uri, llm_models, ...
+        self.url = ""  # where the workspace listens (LocalWorkspace sets it)
+        self.mlflow_sql = None  # the MLflow store behind the experiments API (mlflow_store.py), once made
         self._ids = itertools.count(1001)
 
     def new_id(self) -> int:
@@ -114,13 +116,22 @@ class Store:
         with self.lock:
             return list(self.objects.get(kind, {}).values())
 
+    def detail(self) -> dict[str, dict[str, dict]]:
+        """Every object by kind and id (GET /_fake/objects?detail=1), those in MLflow's store too."""
+        from .mlflow_store import objects as in_mlflow  # experiments and scorers, when MLflow's store holds them
+
+        with self.lock:
+            found = {kind: dict(objs) for kind, objs in self.objects.items() if objs}
+        for kind, objs in in_mlflow(self).items():
+            found[kind] = {**found.get(kind, {}), **objs}
+        return dict(sorted(found.items()))
+
     def summary(self) -> dict[str, list[str]]:
         """Live objects by kind: their ids, sorted (what GET /_fake/objects returns). Soft-deleted
         objects (experiments) and "_runs" etc. are not live resources."""
-        with self.lock:
-            live = {kind: sorted(k for k, o in objs.items() if o.get("lifecycle_stage") != "deleted")
-                    for kind, objs in sorted(self.objects.items()) if not kind.startswith("_")}
-            return {kind: ids for kind, ids in live.items() if ids}
+        live = {kind: sorted(k for k, o in objs.items() if o.get("lifecycle_stage") != "deleted")
+                for kind, objs in self.detail().items() if not kind.startswith("_")}
+        return {kind: ids for kind, ids in live.items() if ids}
 
     # faults -------------------------------------------------------------------------------------
     def fault_for(self, kind: str, op: str) -> Fault | None:

@@ -211,3 +211,53 @@ def test_a_skipped_run_does_not_end_the_wait_for_a_file():
     w = NS(files=NS(list_directory_contents=listing), jobs=NS(get_run=lambda run_id: skipped))
     found = wait_for_first_file(w, "/Volumes/c/s/v", 60, poll_s=0.01, run_id=7, say=lambda text: None)
     assert found == "/Volumes/c/s/v/events-0.json" and len(looks) == 3
+
+
+PUBLISHER = textwrap.dedent("""
+    import json, os, sys
+    sys.path.insert(0, os.environ["PROJECT_SRC"])
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+    from jobs.local_delta import LocalTables
+    spark = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+    tables = LocalTables.of(spark)
+    name = "caspersdev.lakeflow.scored"
+    tables.create(name, pa.schema([("n", pa.int64())]), cdf=True)
+    for version in range(1, 10):  # each version holds 100 more rows than the last
+        rows = pa.table({"n": pa.array(range(100 * (version - 1), 100 * version), pa.int64())})
+        assert tables.insert_new(name, rows, "n") == 100
+    kept = sorted(p.name for p in tables.snapshots(name).iterdir())
+    print("RESULT " + json.dumps({"count": spark.table(name).count(), "kept": kept}))
+""")
+
+READER = textwrap.dedent("""
+    import json, os, time
+    from pyspark.sql import SparkSession
+    spark = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+    seen, errors, deadline = [], [], time.time() + float(os.environ["READ_FOR"])
+    while time.time() < deadline:
+        try:
+            seen.append(spark.sql("SELECT count(*) AS c FROM caspersdev.lakeflow.scored").collect()[0].c)
+        except Exception as err:
+            errors.append(str(err)[:300])
+    print("RESULT " + json.dumps({"seen": seen, "errors": errors}))
+""")
+
+
+def test_a_published_snapshot_is_swapped_whole_while_another_session_reads_it(workspace):
+    """Delta's promise to a reader, which the local snapshots keep: a query sees one whole version,
+    never a missing table or a half-written one, while the streams publish new versions."""
+    ws, _ = workspace
+    os.environ["PROJECT_SRC"] = str(ROOT / "src")
+    first = _client(ws, PUBLISHER.replace("range(1, 10)", "range(1, 2)"))  # the table exists before reading
+    assert first["count"] == 100
+    env = dict(os.environ, SPARK_REMOTE=ws.spark_remote, READ_FOR="25")
+    reader = subprocess.Popen([sys.executable, "-c", READER], env=env, stdout=subprocess.PIPE, text=True)
+    time.sleep(3)  # the reader is querying
+    written = _client(ws, PUBLISHER.replace("range(1, 10)", "range(2, 10)"))
+    out, _ = reader.communicate(timeout=120)
+    read = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[len("RESULT "):])
+    assert read["errors"] == [] and read["seen"], read["errors"][:3]
+    assert set(read["seen"]) <= {100 * k for k in range(1, 10)}  # whole versions only
+    assert read["seen"] == sorted(read["seen"])  # never an older version after a newer one
+    assert written["count"] == 900 and len(written["kept"]) == 3  # the last three versions' folders

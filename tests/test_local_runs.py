@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import copy_project, run_compiler, EXAMPLES
+from .conftest import ROOT, copy_project, run_compiler, EXAMPLES
 from .fake_env import add_fault, objects, sdk_env
 from local_workspace import LocalWorkspace
+
+# Imported now, from the project's src/: a model the stand-in serves puts its own copy of `agents`
+# (only the packages it ships) on the import path, which would shadow a later import.
+sys.path.insert(0, str(ROOT / "src"))
+from agents.common.answers import parse_answer  # noqa: E402
+from agents.complaint.agent import FIELDS, RULES  # noqa: E402
+from agents.support.agent import check_report  # noqa: E402
 
 
 @pytest.fixture
@@ -267,10 +275,9 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
 
     # The stand-in, as `python -m local_workspace` runs it: agent endpoints served from the local
     # MLflow store (versions checked there when an endpoint is created), with serving credentials.
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     monkeypatch.setenv("DATABRICKS_HOST", server.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
-    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    server.store.config["mlflow_uri"] = "sqlite:///" + str(caspers / "build" / ".local" / "mlflow.db")
     first = _cli(caspers, server, tmp_path, "run-local", "--target", "default")
     table = _results(first.out)
     assert first.code == 0 and table == {k: "ok" for k in ("canonical_data", "lakeflow", "refunder_agent",
@@ -328,7 +335,8 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     assert _live(server) == set() and _rows(caspers) == set()
     assert "removed the apps' local PostgreSQL" in gone.out
     local = caspers / "build" / ".local"
-    assert not (local / "postgres").exists() and not (local / "mlflow").exists() and not (local / "reports").exists()
+    assert not (local / "postgres").exists() and not (local / "mlflow.db").exists() and not (local / "reports").exists()
+    assert not (local / "mlflow-artifacts").exists()
 
 
 def _local_app(project: Path, server, tmp_path, *args: str):
@@ -370,26 +378,26 @@ def test_complaints_runs_all_six_stages_twice_and_destroys_cleanly(caspers, serv
     import json
     import urllib.request
 
-    import sys
-
-    from .conftest import ROOT
-
-    sys.path.insert(0, str(ROOT / "src"))
-    from agents.common.answers import parse_answer
-    from agents.complaint.agent import FIELDS, RULES
-
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     monkeypatch.setenv("DATABRICKS_HOST", server.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
-    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    server.store.config["mlflow_uri"] = "sqlite:///" + str(caspers / "build" / ".local" / "mlflow.db")
     first = _cli(caspers, server, tmp_path, "run-local", "--target", "complaints")
     stages = ("canonical_data", "lakeflow", "complaint_agent", "complaint_generator_stream", "complaint_agent_stream",
               "complaint_lakebase")
     assert first.code == 0 and _results(first.out) == {k: "ok" for k in stages}, first.out + first.err
     live = _live(server)
-    assert {("experiments", e) for e in ("/Shared/caspersdev_complaint_agent_dev",
-                                         "/Shared/caspersdev_complaint_agent_prod")} <= {
-        ("experiments", server.store.find("experiments", i)["name"]) for k, i in live if k == "experiments"}
+    experiments = {e["name"]: i for i, e in server.store.detail()["experiments"].items()}
+    prod = experiments["/Shared/caspersdev_complaint_agent_prod"]
+    assert "/Shared/caspersdev_complaint_agent_dev" in experiments and ("experiments", prod) in live
+    # The scorers, in the MLflow store the workspace's experiments API answers from, sampling 10%,
+    # judged through the workspace's gateway endpoint for the LLM; in uc_state as created.
+    from mlflow.genai.scorers.registry import MlflowTrackingStore
+
+    scorers = MlflowTrackingStore(server.store.config["mlflow_uri"])  # MLflow's own reader, not the workspace's
+    for name in ("complaint_agent_decision_quality", "complaint_agent_credit_reason"):
+        scorer = scorers.get_scorer(prod, name)
+        assert (scorer.sample_rate, scorer.model) == (0.1, "gateway:/databricks-meta-llama-3-3-70b-instruct")
+        assert ("scorers", f"{prod}/{name}") in live
     jobs = sorted(server.store.find("jobs", i)["settings"]["name"] for k, i in live if k == "jobs")
     assert jobs == ["Canonical Data Replay (caspersdev)", "Complaint Agent Stream (caspersdev)",
                     "Complaint Generator Stream (caspersdev)"]
@@ -410,7 +418,7 @@ def test_complaints_runs_all_six_stages_twice_and_destroys_cleanly(caspers, serv
     assert _live(server) == live and _rows(caspers) == live
     creates = [e for e in json.load(urllib.request.urlopen(server.url + "/_fake/log"))
                if e["op"] == "create" and e["method"] == "POST"]
-    assert len(creates) == len(live)  # every create happened once, in the first run
+    assert len(creates) == len(live) - 2  # every create happened once, in the first run (the scorers: MLflow's)
 
     gone = _cli(caspers, server, tmp_path, "destroy-local", "--target", "complaints")
     assert gone.code == 0, gone.err + gone.out
@@ -422,18 +430,11 @@ def test_support_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     with a valid SupportReport; the console app with its resources; a rerun creates nothing;
     destroy-local leaves nothing."""
     import json
-    import sys
     import urllib.request
 
-    from .conftest import ROOT
-
-    sys.path.insert(0, str(ROOT / "src"))
-    from agents.support.agent import check_report
-
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     monkeypatch.setenv("DATABRICKS_HOST", server.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
-    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    server.store.config["mlflow_uri"] = "sqlite:///" + str(caspers / "build" / ".local" / "mlflow.db")
     first = _cli(caspers, server, tmp_path, "run-local", "--target", "support")
     stages = ("canonical_data", "lakeflow", "support_request_generator_stream", "support_request_agent",
               "support_request_agent_stream", "support_lakebase")

@@ -69,10 +69,9 @@ def _managed():
 
 
 def test_a_colleagues_experiment_met_by_a_409_is_adopted_and_kept(caspers, server, tmp_path, monkeypatch):
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     monkeypatch.setenv("DATABRICKS_HOST", server.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "serving")
-    server.store.config["mlflow_uri"] = "file:" + str(caspers / "build" / ".local" / "mlflow")
+    server.store.config["mlflow_uri"] = "sqlite:///" + str(caspers / "build" / ".local" / "mlflow.db")
     with as_colleague(server) as theirs:
         theirs.experiments.create_experiment(name=f"/Shared/{CATALOG}_refund_agent")
     foreign = _everything(server)

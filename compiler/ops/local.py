@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 LOCAL_DIR = ".local"
+MLFLOW_DB = "mlflow.db"  # the local MLflow store (SQLite: the scorer registry needs SQL), with mlflow-artifacts/
 
 
 @dataclass
@@ -31,9 +32,10 @@ class StageRun:
 
 def local_env(out_dir: str, target: str, params: dict[str, str], run_id: str) -> dict[str, str]:
     env = dict(os.environ)
-    # MLflow (the agents' runs, logged models and registry) in a local store next to uc_state, unless
-    # the caller points it elsewhere; a stand-in started with --mlflow-uri serves models from there.
-    mlflow_uri = "file:" + os.path.abspath(os.path.join(out_dir, LOCAL_DIR, "mlflow"))
+    # MLflow (the agents' runs, logged models, registry and scorers) in a local SQLite store next to
+    # uc_state, unless the caller points it elsewhere: the one the local workspace's experiments API
+    # answers from and its stand-in serves models from (its --mlflow-uri has the same default).
+    mlflow_uri = "sqlite:///" + os.path.abspath(os.path.join(out_dir, LOCAL_DIR, MLFLOW_DB))
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
         env.setdefault(name, mlflow_uri)
     env.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3 wants an opt-in for a file store
@@ -98,11 +100,11 @@ def remove_leftovers(out_dir: str) -> list[str]:
 
     local = os.path.join(out_dir, LOCAL_DIR)
     gone = []
-    for folder, only_when_empty in (("reports", False), ("mlflow", True)):
-        path = os.path.join(local, folder)
-        if os.path.isdir(path) and (not only_when_empty or not _state_rows(out_dir)):
-            shutil.rmtree(path)
-            gone.append(f"{LOCAL_DIR}/{folder}")
+    for entry, only_when_empty in (("reports", False), (MLFLOW_DB, True), ("mlflow-artifacts", True), ("mlflow", True)):
+        path = os.path.join(local, entry)
+        if os.path.lexists(path) and (not only_when_empty or not _state_rows(out_dir)):
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+            gone.append(f"{LOCAL_DIR}/{entry}")
     return gone
 
 

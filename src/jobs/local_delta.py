@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 CDF = "delta.enableChangeDataFeed"
+KEEP_SNAPSHOTS = 3  # published versions kept, for readers that listed an older one's files
 _PART = re.compile(r"`((?:[^`]|``)+)`|([^`.]+)")
 
 
@@ -88,6 +90,16 @@ def jvm_loads(jvm: Any, class_name: str) -> bool:
         return not (java is not None and java.getClass().getName() == "java.lang.ClassNotFoundException")
 
 
+def _columns(schema) -> list[tuple[str, str]]:
+    """Names and types: a table over parquet files reads every column as nullable."""
+    return [(field.name, field.dataType.simpleString()) for field in schema.fields]
+
+
+def _sql_string(text: str) -> str:
+    """`text` as a Spark SQL string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def spark_schema(spark: Any, columns: str):
     """The Arrow schema of Spark DDL columns ("id STRING NOT NULL, ts TIMESTAMP"), as Spark maps
     them: the same types a frame of rows made with these columns has."""
@@ -113,15 +125,42 @@ class LocalTables:
         return cls(Path(path) / "catalogs", spark if type(spark).__module__.startswith("pyspark.sql.connect") else None)
 
     def publish(self, name: str) -> None:
-        """The snapshot of `name` as the Spark table `name` (nothing without a session)."""
+        """The snapshot of `name` as the Spark table `name` (nothing without a session). Readers see
+        the old snapshot or the new one, never a table missing or half written (a Delta reader's
+        promise): each version is written to a folder of its own and the table then pointed at it
+        (ALTER TABLE ... SET LOCATION), where an overwrite would drop the table and delete its files
+        while another session reads them. The last KEEP_SNAPSHOTS folders stay for readers in flight."""
         if self.spark is None:
             return
         from pyspark.sql.pandas.types import from_arrow_schema
 
         quoted = ".".join("`" + part.replace("`", "``") + "`" for part in parse(name))
-        rows = self.snapshot(name)  # with its schema: an empty table has no rows to infer one from
-        self.spark.createDataFrame(rows.to_pandas(), schema=from_arrow_schema(rows.schema)).write.mode("overwrite") \
-            .option("overwriteSchema", "true").saveAsTable(quoted)
+        version = self.table(name).version()
+        rows = self.table(name).to_pyarrow_table()  # with its schema: an empty table has no rows to infer one from
+        frame = self.spark.createDataFrame(rows.to_pandas(), schema=from_arrow_schema(rows.schema))
+        folders = self.snapshots(name)
+        folder = folders / f"v{version:010d}"
+        if not (folder / "_SUCCESS").exists():  # written whole once (a version's rows never change)
+            frame.write.mode("overwrite").parquet(str(folder))
+        location = _sql_string(str(folder))
+        try:
+            same_columns = _columns(self.spark.table(quoted).schema) == _columns(frame.schema)
+        except Exception:  # noqa: BLE001 - not published yet (TABLE_OR_VIEW_NOT_FOUND)
+            same_columns = None
+        if same_columns is False:  # a new schema: the rare swap that is not atomic
+            self.spark.sql(f"DROP TABLE {quoted}")
+        if same_columns:
+            self.spark.sql(f"ALTER TABLE {quoted} SET LOCATION {location}")
+        else:
+            self.spark.sql(f"CREATE TABLE {quoted} USING parquet LOCATION {location}")
+        for old in sorted(p for p in folders.iterdir() if p.name.startswith("v"))[:-KEEP_SNAPSHOTS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def snapshots(self, name: str) -> Path:
+        """Where a table's published snapshots are: beside the catalog's tables, in a folder no schema
+        can be named (the workspace refuses names starting with `_`)."""
+        catalog, schema, table = self.location(name).relative_to(self.root).parts
+        return self.root / catalog / "_published" / schema / table
 
     # names ------------------------------------------------------------------------------------
     def location(self, name: str) -> Path:

@@ -141,7 +141,7 @@ def _scorer_delete(w, identity: str, payload: dict) -> None:
     from mlflow.genai.scorers import delete_scorer
 
     experiment_id, name = identity.split("/", 1)
-    delete_scorer(name=name, experiment_id=experiment_id)
+    delete_scorer(name=name, experiment_id=experiment_id, version="all")  # every version: MLflow asks
 
 
 def _scorer_gone(err: BaseException) -> bool:

@@ -11,11 +11,13 @@ Publishes the complaint triage agent (src/agents/complaint/) and serves it:
 4. the endpoint COMPLAINT_AGENT_ENDPOINT_NAME on that version (tracing into the prod experiment) and a
    bounded wait until it is READY, then its inference tables and monitoring tag (as databricks-agents
    deploys an agent);
-5. on a workspace, two monitoring scorers on the prod experiment whose guidelines name the decisions
-   the agent really makes (suggest_credit, escalate), registered in uc_state for cleanup.
+5. two monitoring scorers on the prod experiment whose guidelines name the decisions the agent
+   really makes (suggest_credit, escalate), registered in uc_state for cleanup. Their judge is the
+   platform's on Databricks; on the local workspace's MLflow store, its gateway endpoint for LLM_MODEL.
 
-Locally (no Spark, no scorer service): the SQL objects, the wait for data, the evaluation and the
-scorers are skipped; the model is logged to the local MLflow store and the stand-in serves it.
+Locally the workspace's compute runs the SQL objects, its scripted model answers the evaluation, its
+MLflow store (the one the experiments API answers from) holds the runs, model and scorers, and its
+stand-in serves the model; nothing samples traces into the scorers there (no online scoring jobs).
 """
 
 from caspers import agent_stage
@@ -68,8 +70,7 @@ def run(ctx):
                       hint=f"a first deployment takes 15-20 minutes; the endpoint serves {full_name} "
                            f"version {published.version}")
     agent_stage.ensure_agent_serving(ctx, endpoint, full_name, prod_id)
-    if not ctx.skip_locally("start the monitoring scorers", "scorers run only on a Databricks workspace"):
-        start_scorers(ctx, prod_id)
+    start_scorers(ctx, prod_id, llm_model)
 
 
 def evaluation_questions(orders):
@@ -93,18 +94,32 @@ def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, 
 
 
 
-def start_scorers(ctx, experiment_id):
-    """Each scorer registered (or updated) on the prod experiment, sampling 10% of the traces."""
+def start_scorers(ctx, experiment_id, llm_model):
+    """Each scorer registered (or updated) on the prod experiment, sampling 10% of the traces. One this
+    run registers is ours; one found under the name is adopted (cleanup leaves it) unless uc_state
+    already holds it as ours."""
     from mlflow.genai.scorers import Guidelines, ScorerSamplingConfig, get_scorer
 
     sampling = ScorerSamplingConfig(sample_rate=0.1)
+    judge = judge_model(llm_model)
     for name, guideline in SCORERS.items():
         try:
             found = get_scorer(name=name, experiment_id=experiment_id)
         except Exception:  # noqa: BLE001 - MLflow raises its own error for a name not registered yet
             found = None
-        if found is None:
-            found = Guidelines(name=name, guidelines=[guideline]).register(name=name, experiment_id=experiment_id)
-        ctx.track("scorers", f"{experiment_id}/{name}", created=True)
+        registered = found is None
+        if registered:
+            found = Guidelines(name=name, guidelines=[guideline], model=judge).register(
+                name=name, experiment_id=experiment_id)
+        ctx.track("scorers", f"{experiment_id}/{name}", created=registered)
         found.update(name=name, experiment_id=experiment_id, sampling_config=sampling) if found.sample_rate \
             else found.start(name=name, experiment_id=experiment_id, sampling_config=sampling)
+
+
+def judge_model(llm_model: str) -> str | None:
+    """The scorers' judge: on Databricks the platform's own (None); an MLflow tracking server (the local
+    workspace's) judges through its AI gateway, where the endpoint named as the LLM calls it."""
+    import mlflow
+    from mlflow.utils.uri import is_databricks_uri
+
+    return None if is_databricks_uri(mlflow.get_tracking_uri()) else f"gateway:/{llm_model}"
