@@ -54,8 +54,10 @@ def main() -> None:
     if args.seed:
         workspace.store.config["sql"] = {"catalog": args.catalog, "seed": args.seed,
                                          "path": [os.path.abspath(p) for p in args.path], "options": options}
-    # What a serving container gets: credentials for the workspace, used by the agents it serves.
-    os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token"})
+    # What a serving container gets: credentials for the workspace, used by the agents it serves, and
+    # its tracking server, where the agents' traces go (not MLflow's default ./mlflow.db).
+    os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token",
+                       "MLFLOW_TRACKING_URI": args.mlflow_uri})
     print(workspace.url, flush=True)
     spark_port = args.spark_port if args.spark_port is not None else (args.port + 1 if args.port else 0)
     remote = workspace.serve_spark(spark_port)

@@ -26,23 +26,47 @@ DEFAULT_EXPERIMENT = "0"  # MLflow makes "Default" when it creates a store; nobo
 
 
 def tracking_store(store) -> Any | None:
-    """The MLflow SQL store behind the experiments API, or None (experiments kept in memory). Made
-    again when its file was removed or replaced (a destroy-local removes the store once uc_state is
-    empty), as a fresh tracking server would be."""
+    """The MLflow SQL store behind the experiments API, or None (experiments kept in memory)."""
     uri = store.config.get("mlflow_uri") or ""
     if not uri.startswith("sqlite:///"):
         return None
-    path = uri[len("sqlite:///"):]
-    cached = getattr(store, "mlflow_sql", None)
-    if cached and cached[0] == (uri, _inode(path)):
+    cached = store.mlflow_sql
+    if cached and cached[0] == (uri, _inode(_path(uri))):
         return cached[1]
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
+    forget_engines(uri)
+    path = _path(uri)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     sql = SqlAlchemyStore(uri, "file:" + os.path.join(os.path.dirname(path), "mlflow-artifacts"))
     _register_judges(store, sql)
     store.mlflow_sql = ((uri, _inode(path)), sql)
     return sql
+
+
+def forget_engines(uri: str) -> None:
+    """Close MLflow's pooled connections to `uri`. MLflow keeps one engine per URI for the process
+    (tracking and registry stores alike); after a destroy-local removed the SQLite file, their open
+    connections would still read the removed file, so a new store must start from new ones."""
+    from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as Registry
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore as Tracking
+
+    for kind in (Tracking, Registry):
+        with kind._engine_map_lock:
+            engine = kind._engine_map.pop(uri, None)
+        if engine is not None:
+            engine.dispose()
+
+
+def current(store) -> None:
+    """Before reading MLflow's store by other means (the serving stand-in): a removed or replaced
+    SQLite file is a fresh tracking server, not the old one's pooled connections."""
+    if (store.config.get("mlflow_uri") or "").startswith("sqlite:///"):
+        tracking_store(store)
+
+
+def _path(uri: str) -> str:
+    return uri[len("sqlite:///"):]
 
 
 def _inode(path: str) -> int | None:
@@ -107,9 +131,10 @@ def search(sql, view: str) -> list[dict]:
 def objects(store) -> dict[str, dict[str, dict]]:
     """What MLflow's store holds, as GET /_fake/objects?detail=1 shows objects: every experiment (the
     Default one aside; deleted ones say so) and the scorers registered on them, `<experiment id>/<name>`."""
-    sql = tracking_store(store)
-    if sql is None:
+    uri = store.config.get("mlflow_uri") or ""
+    if not uri.startswith("sqlite:///") or not os.path.exists(_path(uri)):  # looking makes no store
         return {}
+    sql = tracking_store(store)
     experiments = {e["experiment_id"]: e for e in search(sql, "ALL")}
     scorers = {f"{eid}/{s.scorer_name}": {"experiment_id": eid, "name": s.scorer_name, "version": s.scorer_version,
                                           "lifecycle_stage": experiments[eid]["lifecycle_stage"]}

@@ -23,7 +23,7 @@ import uuid
 
 from databricks.sdk.service import sql
 
-from . import llm
+from . import llm, mlflow_store
 from . import wire as W
 from .api import _need, route
 from .sql_engine import SqlEngine
@@ -57,6 +57,7 @@ def _agent(store, endpoint: dict):
             uri = store.config.get("mlflow_uri")
             if not uri:
                 raise ApiError(503, "TEMPORARILY_UNAVAILABLE", "the stand-in has no MLflow store (mlflow_uri)")
+            mlflow_store.current(store)
             _AGENTS[key] = _load_from(mlflow, uri, f"models:/{entity}/{version}")
         return _AGENTS[key]
 
@@ -269,6 +270,7 @@ def registry_version(store, full_name: str, version: str) -> dict | None:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
+    mlflow_store.current(store)
     try:
         found = MlflowClient(tracking_uri=uri, registry_uri=uri).get_model_version(full_name, str(version))
     except MlflowException:

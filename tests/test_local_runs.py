@@ -300,7 +300,7 @@ def test_default_runs_all_six_stages_twice_and_destroys_cleanly(caspers, server,
     endpoint = server.store.find("serving_endpoints", "caspersdev_refund_agent")  # as databricks-agents deploys:
     assert endpoint["ai_gateway"]["inference_table_config"] == {  # inference tables in the model's schema,
         "catalog_name": "caspersdev", "schema_name": "ai", "table_name_prefix": "refund_agent", "enabled": True}
-    experiment = next(e for e in server.store.all("experiments") if e["name"] == "/Shared/caspersdev_refund_agent")
+    experiment = next(e for e in server.store.detail()["experiments"].values() if e["name"] == "/Shared/caspersdev_refund_agent")
     assert {"key": "MONITOR_EXPERIMENT_ID", "value": experiment["experiment_id"]} in endpoint["tags"]  # traces, monitors
     entity = endpoint["config"]["served_entities"][0]
     assert entity["environment_vars"]["ENABLE_MLFLOW_TRACING"] == "true"

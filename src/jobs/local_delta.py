@@ -148,11 +148,10 @@ class LocalTables:
         except Exception:  # noqa: BLE001 - not published yet (TABLE_OR_VIEW_NOT_FOUND)
             same_columns = None
         if same_columns is False:  # a new schema: the rare swap that is not atomic
-            self.spark.sql(f"DROP TABLE {quoted}")
-        if same_columns:
-            self.spark.sql(f"ALTER TABLE {quoted} SET LOCATION {location}")
-        else:
-            self.spark.sql(f"CREATE TABLE {quoted} USING parquet LOCATION {location}")
+            self.spark.sql(f"DROP TABLE IF EXISTS {quoted}")
+        if not same_columns:  # IF NOT EXISTS: another writer of the table (a job, a stage) may be first
+            self.spark.sql(f"CREATE TABLE IF NOT EXISTS {quoted} USING parquet LOCATION {location}")
+        self.spark.sql(f"ALTER TABLE {quoted} SET LOCATION {location}")
         for old in sorted(p for p in folders.iterdir() if p.name.startswith("v"))[:-KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
 
