@@ -690,7 +690,8 @@ def _table_get(store, m, q, b):
 def _exp_create(store, m, q, b):
     name = _need(b, "name")
     if sql := mlflow_store.tracking_store(store):
-        return mlflow_store.create(sql, store.me, name, b.get("tags") or [])
+        with mlflow_store.answered_as_api_errors():
+            return mlflow_store.create(sql, store.me, name, b.get("tags") or [])
     if any(e["name"] == name for e in store.all("experiments")):  # deleted ones keep their name taken
         raise already_exists(f"Experiment '{name}'")
     eid = str(store.new_id())
@@ -709,7 +710,8 @@ def _experiment(store, eid) -> dict:
 def _exp_delete(store, m, q, b):
     """A soft delete, as on a workspace: the experiment stays, `deleted`, and its name stays taken."""
     if sql := mlflow_store.tracking_store(store):
-        mlflow_store.delete(sql, _need(b, "experiment_id"))
+        with mlflow_store.answered_as_api_errors():
+            mlflow_store.delete(sql, _need(b, "experiment_id"))
         return {}
     exp = _experiment(store, _need(b, "experiment_id"))
     if exp["lifecycle_stage"] == "deleted":
@@ -721,7 +723,8 @@ def _exp_delete(store, m, q, b):
 @route("POST", r"/api/2\.0/mlflow/experiments/restore", "experiments", "update")
 def _exp_restore(store, m, q, b):
     if sql := mlflow_store.tracking_store(store):
-        mlflow_store.restore(sql, _need(b, "experiment_id"))
+        with mlflow_store.answered_as_api_errors():
+            mlflow_store.restore(sql, _need(b, "experiment_id"))
         return {}
     _experiment(store, _need(b, "experiment_id"))["lifecycle_stage"] = "active"
     return {}
@@ -748,7 +751,8 @@ def _exp_get_by_name(store, m, q, b):
 def _exp_search(store, m, q, b):
     view = b.get("view_type") or "ACTIVE_ONLY"
     if sql := mlflow_store.tracking_store(store):
-        return {"experiments": mlflow_store.search(sql, view)}
+        with mlflow_store.answered_as_api_errors():
+            return {"experiments": mlflow_store.search(sql, view)}
     found = [e for e in store.all("experiments") if view == "ALL" or
              (e["lifecycle_stage"] == "active") == (view == "ACTIVE_ONLY")]
     found.sort(key=lambda e: -e["creation_time"])

@@ -17,12 +17,14 @@ own OpenAI-compatible `/serving-endpoints` route.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from typing import Any
 
-from .store import already_exists, not_found
+from .store import ApiError, already_exists, not_found
 
 OWNER_TAG = "mlflow.ownerEmail"  # what a workspace sets on an experiment: who created it
 DEFAULT_EXPERIMENT = "0"  # MLflow makes "Default" when it creates a store; nobody created it through the API
+VIEWS = ("ACTIVE_ONLY", "DELETED_ONLY", "ALL")  # ml.ViewType
 
 
 def tracking_store(store) -> Any | None:
@@ -87,6 +89,9 @@ def as_wire(exp) -> dict:
 def create(sql, me: str, name: str, tags: list) -> dict:
     from mlflow.entities import ExperimentTag
 
+    if not isinstance(name, str):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"name must be a string, got {name!r}")
+
     if sql.get_experiment_by_name(name) is not None:  # deleted ones keep their name taken, as on a workspace
         raise already_exists(f"Experiment '{name}'")
     given = [ExperimentTag(t["key"], str(t.get("value", ""))) for t in tags
@@ -97,15 +102,29 @@ def create(sql, me: str, name: str, tags: list) -> dict:
 def get(sql, experiment_id) -> Any:
     from mlflow.exceptions import MlflowException
 
+    if str(experiment_id) == DEFAULT_EXPERIMENT:  # a workspace has no "Default" experiment
+        raise not_found(f"Experiment with id '{experiment_id}'")
     try:
         return sql.get_experiment(str(experiment_id))
     except MlflowException:
         raise not_found(f"Experiment with id '{experiment_id}'") from None
 
 
+@contextmanager
+def answered_as_api_errors():
+    """MLflow's refusals (a name too long, a bad tag, a race to create) as the REST API answers them:
+    their status and error code, never a dropped connection."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        yield
+    except MlflowException as err:
+        raise ApiError(err.get_http_status_code(), err.error_code, err.message) from None
+
+
 def get_by_name(sql, name: str) -> dict:
     found = sql.get_experiment_by_name(name or "")
-    if found is None:
+    if found is None or found.experiment_id == DEFAULT_EXPERIMENT:
         raise not_found(f"Experiment '{name}'")
     return as_wire(found)
 
@@ -124,6 +143,8 @@ def restore(sql, experiment_id) -> None:
 def search(sql, view: str) -> list[dict]:
     from mlflow.entities import ViewType
 
+    if view not in VIEWS:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"view_type must be one of {', '.join(VIEWS)}, got {view!r}")
     found = sql.search_experiments(view_type=ViewType.from_string(view.lower()), max_results=50000)
     return [as_wire(e) for e in found if e.experiment_id != DEFAULT_EXPERIMENT]
 

@@ -179,8 +179,8 @@ def test_scorers_name_the_agents_decisions_and_are_registered_for_cleanup(monkey
     registered, calls = {}, []
 
     class Scorer:
-        def __init__(self, name):
-            self.name, self.sample_rate = name, None
+        def __init__(self, name, model):
+            self.name, self.model, self.sample_rate = name, model, None
 
         def register(self, name, experiment_id):
             calls.append(("register", name, experiment_id))
@@ -200,13 +200,35 @@ def test_scorers_name_the_agents_decisions_and_are_registered_for_cleanup(monkey
         return registered[name]
 
     monkeypatch.setattr(scorers, "get_scorer", get_scorer)
-    monkeypatch.setattr(scorers, "Guidelines", lambda name, guidelines: Scorer(name))
+    monkeypatch.setattr(scorers, "Guidelines", lambda name, guidelines, model: Scorer(name, model))
     tracked = []
-    ctx = types.SimpleNamespace(track=lambda kind, identity, created=False: tracked.append((kind, identity, created)))
-    complaint_agent.start_scorers(ctx, "42")
-    complaint_agent.start_scorers(ctx, "42")
+    ctx = types.SimpleNamespace(name="complaint_agent",
+                                track=lambda kind, identity, created=False: tracked.append((kind, identity, created)),
+                                owns=lambda kind, identity: (kind, identity, True) in tracked)  # as uc_state keeps it
+    complaint_agent.start_scorers(ctx, "42", "llm-x")
+    complaint_agent.start_scorers(ctx, "42", "llm-x")
     names = sorted(complaint_agent.SCORERS)
     assert [c for c in calls if c[0] == "register"] == [("register", n, "42") for n in complaint_agent.SCORERS]
     assert sorted(c[1] for c in calls if c[0] == "start") == names  # started once each, then updated
     assert sorted(c[1] for c in calls if c[0] == "update") == names and {c[2] for c in calls if c[0] != "register"} == {0.1}
-    assert sorted(set(tracked)) == [("scorers", f"42/{n}", True) for n in names]
+    # registered by the first run: created; found by the rerun: tracked as found (uc_state keeps "created")
+    assert tracked == [("scorers", f"42/{n}", True) for n in complaint_agent.SCORERS] + \
+        [("scorers", f"42/{n}", False) for n in complaint_agent.SCORERS]
+    # judged by the tracking server's gateway endpoint for the LLM (not a Databricks tracking URI here)
+    assert {s.model for s in registered.values()} == {"gateway:/llm-x"}
+
+    # A colleague's scorers already on the experiment: found, tracked as found, and left as they are.
+    registered.clear()
+    registered.update({n: Scorer(n, "theirs") for n in names})
+    calls.clear()
+    tracked.clear()
+    complaint_agent.start_scorers(ctx, "43", "llm-x")
+    assert calls == [] and tracked == [("scorers", f"43/{n}", False) for n in complaint_agent.SCORERS]
+
+    # Any other error of the lookup (a locked store) is raised, never taken as "not registered".
+    def locked(name, experiment_id):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(scorers, "get_scorer", locked)
+    with pytest.raises(RuntimeError, match="locked"):
+        complaint_agent.start_scorers(ctx, "44", "llm-x")

@@ -50,6 +50,8 @@ def test_every_target_deploys_and_runs_from_the_uploaded_copy_only(tmp_path, ops
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("SPARK_REMOTE", raising=False)  # the stages' code and files, not the data plane:
     ops.server.store.config["execute_pipelines"] = False  # no Spark in the stages, so no inputs to run on
+    # its experiments are the MLflow store the local runs log into (as `make workspace` shares build/.local's)
+    ops.server.store.config["mlflow_uri"] = "sqlite:///" + str(uploaded / ".local" / "mlflow.db")
     for target in targets:
         runs = run_target(compilation, str(uploaded), target, target_parameters(compilation, target, []),
                           echo=lambda line: None)

@@ -58,3 +58,18 @@ def test_a_removed_store_is_a_fresh_tracking_server(workspace, tmp_path):
     (tmp_path / "mlflow.db").unlink()  # what destroy-local does once uc_state is empty
     assert ws.store.summary() == {}
     assert w.experiments.create_experiment(name="/Shared/x_dev").experiment_id
+
+
+def test_what_mlflow_refuses_is_an_api_error_and_there_is_no_default_experiment(workspace):
+    from databricks.sdk.errors import InvalidParameterValue, NotFound
+    from databricks.sdk.service.ml import ExperimentTag
+
+    ws, w, uri = workspace
+    with pytest.raises(InvalidParameterValue):  # MLflow's limit on a tag key: its 400, not a dropped connection
+        w.experiments.create_experiment(name="/Shared/tags", tags=[ExperimentTag(key="k" * 300, value="v")])
+    with pytest.raises(NotFound):  # MLflow's "Default" (id 0) is not an experiment of a workspace
+        w.experiments.get_experiment("0")
+    with pytest.raises(NotFound):
+        w.experiments.get_by_name("Default")
+    w.experiments.create_experiment(name="/Shared/one")
+    assert [e.name for e in w.experiments.search_experiments()] == ["/Shared/one"]

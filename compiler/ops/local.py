@@ -34,7 +34,8 @@ def local_env(out_dir: str, target: str, params: dict[str, str], run_id: str) ->
     env = dict(os.environ)
     # MLflow (the agents' runs, logged models, registry and scorers) in a local SQLite store next to
     # uc_state, unless the caller points it elsewhere: the one the local workspace's experiments API
-    # answers from and its stand-in serves models from (its --mlflow-uri has the same default).
+    # answers from and its stand-in serves models from (its --mlflow-uri default, started from the
+    # project folder as `make workspace` does, with build/ as the output folder).
     mlflow_uri = "sqlite:///" + os.path.abspath(os.path.join(out_dir, LOCAL_DIR, MLFLOW_DB))
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
         env.setdefault(name, mlflow_uri)
@@ -94,13 +95,15 @@ def run_cleanup(out_dir: str, catalog_param: str, catalog: str, dry_run: bool, d
 
 def remove_leftovers(out_dir: str) -> list[str]:
     """After a destroy-local: the stage reports, and once uc_state holds nothing for any catalog, the
-    local MLflow store (its runs, logged models and registry exist for the agents cleanup deleted).
-    Returns the folders removed, relative to out_dir."""
+    file store earlier versions logged into. Returns the folders removed, relative to out_dir."""
     import shutil
 
     local = os.path.join(out_dir, LOCAL_DIR)
     gone = []
-    for entry, only_when_empty in (("reports", False), (MLFLOW_DB, True), ("mlflow-artifacts", True), ("mlflow", True)):
+    # Not mlflow.db: it is the local workspace's tracking server (its experiments API answers from it)
+    # and holds what others made too; cleanup deleted ours in it (experiments soft-deleted, as on a
+    # workspace). `mlflow` is the file store earlier versions kept here, the project's own.
+    for entry, only_when_empty in (("reports", False), ("mlflow", True)):
         path = os.path.join(local, entry)
         if os.path.lexists(path) and (not only_when_empty or not _state_rows(out_dir)):
             shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)

@@ -127,39 +127,62 @@ class LocalTables:
     def publish(self, name: str) -> None:
         """The snapshot of `name` as the Spark table `name` (nothing without a session). Readers see
         the old snapshot or the new one, never a table missing or half written (a Delta reader's
-        promise): each version is written to a folder of its own and the table then pointed at it
-        (ALTER TABLE ... SET LOCATION), where an overwrite would drop the table and delete its files
-        while another session reads them. The last KEEP_SNAPSHOTS folders stay for readers in flight."""
+        promise): each version is written to a folder of its own, moved into place whole, and the
+        table then pointed at it (ALTER TABLE ... SET LOCATION), where an overwrite would drop the
+        table and delete its files while another session reads them. Writers of one table (a job and
+        a stage) take turns on a lock file; the table never goes back to an older version, and the
+        last KEEP_SNAPSHOTS folders stay for readers in flight."""
         if self.spark is None:
             return
+        import fcntl
+        import uuid
+
         from pyspark.sql.pandas.types import from_arrow_schema
 
         quoted = ".".join("`" + part.replace("`", "``") + "`" for part in parse(name))
-        version = self.table(name).version()
-        rows = self.table(name).to_pyarrow_table()  # with its schema: an empty table has no rows to infer one from
+        table = self.table(name)  # one snapshot: its version and its rows
+        version, rows = table.version(), table.to_pyarrow_table()  # rows with their schema (an empty table too)
         frame = self.spark.createDataFrame(rows.to_pandas(), schema=from_arrow_schema(rows.schema))
         folders = self.snapshots(name)
         folder = folders / f"v{version:010d}"
-        if not (folder / "_SUCCESS").exists():  # written whole once (a version's rows never change)
-            frame.write.mode("overwrite").parquet(str(folder))
+        if not folder.exists():  # a version's rows never change: written once, then moved into place
+            scratch = folders / f"tmp-{uuid.uuid4().hex}"
+            frame.write.parquet(str(scratch))
+            try:
+                scratch.rename(folder)
+            except OSError:  # another writer moved the same version first
+                shutil.rmtree(scratch, ignore_errors=True)
+        with open(folders / "lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = folders / "CURRENT"
+            if current.exists() and current.read_text() > folder.name:
+                return  # a newer version is published already
+            self._point(quoted, folder, frame.schema)
+            current.write_text(folder.name)
+            versions = sorted(p for p in folders.iterdir() if p.name.startswith("v"))
+            for old in versions[:-KEEP_SNAPSHOTS]:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _point(self, quoted: str, folder: Path, schema) -> None:
+        """The Spark table `quoted` over the parquet folder, made if missing, made again on new columns."""
         location = _sql_string(str(folder))
         try:
-            same_columns = _columns(self.spark.table(quoted).schema) == _columns(frame.schema)
+            same_columns = _columns(self.spark.table(quoted).schema) == _columns(schema)
         except Exception:  # noqa: BLE001 - not published yet (TABLE_OR_VIEW_NOT_FOUND)
             same_columns = None
         if same_columns is False:  # a new schema: the rare swap that is not atomic
             self.spark.sql(f"DROP TABLE IF EXISTS {quoted}")
-        if not same_columns:  # IF NOT EXISTS: another writer of the table (a job, a stage) may be first
+        if not same_columns:
             self.spark.sql(f"CREATE TABLE IF NOT EXISTS {quoted} USING parquet LOCATION {location}")
         self.spark.sql(f"ALTER TABLE {quoted} SET LOCATION {location}")
-        for old in sorted(p for p in folders.iterdir() if p.name.startswith("v"))[:-KEEP_SNAPSHOTS]:
-            shutil.rmtree(old, ignore_errors=True)
 
     def snapshots(self, name: str) -> Path:
-        """Where a table's published snapshots are: beside the catalog's tables, in a folder no schema
-        can be named (the workspace refuses names starting with `_`)."""
+        """Where a table's published snapshots are: beside the catalog's tables, in a folder no schema of
+        the compute can be named (its name mapping, local_workspace/uc_names.py, refuses a leading `_`)."""
         catalog, schema, table = self.location(name).relative_to(self.root).parts
-        return self.root / catalog / "_published" / schema / table
+        folders = self.root / catalog / "_published" / schema / table
+        folders.mkdir(parents=True, exist_ok=True)
+        return folders
 
     # names ------------------------------------------------------------------------------------
     def location(self, name: str) -> Path:

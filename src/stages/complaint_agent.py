@@ -96,24 +96,53 @@ def publish_agent(ctx, full_name, experiment, catalog, llm_model, warehouse_id, 
 
 def start_scorers(ctx, experiment_id, llm_model):
     """Each scorer registered (or updated) on the prod experiment, sampling 10% of the traces. One this
-    run registers is ours; one found under the name is adopted (cleanup leaves it) unless uc_state
-    already holds it as ours."""
+    run registers is ours; one found under the name is adopted, and left as it is unless uc_state
+    holds it as ours (stages update only what they own)."""
     from mlflow.genai.scorers import Guidelines, ScorerSamplingConfig, get_scorer
 
     sampling = ScorerSamplingConfig(sample_rate=0.1)
     judge = judge_model(llm_model)
     for name, guideline in SCORERS.items():
+        identity = f"{experiment_id}/{name}"
         try:
             found = get_scorer(name=name, experiment_id=experiment_id)
-        except Exception:  # noqa: BLE001 - MLflow raises its own error for a name not registered yet
+        except Exception as err:  # noqa: BLE001 - MLflow's own error for a name not registered yet, or another
+            if not _scorer_not_found(err):
+                raise
             found = None
         registered = found is None
         if registered:
-            found = Guidelines(name=name, guidelines=[guideline], model=judge).register(
-                name=name, experiment_id=experiment_id)
-        ctx.track("scorers", f"{experiment_id}/{name}", created=registered)
+            found = _register(Guidelines(name=name, guidelines=[guideline], model=judge), name, experiment_id)
+        ctx.track("scorers", identity, created=registered)
+        if not registered and not ctx.owns("scorers", identity):
+            print(f"[{ctx.name}] scorer {identity} was there before and is not ours: left as it is")
+            continue
         found.update(name=name, experiment_id=experiment_id, sampling_config=sampling) if found.sample_rate \
             else found.start(name=name, experiment_id=experiment_id, sampling_config=sampling)
+
+
+def _scorer_not_found(err: BaseException) -> bool:
+    """MLflow's answer for a scorer name not registered on the experiment (RESOURCE_DOES_NOT_EXIST, or
+    Databricks' "not found"); a locked database or a refused call is not that."""
+    text = str(err)
+    return "RESOURCE_DOES_NOT_EXIST" in text or getattr(err, "error_code", "") == "RESOURCE_DOES_NOT_EXIST" \
+        or "not found" in text.lower()
+
+
+def _register(scorer, name: str, experiment_id: str):
+    """Register `scorer`; an experiment MLflow does not know means the workspace's experiments and
+    this process's MLflow store are two stores (only possible off Databricks), which the error says."""
+    try:
+        return scorer.register(name=name, experiment_id=experiment_id)
+    except Exception as err:
+        if "No Experiment with id" not in str(err):
+            raise
+        import mlflow
+
+        raise RuntimeError(f"the workspace's experiment {experiment_id} is not in MLflow's tracking store "
+                           f"{mlflow.get_tracking_uri()}: point the workspace at that store (`python -m "
+                           f"local_workspace --mlflow-uri`, as `make workspace` does) or MLFLOW_TRACKING_URI at "
+                           f"the workspace's") from err
 
 
 def judge_model(llm_model: str) -> str | None:
