@@ -91,7 +91,8 @@ def _analyse_stage(spec: Spec, stage: Stage, diags: list[Diagnostic], cache=None
     if cache is not None:
         from .files import digest as content_hash
 
-        key = ("source", path, content_hash(raw), spec.bundle.runtime.forbidden_imports)
+        # keyed by the shown path, not the absolute one, so build/ is the same wherever the project is
+        key = ("source", shown, content_hash(raw), spec.bundle.runtime.forbidden_imports)
         cached = cache.get(key)
         if cached is not None:
             _report(cached, stage, shown, diags)

@@ -14,8 +14,9 @@ never by their content.
 Each input is recorded with its content hash and its stat (size, mtime, ctime, inode); a later
 build re-reads only files whose stat changed, or that changed too close to the recording for the
 file system's clock to tell (git's "racily clean" rule). The outputs of build/ are checked the same
-way. The manifest in build/.compiler/ records both, the per-stage facts rebuild.py needs, and the
-last build's warnings, which a no-op build prints again.
+way. The manifest in build/.compiler/ records both hashes, the per-stage facts rebuild.py needs, and
+the last build's warnings, which a no-op build prints again. The stats, which belong to this
+machine and this copy, live in the user's cache folder (stats_path), so build/ is reproducible.
 """
 
 from __future__ import annotations
@@ -205,22 +206,70 @@ def plan(spec_dir: str, out_dir: str, manifest: dict) -> Plan:
     return Plan("stages" if edited else "full", changed, current, hashed_at, outputs)
 
 
-STATS = os.path.join(".compiler", "stats.json")
+LEGACY_STATS = os.path.join(".compiler", "stats.json")  # where builds before 2026-12 kept it
+
+
+def stats_path(out_dir: str) -> str:
+    """Where the stat cache of `out_dir` lives: outside it, in the user's cache folder, keyed by the
+    folder's real path. Sizes, times and inodes belong to this machine and this copy, so keeping
+    them out of build/ leaves two builds of the same project byte-identical, .compiler/ included."""
+    import hashlib
+
+    root = os.environ.get("BUNDLEC_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "bundlec")
+    key = hashlib.sha256(os.path.realpath(out_dir).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return os.path.join(root, "stats", key + ".json")
+
+
+KEEP_STATS = 64  # build folders remembered; the least recently built beyond that are forgotten
+
+
+def _prune(folder: str) -> None:
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
+        if len(entries) <= KEEP_STATS:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for entry in entries[: len(entries) - KEEP_STATS]:
+            os.unlink(entry.path)
+    except OSError:
+        pass
+
+
+def _manifest_digest(out_dir: str) -> str | None:
+    from .write import MANIFEST
+
+    try:
+        with open(os.path.join(out_dir, MANIFEST), "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return None
 
 
 def read_stats(out_dir: str) -> dict:
-    """The stat cache beside the manifest ({} when missing or damaged: then everything is re-read)."""
+    """The stat cache of out_dir ({} when missing, damaged, or recorded beside another manifest:
+    then everything is re-read)."""
     import json
 
     try:
-        with open(os.path.join(out_dir, STATS), encoding="utf-8") as handle:
+        with open(stats_path(out_dir), encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return {}
     if not (isinstance(data, dict) and isinstance(data.get("recorded_at"), int)
             and isinstance(data.get("inputs"), dict) and isinstance(data.get("outputs"), dict)):
         return {}
+    if data.get("manifest") != _manifest_digest(out_dir):
+        return {}  # build/ was replaced, restored or written by another build since: a cold start
     return data
+
+
+def forget_stats(out_dir: str) -> None:
+    for path in (stats_path(out_dir), os.path.join(out_dir, LEGACY_STATS)):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def save_stats(out_dir: str, inputs: dict[str, list], hashed_at: int, outputs, known: dict | None = None) -> None:
@@ -240,7 +289,19 @@ def save_stats(out_dir: str, inputs: dict[str, list], hashed_at: int, outputs, k
         except OSError:
             continue
         data["outputs"][rel] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
-    path = os.path.join(out_dir, STATS)
-    with open(path + ".tmp", "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(data))  # json.dump would take the pure-Python encoder
-    os.replace(path + ".tmp", path)
+    data["manifest"] = _manifest_digest(out_dir)
+    path = stats_path(out_dir)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        known_folder = os.path.exists(path)
+        with open(f"{path}.{os.getpid()}.tmp", "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data))  # json.dump would take the pure-Python encoder
+        os.replace(f"{path}.{os.getpid()}.tmp", path)
+        if not known_folder:
+            _prune(os.path.dirname(path))
+    except OSError:
+        pass  # a cache folder that cannot be written only costs time
+    try:
+        os.unlink(os.path.join(out_dir, LEGACY_STATS))
+    except OSError:
+        pass

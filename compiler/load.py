@@ -141,9 +141,10 @@ def load_file(kind: str, name: str, path: str, diags: list[Diagnostic], cache=No
     if cache is not None:
         from .files import digest as content_hash
 
-        spec.cache_key = ("spec", kind, name, path, shown, content_hash(raw))
+        spec.cache_key = ("spec", kind, name, shown, content_hash(raw))
         cached = cache.get(spec.cache_key)
         if cached is not None:
+            cached.path = path  # the cache holds no absolute path (validate.py), so build/ is reproducible
             return cached
     try:
         text = raw.decode("utf-8-sig")

@@ -12,6 +12,7 @@ agree.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -57,7 +58,7 @@ def validate_spec(spec: LoadedSpec, cache=None) -> list[Diagnostic]:
         diags.extend(problems)
         if not problems and cache is not None and spec_file.cache_key:
             spec_file.validated = True
-            cache.put(spec_file.cache_key, spec_file)
+            cache.put(spec_file.cache_key, dataclasses.replace(spec_file, path=""))  # load.py puts it back
     return diags
 
 

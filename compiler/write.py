@@ -419,7 +419,10 @@ def clean(out_dir: str) -> list[str]:
                 os.unlink(path)
                 removed.append(rel)
     _prune_empty_dirs(out_dir, removed)
-    for own in (MANIFEST, f"{STATE_DIR}/cache.pickle", f"{STATE_DIR}/notebooks.pickle", f"{STATE_DIR}/stats.json"):
+    from .incremental import forget_stats
+
+    forget_stats(out_dir)
+    for own in (MANIFEST, f"{STATE_DIR}/cache.pickle", f"{STATE_DIR}/notebooks.pickle"):
         if os.path.exists(os.path.join(out_dir, own)):
             os.unlink(os.path.join(out_dir, own))
     try:

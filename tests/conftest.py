@@ -160,3 +160,11 @@ def _register_hypothesis_profiles() -> None:
 
 
 _register_hypothesis_profiles()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_stat_cache(tmp_path_factory):
+    """The compiler keeps each build folder's stat cache in the user's cache folder; the suite's
+    hundreds of temporary builds keep theirs in a folder of their own, not in ~/.cache."""
+    os.environ["BUNDLEC_CACHE_DIR"] = str(tmp_path_factory.mktemp("bundlec-cache"))
+    yield

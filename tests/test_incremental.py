@@ -77,6 +77,59 @@ def test_a_same_size_edit_with_the_old_mtime_is_still_seen(project):
     assert written.written == ["stages/lakeflow.py"]
 
 
+def _read_by_hashing(monkeypatch) -> list[str]:
+    """The files incremental.py opens to hash, from now on."""
+    import builtins
+
+    from compiler import incremental
+
+    opened: list[str] = []
+
+    def spy(path, mode="r", *args, **kwargs):
+        if mode == "rb":
+            opened.append(os.fspath(path))
+        return builtins.open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(incremental, "open", spy, raising=False)
+    return opened
+
+
+def test_the_stat_cache_lives_outside_build_and_only_serves_its_own_manifest(project, monkeypatch):
+    from compiler import incremental
+    from compiler.incremental import stats_path
+
+    monkeypatch.setattr(incremental, "RACY_NS", 0)  # the copy was just made: no file is old enough for 2 s
+    assert _build(project)[1] is not None
+    assert not (project / "build" / ".compiler" / "stats.json").exists()
+    assert Path(stats_path(str(project / "build"))).is_file()
+    opened = _read_by_hashing(monkeypatch)
+    assert _build(project)[0].stopped_at == "up to date"
+    sources = [p for p in opened if os.path.join(project, "spec") in p or os.path.join(project, "src") in p]
+    assert sources == []  # their stats matched: not one spec file or source was read again
+    manifest = project / "build" / ".compiler" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes() + b"\n")  # another manifest: the stats recorded beside the old one
+    opened.clear()
+    assert _build(project)[0].stopped_at == "up to date"
+    assert any(p.endswith(os.path.join("src", "stages", "lakeflow.py")) for p in opened)  # no longer trusted
+
+
+def test_the_stat_cache_remembers_a_bounded_number_of_build_folders(project, monkeypatch, tmp_path):
+    from compiler import incremental
+
+    monkeypatch.setenv("BUNDLEC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(incremental, "KEEP_STATS", 2)
+    for name in ("one", "two", "three"):
+        os.chdir(project)
+        try:
+            assert build("spec", str(tmp_path / name))[1] is not None
+        finally:
+            os.chdir(ROOT)
+    kept = {p.name for p in (tmp_path / "cache" / "stats").iterdir()}
+    assert kept == {os.path.basename(incremental.stats_path(str(tmp_path / n))) for n in ("two", "three")}
+    incremental.forget_stats(str(tmp_path / "three"))  # what `clean` does
+    assert not os.path.exists(incremental.stats_path(str(tmp_path / "three")))
+
+
 @pytest.mark.parametrize("edit", ["description", "source", "both"])
 def test_a_one_stage_edit_re_renders_that_notebook_only_and_equals_a_full_build(project, tmp_path, edit):
     assert _build(project)[1] is not None
@@ -122,12 +175,16 @@ def test_code_edits_that_change_what_the_checks_see_build_in_full(project):
     assert written is None and any(d.code == "E520" for d in result.diagnostics)
 
 
-@pytest.mark.parametrize("state, content", [("stats.json", "{]"), ("notebooks.pickle", "garbage"),
+@pytest.mark.parametrize("state, content", [("stats", "{]"), ("notebooks.pickle", "garbage"),
                                             ("cache.pickle", "garbage")])
 def test_damaged_caches_only_cost_time(project, state, content):
+    from compiler.incremental import stats_path
+
     assert _build(project)[1] is not None
     before = read_tree(project / "build", skip=(".compiler",))
-    (project / "build" / ".compiler" / state).write_text(content)
+    damaged = Path(stats_path(str(project / "build"))) if state == "stats" else project / "build" / ".compiler" / state
+    assert damaged.is_file()
+    damaged.write_text(content)
     source = project / "src" / "stages" / "lakeflow.py"
     source.write_text(source.read_text() + "\n# edit\n")
     result, written = _build(project)
