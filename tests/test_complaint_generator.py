@@ -124,8 +124,8 @@ def test_the_sinks_pending_queries_on_local_spark():
             " NOT NULL", "")).write.saveAsTable(f"{prefix}_complaints.raw_complaints")
         sink = cd.ComplaintSink(spark, "unused", 0.4)
         sink.events, sink.raw = f"{prefix}_lakeflow.all_events", f"{prefix}_complaints.raw_complaints"
-        assert [o.order_id for o in sink.pending(cap=100)] == sampled[1:]  # the SQL sample is the Python one
-        assert [o.order_id for o in sink.pending(cap=2)] == sampled[1:3]  # oldest delivery first, capped
+        assert [o.order_id for o in sink.pending(cap=100)] == sampled[:0:-1]  # the SQL sample is the Python one
+        assert [o.order_id for o in sink.pending(cap=2)] == sampled[:-3:-1]  # newest delivery first, capped
 
         spark.createDataFrame([], cd.RESPONSE_COLUMNS.replace(" NOT NULL", "")) \
             .write.saveAsTable(f"{prefix}_complaints.complaint_responses")

@@ -193,7 +193,7 @@ def test_the_complaint_sinks_insert_new_keys_and_only_the_responses_have_a_feed(
     with pytest.raises(ChangeFeedUnavailable, match="it is not on"):
         local.changes(raw.raw)
 
-    assert [(c.complaint_id, c.order_id) for c in responses.pending(cap=10)] == [("c1", "o1"), ("c2", "o2")]
+    assert [(c.complaint_id, c.order_id) for c in responses.pending(cap=10)] == [("c2", "o2"), ("c1", "o1")]  # newest first
     responses.merge([Response("c1", "o1", T1, '{"decision": "credit"}')])
     responses.merge([Response("c1", "o1", T1, "again"), Response("c2", "o2", T1, '{"decision": "escalate"}')])
     assert [c.complaint_id for c in responses.pending(cap=10)] == []

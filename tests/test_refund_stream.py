@@ -58,8 +58,25 @@ def test_a_crash_mid_batch_loses_nothing_and_duplicates_nothing():
     assert len(sink.rows) == 10  # two chunks were merged before the crash
     summary = rs.run(sink, lambda oid: calls.append(oid) or GOOD, **quiet(concurrency=1, chunk=5))
     assert summary.scored == 10 and sorted(sink.rows) == [f"o{i:03d}" for i in range(20)] and sink.duplicates == 0
-    assert len(calls) == 13 + 10  # answered but not merged (o010, o011) and the one in flight are asked again
-    assert sorted(o for o in set(calls) if calls.count(o) == 2) == ["o010", "o011", "o012"]
+    assert len(calls) == 13 + 10  # answered but not merged (o009, o008) and the one in flight are asked again
+    assert sorted(o for o in set(calls) if calls.count(o) == 2) == ["o007", "o008", "o009"]  # newest first
+
+
+def test_the_newest_orders_are_scored_first_and_a_spent_budget_leaves_the_rest_waiting():
+    """A backlog (the replay's catch-up) never holds back what arrived since the last run: pending is
+    newest first, and once the run's time budget is spent nothing more is started (the rest waits,
+    counted, and is pending next run)."""
+    sink = rs.MemorySink(orders(30))
+    clock = iter(range(100))  # one "second" per look at the clock: the budget runs out after a few starts
+    asked = []
+    summary = rs.run(sink, lambda oid: asked.append(oid) or GOOD, clock=lambda: next(clock),
+                     **quiet(concurrency=1, budget_s=5.5))
+    assert asked == [f"o{i:03d}" for i in (29, 28, 27, 26, 25)]  # newest delivery first
+    assert (summary.pending, summary.scored, summary.waiting, summary.deferred) == (30, 5, 25, 0)
+    assert "25 not started (time budget spent)" in summary.line()
+    assert sorted(sink.rows) == sorted(asked)
+    rest = rs.run(sink, lambda oid: asked.append(oid) or GOOD, **quiet())
+    assert (rest.pending, rest.scored, rest.waiting) == (25, 25, 0) and len(asked) == 30 == len(set(asked))
 
 
 def test_transient_failures_back_off_then_pass_or_wait_for_the_next_run():
@@ -87,9 +104,9 @@ def test_an_answer_that_is_never_valid_is_stored_as_an_error():
                     GOOD])
     summary = rs.run(sink, lambda oid: next(answers), **quiet(concurrency=1))
     assert (summary.scored, summary.errors) == (2, 1)
-    stored = json.loads(sink.rows["o000"].agent_response)
+    stored = json.loads(sink.rows["o001"].agent_response)  # the newest, asked first
     assert stored["refund_class"] == "error" and "must be one of none, partial, full, got 'some'" in stored["reason"]
-    assert json.loads(sink.rows["o001"].agent_response)["refund_class"] == "none"
+    assert json.loads(sink.rows["o000"].agent_response)["refund_class"] == "none"
 
 
 def test_calls_run_concurrently_but_never_more_than_the_setting():
@@ -160,9 +177,9 @@ def test_the_delta_sinks_pending_query_on_local_spark():
         sink.table, sink.events = table, events_table
         pending = sink.pending(cap=10)
         assert [(o.order_id, str(o.order_ts), str(o.delivered_ts), o.order_total_usd) for o in pending] == [
-            ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00", 0.0),
-            ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00", 28.99)]
-        assert [o.order_id for o in sink.pending(cap=1)] == ["b"]  # oldest delivery first, the cap applied
+            ("a", "2024-01-01 10:00:00", "2024-01-01 10:40:00", 28.99),
+            ("b", "2024-01-01 10:05:00", "2024-01-01 10:30:00", 0.0)]
+        assert [o.order_id for o in sink.pending(cap=1)] == ["a"]  # newest delivery first, the cap applied
         sink.events = f"{prefix}_lakeflow.no_such_events"
         with pytest.raises(refund_delta.MissingTable, match="pipeline of stage lakeflow"):
             sink.pending(cap=1)

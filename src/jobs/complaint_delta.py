@@ -23,11 +23,11 @@ SAMPLED_PENDING = (
     "GROUP BY order_id) d "
     "LEFT ANTI JOIN IDENTIFIER(:raw) r ON r.order_id = d.order_id "
     f"WHERE {SAMPLED_SQL.format(column='d.order_id')} "
-    "ORDER BY d.delivered_ts, d.order_id")
+    "ORDER BY d.delivered_ts DESC, d.order_id DESC")
 UNANSWERED = (
     "SELECT c.complaint_id, c.order_id, c.complaint_text, c.ts FROM IDENTIFIER(:raw) c "
     "LEFT ANTI JOIN IDENTIFIER(:responses) r ON r.complaint_id = c.complaint_id "
-    "ORDER BY c.ts, c.complaint_id")
+    "ORDER BY c.ts DESC, c.complaint_id DESC")
 
 
 def _plain(columns: str) -> str:

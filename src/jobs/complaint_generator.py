@@ -15,7 +15,7 @@ The wording comes from the LLM on Databricks (the original's prompt); when the L
 usable after the retries, or locally, a deterministic template is used and `generated_by` says so.
 
 A run is the agent streams' engine (scoring.py): pending orders (sampled, delivered, without a
-complaint; oldest first, capped), bounded concurrency, backoff, inserts by order id.
+complaint; newest first, capped), bounded concurrency, backoff, inserts by order id.
 """
 
 from __future__ import annotations

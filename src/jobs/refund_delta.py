@@ -20,7 +20,7 @@ PENDING = (
     f"LEFT JOIN (SELECT order_id, min(ts) AS order_ts, max({ORDER_TOTAL.format(body='body')}) AS order_total_usd "
     "FROM IDENTIFIER(:events) WHERE event_type = 'order_created' GROUP BY order_id) c ON c.order_id = d.order_id "
     "LEFT ANTI JOIN IDENTIFIER(:table) r ON r.order_id = d.order_id "
-    "ORDER BY d.delivered_ts, d.order_id")
+    "ORDER BY d.delivered_ts DESC, d.order_id DESC")
 
 
 class DeltaSink:

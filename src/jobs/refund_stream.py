@@ -64,9 +64,9 @@ SCORING = Scoring(
 def run(sink: Sink, ask: Callable[[str], str], settings: Settings = Settings(),
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
-        say: Callable[[str], None] = print) -> RunSummary:
+        say: Callable[[str], None] = print, clock: Callable[[], float] = time.monotonic) -> RunSummary:
     """One run: score the pending orders through `ask(order_id) -> answer text`."""
-    return _run(sink, ask, SCORING, settings, now, sleep, rng, say, noun="delivered order(s)")
+    return _run(sink, ask, SCORING, settings, now, sleep, rng, say, noun="delivered order(s)", clock=clock)
 
 
 def endpoint_asker(client: Any, endpoint: str, timeout_s: float = 60.0) -> Callable[[str], str]:
@@ -75,7 +75,7 @@ def endpoint_asker(client: Any, endpoint: str, timeout_s: float = 60.0) -> Calla
 
 
 class MemorySink(_MemorySink):
-    """Delivered orders in memory, pending oldest delivery first."""
+    """Delivered orders in memory, pending newest delivery first."""
 
     def __init__(self, delivered: list[Order]):
         super().__init__(delivered, key=lambda x: x.order_id, order=lambda o: (str(o.delivered_ts), o.order_id))

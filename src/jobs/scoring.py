@@ -4,10 +4,16 @@ tests). The refund stream (refund_stream.py) and the complaint stream (complaint
 engine plus what is their own: what an item is, the question it becomes, the row an answer makes,
 the answer's schema and the row stored when no valid answer comes.
 
-Each run: the sink lists what is pending (an anti-join on the key, oldest first, at most `cap`),
+Each run: the sink lists what is pending (an anti-join on the key, newest first, at most `cap`),
 the endpoint is asked with bounded concurrency, and rows are merged by key in chunks as they come.
 So a rerun, a retry of the job or a crash mid-batch creates no duplicate (merge by key) and loses
-nothing (what was not merged is pending again next run); items past the cap wait for the next run;
+nothing (what was not merged is pending again next run); items past the cap, and items not started
+when the run's time budget (`budget_s`) is spent, wait for the next run.
+
+Why newest first: a stream that falls behind (the replay's first catch-up releases tens of thousands
+of delivered orders at once) would otherwise spend days on old orders while every new one waits.
+Newest first, each run scores what arrived since the last one and spends what is left of its cap
+and budget on the backlog, from its newest end; nothing is skipped for good, only scored later.
 429, 5xx and timeouts are retried with exponential backoff and jitter, and an item still failing is
 left pending (deferred) and counted; an answer that is not valid after `invalid_tries` calls is
 stored as the stream's error row and counted.
@@ -41,6 +47,9 @@ class Scoring:
     is_error: Callable[[str], bool]  # an answer that is an error row
 
 
+SCHEDULED_BUDGET_S = 8 * 60.0  # the stream jobs run every 10 minutes: a run stops starting items before the next is due
+
+
 @dataclass
 class Settings:
     cap: int = 200  # items per run
@@ -50,6 +59,7 @@ class Settings:
     backoff_s: float = 0.5  # first wait; doubles, with jitter, up to max_backoff_s
     max_backoff_s: float = 8.0
     chunk: int = 25  # rows merged together
+    budget_s: float | None = None  # wall time after which no new item is started (the rest waits)
 
 
 @dataclass
@@ -58,13 +68,15 @@ class RunSummary:
     scored: int = 0
     errors: int = 0  # stored as error rows
     deferred: int = 0  # left pending for the next run
+    waiting: int = 0  # not started: the run's time budget was spent
     calls: int = 0
     retries: int = 0
     problems: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"{self.pending} pending: {self.scored} scored ({self.errors} stored as errors), {self.deferred} "
-                f"deferred to the next run; {self.calls} calls, {self.retries} retried")
+                f"deferred to the next run, {self.waiting} not started (time budget spent); "
+                f"{self.calls} calls, {self.retries} retried")
 
 
 class Transient(Exception):
@@ -75,13 +87,19 @@ class _Stopped(Exception):
     """An item not started because the run crashed."""
 
 
+class _OutOfTime(Exception):
+    """An item not started because the run's time budget was spent."""
+
+
 def run(sink: Sink, ask: Callable[[Any], str], scoring: Scoring, settings: Settings = Settings(),
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
-        say: Callable[[str], None] = print, noun: str = "item(s)") -> RunSummary:
+        say: Callable[[str], None] = print, noun: str = "item(s)",
+        clock: Callable[[], float] = time.monotonic) -> RunSummary:
     """One run: score the pending items through `ask(question) -> answer text` (which raises
     Transient for what may pass on a retry) and merge the rows as they come."""
     rng = rng or random.Random()
+    deadline = None if settings.budget_s is None else clock() + settings.budget_s
     summary = RunSummary()
     items = sink.pending(settings.cap)
     summary.pending = len(items)
@@ -103,6 +121,8 @@ def run(sink: Sink, ask: Callable[[Any], str], scoring: Scoring, settings: Setti
     def score(item: Any) -> str:
         if crashed.is_set():
             raise _Stopped()
+        if deadline is not None and clock() >= deadline:
+            raise _OutOfTime()
         try:
             text = _answer(item, ask, scoring, settings, summary, lock, sleep, rng)
         except Transient:
@@ -132,6 +152,9 @@ def _collect(futures: dict, summary: RunSummary, scoring: Scoring) -> None:
         try:
             text = future.result()
         except _Stopped:
+            continue
+        except _OutOfTime:
+            summary.waiting += 1
             continue
         except Transient as err:
             summary.deferred += 1
@@ -214,7 +237,7 @@ class MemorySink:
     def pending(self, cap: int) -> list[Any]:
         with self.lock:
             todo = [item for item in self.items if self.key(item) not in self.rows]
-        return sorted(todo, key=self.order)[:cap]
+        return sorted(todo, key=self.order, reverse=True)[:cap]  # newest first
 
     def merge(self, rows: list[Any]) -> None:
         with self.lock:

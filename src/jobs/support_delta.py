@@ -27,11 +27,11 @@ SAMPLED_PENDING = (
     "GROUP BY order_id) d "
     "LEFT ANTI JOIN IDENTIFIER(:requests) r ON r.order_id = d.order_id "
     f"WHERE {SAMPLED_SQL.format(column='d.order_id')} "
-    "ORDER BY d.delivered_ts, d.order_id")
+    "ORDER BY d.delivered_ts DESC, d.order_id DESC")
 UNREPORTED = (
     "SELECT r.* FROM IDENTIFIER(:requests) r "
     "LEFT ANTI JOIN IDENTIFIER(:reports) p ON p.support_request_id = r.support_request_id "
-    "ORDER BY r.ts, r.support_request_id")
+    "ORDER BY r.ts DESC, r.support_request_id DESC")
 HISTORY = ("SELECT support_request_id, user_id, ts, edge_case_type FROM IDENTIFIER(:requests) "
            "WHERE ts >= CAST(:since AS TIMESTAMP)")
 TOTALS = (

@@ -123,7 +123,7 @@ def requests_for(order_id: str, delivered: datetime) -> list[SupportRequest]:
 
 
 def run(sink: Any, cap: int, say: Callable[[str], None] = print) -> int:
-    """One run: the pending orders (sampled, delivered, without requests; oldest first, capped) get
+    """One run: the pending orders (sampled, delivered, without requests; newest first, capped) get
     their requests, stamped from each order's delivery and inserted by id. Returns how many."""
     orders = sink.pending(cap)
     rows = [row for order in orders for row in requests_for(order.order_id, order.delivered_ts)]

@@ -12,7 +12,7 @@ on rerun, a per-run cap and bounded concurrency.
 
 from stage_runtime.ensure import ensure_job
 
-MAX_COMPLAINTS_PER_RUN = 200
+MAX_COMPLAINTS_PER_RUN = 2000  # newest first; each run also stops starting new ones after 8 minutes
 
 
 def run(ctx):
