@@ -48,7 +48,7 @@ def test_the_stream_jobs_are_catalog_scoped_and_reset_not_duplicated(prepared, f
                                                   "LLM_MODEL": generator["LLM_MODEL"], "MAX_ORDERS_PER_RUN": "100"}
     stream = jobs["Complaint Agent Stream (My_Cat)"].settings
     assert stream.max_concurrent_runs == 1 and stream.schedule.quartz_cron_expression == "0 0/10 * * * ?"
-    assert stream.tasks[0].notebook_task.base_parameters["MAX_COMPLAINTS_PER_RUN"] == "200"  # the original had no cap
+    assert stream.tasks[0].notebook_task.base_parameters["MAX_COMPLAINTS_PER_RUN"] == "2000"  # the original had no cap; the 8-minute budget (SCHEDULED_BUDGET_S) bounds a run
     runs = [r for r in prepared.jobs.list_runs()]
     assert len(runs) == 4  # each run of a stage starts its job once
 
