@@ -118,7 +118,7 @@ bench-apps: $(VENV)/.dev-deps
 # The local workspace (local_workspace/README.md) on PORT (8765); DATA=1: its warehouse holds the
 # canonical dataset as a workspace whose pipeline has run (after `make data`).
 workspace: $(VENV)/.app-deps
-	@$(PY) -m local_workspace.make
+	@$(ENGINES) postgres -- $(VENV)/bin/python -m local_workspace.make
 
 # As deploy: the workspace is checked before the data is prepared (make data: only what changed).
 run-local: $(VENV)/.app-deps

@@ -5,7 +5,10 @@
 the project, `seed(spark, qualify, catalog, **options)` (see sql_engine.py), imported with each
 `--path` folder on the import path. `--llm-script` gives its language model the replies it may give
 (a JSON list of rules, see llm.py); without one it answers every question with text that is not JSON.
-`make workspace` starts it with the Casper's script, and `DATA=1` with the Casper's seed."""
+`--lakebase-postgres` gives its Lakebase instances a PostgreSQL server that synced tables fill
+(lakebase_sync.py): `auto` starts one of its own (removed on exit), or `postgresql://user@host:port`.
+`make workspace` starts it with the Casper's script and `--lakebase-postgres auto`, and `DATA=1` with
+the Casper's seed."""
 
 import argparse
 import json
@@ -38,6 +41,8 @@ def main() -> None:
     parser.add_argument("--llm-script", metavar="FILE", help="the scripted replies of its model (see llm.py)")
     parser.add_argument("--volumes-root", metavar="DIR", help="the folder holding the volumes' files (default: a "
                         "temporary folder removed on exit)")
+    parser.add_argument("--lakebase-postgres", metavar="auto|URL", help="the PostgreSQL server behind its Lakebase "
+                        "instances: `auto` starts one (removed on exit), or postgresql://user@host:port")
     parser.add_argument("--catalog", default="caspersdev", help="the catalog the warehouse serves (default caspersdev)")
     args = parser.parse_args()
     if args.seed and ":" not in args.seed:
@@ -58,6 +63,10 @@ def main() -> None:
     # its tracking server, where the agents' traces go (not MLflow's default ./mlflow.db).
     os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token",
                        "MLFLOW_TRACKING_URI": args.mlflow_uri})
+    server = None
+    if args.lakebase_postgres:
+        server, target = _lakebase_postgres(parser, args.lakebase_postgres, workspace.scratch)
+        workspace.store.config["lakebase_postgres"] = target
     print(workspace.url, flush=True)
     spark_port = args.spark_port if args.spark_port is not None else (args.port + 1 if args.port else 0)
     remote = workspace.serve_spark(spark_port)
@@ -69,7 +78,28 @@ def main() -> None:
         workspace.thread.join()
     except KeyboardInterrupt:
         workspace.stop()
+        if server is not None:
+            server.remove()
         sys.exit(0)
+
+
+def _lakebase_postgres(parser, value: str, scratch):
+    """(the server this process started or None, the connection the workspace's synced tables use)."""
+    from urllib.parse import urlsplit
+
+    if value == "auto":
+        from compiler.ops.local_postgres import SUPERUSER, LocalPostgres, PostgresUnavailable
+
+        try:
+            server = LocalPostgres(os.path.join(str(scratch), "lakebase-postgres")).start()
+        except PostgresUnavailable as error:
+            parser.error(f"--lakebase-postgres auto: {error}")
+        print(f"lakebase: postgresql://{SUPERUSER}@127.0.0.1:{server.port}", flush=True)
+        return server, {"host": "127.0.0.1", "port": server.port, "user": SUPERUSER}
+    url = urlsplit(value)
+    if url.scheme not in ("postgresql", "postgres") or not url.port:
+        parser.error(f"--lakebase-postgres {value}: write auto, or postgresql://user@host:port")
+    return None, {"host": url.hostname or "127.0.0.1", "port": url.port, "user": url.username or "postgres"}
 
 
 main()

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from databricks.sdk.service import catalog, database
 
-from . import compute
+from . import compute, lakebase_sync
 from . import wire as W
 from .api import _need, _now_ms, _rfc3339, route
 from .store import ApiError, already_exists
@@ -63,6 +63,7 @@ def _instance_delete(store, m, q, b):
         raise ApiError(400, "INVALID_STATE", f"Database instance {name} has catalogs ({users[0]['name']}); "
                        "delete them first or pass force")
     store.delete("database_instances", name)
+    lakebase_sync.drop_instance(store, name)  # its Postgres databases go with it
     return {}
 
 
@@ -78,6 +79,8 @@ def _catalog_create(store, m, q, b):
         raise ApiError(400, "INVALID_STATE", f"Database instance {instance} is {found['state']}, not AVAILABLE")
     if store.find("database_catalogs", name) or store.find("catalogs", name):
         raise already_exists(f"Catalog '{name}'")
+    if b.get("create_database_if_not_exists"):
+        lakebase_sync.create_database(store, instance, b["database_name"])
     return store.put("database_catalogs", name, dict(b, uid=f"uid-{store.new_id()}"))
 
 
@@ -118,7 +121,12 @@ def _synced_create(store, m, q, b):
     table = dict(b, data_synchronization_status={"detailed_state": "SYNCED_TABLE_PROVISIONING",
                                                  "pipeline_id": f"pl-sync-{store.new_id()}"},
                  unity_catalog_provisioning_state="PROVISIONING")
-    return _view(store.put("synced_tables", name, table))
+    if instance and spec.get("create_database_objects_if_missing"):
+        lakebase_sync.create_database(store, instance, b.get("logical_database_name") or "")
+    store.put("synced_tables", name, table)
+    if getattr(store, "syncer", None):
+        store.syncer.kick()  # the initial snapshot, when a Postgres server is configured
+    return _view(table)
 
 
 @route("GET", DB + r"/synced_tables/([^/?]+)", "synced_tables", "get", response=W.model(database.SyncedDatabaseTable))
@@ -126,7 +134,9 @@ def _synced_get(store, m, q, b):
     table = store.get("synced_tables", unquote(m.group(1)), f"Table '{unquote(m.group(1))}'")
     if table["unity_catalog_provisioning_state"] != "ACTIVE" and _reads(store, table, "synced_ready_after", 1):
         table["unity_catalog_provisioning_state"] = "ACTIVE"
-        table["data_synchronization_status"]["detailed_state"] = "SYNCED_CONTINUOUS_UPDATE"
+        status = table["data_synchronization_status"]
+        if status["detailed_state"] == "SYNCED_TABLE_PROVISIONING":
+            status["detailed_state"] = lakebase_sync.ONLINE
     return _view(table)
 
 

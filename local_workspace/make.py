@@ -1,4 +1,5 @@
-"""`python -m local_workspace.make`: `make workspace [PORT=8765] [DATA=1]` without a shell in between.
+"""`python -m local_workspace.make`: `make workspace [PORT=8765] [DATA=1]` without a shell in between
+(under tools/engines.py, which puts a PostgreSQL on PATH for its Lakebase).
 
 The Makefile exports what the user typed as MAKEVAR_<NAME> (compiler/make.py says why); here each
 value becomes one argument of `python -m local_workspace`. DATA=1 seeds the warehouse with the
@@ -16,7 +17,8 @@ def var(name: str, default: str = "") -> str:
 
 def arguments() -> list[str]:
     # The agents' model replies as the project's local run scripts it (src/agents/local_run_script.json).
-    args = ["--port", var("PORT", "8765"), "--llm-script", os.path.join("src", "agents", "local_run_script.json")]
+    args = ["--port", var("PORT", "8765"), "--llm-script", os.path.join("src", "agents", "local_run_script.json"),
+            "--lakebase-postgres", "auto"]  # synced tables fill a PostgreSQL server of its own
     if var("DATA").strip().lower() in ("1", "true", "yes"):
         dataset = os.path.join(var("OUT", "build"), "data", "canonical", "canonical_dataset")
         args += ["--seed", "local_warehouse:seed", "--path", "src", "--path", "src/data/canonical",

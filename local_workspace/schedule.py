@@ -5,13 +5,17 @@ must not start on their own).
 Only the forms the project writes are understood: `0 <minute> * * * ?`, minute `*`, `M` or `M/N`
 (e.g. `0 0/10 * * * ?`, every ten minutes from the hour). Any other expression is refused: the
 job gets one run ending INTERNAL_ERROR whose message says so, visible through runs/list. Minutes are
-read in UTC, whatever `timezone_id` says: the same minutes in every zone a whole number of hours away."""
+read in UTC, whatever `timezone_id` says: the same minutes in every zone a whole number of hours away.
+
+`schedule_speed` (a control setting, not the platform's: `make demo` uses it) runs the scheduler's
+clock that many times faster than the wall clock from the moment it is set, so a job every ten minutes
+fires every minute at 10; every minute the fast clock passes is a minute that fires."""
 
 from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from .store import Store
 
@@ -43,6 +47,8 @@ class Scheduler:
         self.refused: set[tuple[str, str]] = set()  # (job id, expression) reported once
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True, name="scheduler")
+        self.anchor: tuple | None = None  # (wall clock, scheduler clock, speed) when the speed was set
+        self.last: datetime | None = None
 
     def start(self) -> None:
         self.thread.start()
@@ -55,7 +61,21 @@ class Scheduler:
     def _loop(self) -> None:
         while not self.stopping.wait(self.tick_s):
             if self.store.config.get("run_schedules"):
-                self.tick(datetime.now(timezone.utc))
+                for moment in self.moments(datetime.now(timezone.utc)):
+                    self.tick(moment)
+
+    def moments(self, wall: datetime) -> list[datetime]:
+        """The scheduler's clock now, after each minute it passed since the last tick (at most 60)."""
+        speed = min(max(float(self.store.config.get("schedule_speed") or 1), 1.0), 600.0)
+        if self.anchor is None or self.anchor[2] != speed:
+            self.anchor = (wall, self.last or wall, speed)
+        now = self.anchor[1] + (wall - self.anchor[0]) * speed
+        passed, minute = [], (self.last or now).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        while minute <= now and len(passed) < 60:
+            passed.append(minute)
+            minute += timedelta(minutes=1)
+        self.last = now
+        return passed + [now]
 
     def tick(self, now: datetime) -> None:
         from .runs import refuse_schedule, start_job_run

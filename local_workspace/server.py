@@ -18,7 +18,8 @@ Control routes (not part of the Databricks API):
                                   endpoint is READY, -1 never; its update failing; where agent endpoints load
                                   their models; the SQL engine's data, see sql_engine.py; endpoints answered by
                                   a scripted agent answer; foundation model names; the model's scripted
-                                  replies, see llm.py; scheduled jobs firing, see schedule.py)
+                                  replies, see llm.py; scheduled jobs firing, see schedule.py; "lakebase_postgres":
+                                  {"host", "port", "user"}, the server synced tables fill, see lakebase_sync.py)
   POST /_fake/reset              forget everything, and kill every job task still running
 """
 
@@ -208,7 +209,9 @@ class LocalWorkspace:
         self.store.url = self.url  # what the workspace's own callers (judges, job tasks) reach it at
         self.store.executor = Executor(self.store, self.url, volumes, self.scratch / "runs")
         self.scheduler = Scheduler(self.store)
+        from .lakebase_sync import Syncer
 
+        self.store.syncer = self.syncer = Syncer(self.store)  # synced tables into Postgres, when one is configured
 
     @property
     def url(self) -> str:
@@ -231,11 +234,13 @@ class LocalWorkspace:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.scheduler.start()
+        self.syncer.start()
         return self
 
     def stop(self) -> None:
         """Stop serving, and every task still running: nothing is left behind."""
         self.scheduler.stop()
+        self.syncer.stop()
         self.store.executor.stop()
         self.server.shutdown()
         self.server.server_close()

@@ -470,3 +470,17 @@ def test_a_notebook_run_without_an_engine_fails_at_its_first_use_of_spark(tmp_pa
     assert proc.returncode == 1
     error = json.loads(result.read_text())["error"]
     assert "spark is None here" in error and "SPARK_REMOTE" in error
+
+
+def test_the_schedule_speed_runs_the_scheduler_clock_faster_and_passes_every_minute(ws):
+    from datetime import timedelta
+
+    _, local = ws
+    scheduler = local.scheduler
+    start = datetime(2026, 1, 1, 10, 0, 30, tzinfo=timezone.utc)
+    assert scheduler.moments(start) == [start]  # speed 1: the wall clock
+    local.store.config["schedule_speed"] = 10
+    assert scheduler.moments(start) == [start]  # anchored where it was
+    later = scheduler.moments(start + timedelta(seconds=30))  # 300 s of the scheduler's clock
+    assert later == [datetime(2026, 1, 1, 10, m, 0, tzinfo=timezone.utc) for m in range(1, 6)] + \
+        [datetime(2026, 1, 1, 10, 5, 30, tzinfo=timezone.utc)]

@@ -217,7 +217,11 @@ def main(argv: list[str]) -> int:
         return 1
     if not command:
         return 0
-    os.execvpe(command[0], command, env)
+    try:
+        os.execvpe(command[0], command, env)
+    except OSError as err:
+        print(f"error: cannot run {command[0]}: {err.strerror}", file=sys.stderr)
+        return 127
 
 
 if __name__ == "__main__":
