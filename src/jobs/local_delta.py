@@ -291,7 +291,12 @@ class LocalTables:
         parts = tuple(p.lower() for p in parse(name))
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:10]  # two names never share a view
         view = "delta_" + "__".join(re.sub(r"\W", "_", p) for p in parts) + "_" + digest
-        spark.createDataFrame(rows).createOrReplaceTempView(view)
+        if rows.num_rows:
+            spark.createDataFrame(rows).createOrReplaceTempView(view)
+        else:  # Spark cannot infer a schema from no rows: it is the table's, in Spark's types
+            from pyspark.sql.pandas.types import from_arrow_schema
+
+            spark.createDataFrame([], schema=from_arrow_schema(rows.schema)).createOrReplaceTempView(view)
         return view
 
     def bind(self, spark: Any, args: dict) -> dict:
