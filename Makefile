@@ -14,16 +14,18 @@ OUT ?= build
 # exported as MAKEVAR_X. `python -m compiler.make <command>` turns those into one argument each
 # (compiler/make.py); the few shell lines that need one quote it as "$$MAKEVAR_X".
 USER_VARIABLES := PYTHON SPEC OUT TARGET ONLY PARAMS PORT ORDERS STAGE NAME AFTER TARGETS DRY_RUN YES DELETE_ADOPTED \
-	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG DATA AGENT EVAL_BASE_URL EVAL_MODEL EVAL_ENDPOINT EVAL_JUDGE EVAL_API_KEY
+	BENCH_ARGS PYTEST_ARGS APP ITEMS CATALOG DATA AGENT EVAL_BASE_URL EVAL_MODEL EVAL_ENDPOINT EVAL_JUDGE EVAL_API_KEY \
+	SPEED FOR EVERY APPS_PORT START_DAY REPLAY_SPEED
 $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 # make would export a variable given on its command line expanded (running a `$(shell ...)` in it)
 unexport $(USER_VARIABLES)
 COMPILE := $(PY) -m compiler.make
 
-.PHONY: workspace data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: demo workspace data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight eval
 
 help:
+	@echo "make demo [TARGET=all] [SPEED=10] [FOR=s]   the whole demo alive on this machine: workspace, jobs, both apps (Ctrl-C stops it)"
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
 	@echo "make validate         run every check, write nothing"
 	@echo "make test             run the test suite (sets up .venv, Java, PostgreSQL and Chromium when missing)"
@@ -114,6 +116,12 @@ bench-stream: $(VENV)/.dev-deps
 
 bench-apps: $(VENV)/.dev-deps
 	$(PY) bench/apps.py $(BENCH_ARGS)
+
+# The whole demo on this machine (src/demo/__main__.py): the local workspace with its Postgres, the
+# target run, its jobs on their schedules (SPEED times faster), both apps, a status every EVERY s;
+# Ctrl-C (or FOR seconds) destroys what it created and stops everything.
+demo: $(VENV)/.app-deps
+	@PYTHONPATH=src $(ENGINES) java postgres -- $(VENV)/bin/python -m demo --from-make
 
 # The local workspace (local_workspace/README.md) on PORT (8765); DATA=1: its warehouse holds the
 # canonical dataset as a workspace whose pipeline has run (after `make data`).

@@ -41,7 +41,8 @@ def test_the_readme_says_what_a_newcomer_needs_in_that_order_on_few_lines():
     setup = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
     assert _commands(setup) == [["make", "build"], ["make", "test"]]
     local = README.split("## Try it locally", 1)[1].split("\n## ", 1)[0]
-    assert len(_commands(local.split("What you will see")[0])) == 5
+    shown = _commands(local.split("What you will see")[0])
+    assert shown[0] == ["make", "demo"] and len(shown) == 1 + 5  # the whole demo first, then step by step
 
 
 def _commands(text: str) -> list[list[str]]:

@@ -79,6 +79,53 @@ def test_the_newest_orders_are_scored_first_and_a_spent_budget_leaves_the_rest_w
     assert (rest.pending, rest.scored, rest.waiting) == (25, 25, 0) and len(asked) == 30 == len(set(asked))
 
 
+def test_in_rounds_what_arrives_during_a_run_is_scored_in_that_run_before_the_backlog():
+    """A long run (a backlog, a slow endpoint) lists the newest pending again after each round, so an
+    order delivered while it runs waits about one round, not until the next run."""
+    sink = rs.MemorySink(orders(10))
+    arrivals = [rs.Order(f"n{i}", "2024-01-01 02:00", f"2024-01-01 02:00:0{i}") for i in range(3)]
+    asked = []
+
+    def ask(order_id):
+        asked.append(order_id)
+        if len(asked) == 2:  # three orders are delivered while the first round is scored
+            sink.delivered.extend(arrivals)
+        return GOOD
+
+    summary = rs.run(sink, ask, **quiet(concurrency=1, round_size=4, cap=9))
+    assert asked == ["o009", "o008", "o007", "o006", "n2", "n1", "n0", "o005", "o004"]
+    assert (summary.pending, summary.scored, summary.waiting) == (9, 9, 0) and sink.duplicates == 0
+    # the same arrivals without rounds: listed once at the start, they wait for the next run
+    sink, asked = rs.MemorySink(orders(10)), []
+    rs.run(sink, ask, **quiet(concurrency=1, cap=9))
+    assert "n2" not in asked[:9] and asked[:4] == ["o009", "o008", "o007", "o006"]
+
+
+def test_in_rounds_a_deferred_order_is_not_asked_again_in_the_same_run():
+    sink = rs.MemorySink(orders(6))
+    calls = []
+
+    def failing_newest(order_id):
+        calls.append(order_id)
+        if order_id == "o005":
+            raise rs.Transient("503 Service Unavailable")
+        return GOOD
+
+    summary = rs.run(sink, failing_newest, **quiet(concurrency=1, round_size=2, attempts=3))
+    assert calls.count("o005") == 3  # its attempts, in the first round only
+    assert (summary.scored, summary.deferred) == (5, 1) and "o005" not in sink.rows
+    assert summary.pending == 6  # each order listed for scoring once
+
+
+def test_in_rounds_a_spent_budget_starts_no_new_round():
+    sink = rs.MemorySink(orders(30))
+    clock = iter(range(100))
+    summary = rs.run(sink, lambda oid: GOOD, clock=lambda: next(clock),
+                     **quiet(concurrency=1, round_size=4, budget_s=6.5))
+    assert summary.scored < 8 and summary.pending <= 8 and len(sink.rows) == summary.scored
+    assert rs.run(sink, lambda oid: GOOD, **quiet()).scored == 30 - summary.scored
+
+
 def test_transient_failures_back_off_then_pass_or_wait_for_the_next_run():
     sink = rs.MemorySink(orders(4))
     failures, slept = {"o000": 2, "o001": 99}, []

@@ -25,7 +25,7 @@ sys.path.append(os.path.abspath(os.path.join(os.getcwd(), "..")))  # the bundle 
 from agents.common.clients import openai_client, workspace  # noqa: E402
 from jobs.complaint_delta import ResponseSink  # noqa: E402
 from jobs.complaint_stream import SCORING  # noqa: E402
-from jobs.scoring import SCHEDULED_BUDGET_S, Settings, endpoint_asker, run  # noqa: E402
+from jobs.scoring import SCHEDULED_BUDGET_S, SCHEDULED_ROUND, Settings, endpoint_asker, run  # noqa: E402
 
 CATALOG = dbutils.widgets.get("CATALOG")  # noqa: F821 - provided by Databricks
 ENDPOINT = dbutils.widgets.get("COMPLAINT_AGENT_ENDPOINT_NAME")  # noqa: F821
@@ -36,7 +36,7 @@ CAP = int(dbutils.widgets.get("MAX_COMPLAINTS_PER_RUN"))  # noqa: F821
 sink = ResponseSink(spark, CATALOG)  # noqa: F821
 sink.ensure()
 summary = run(sink, endpoint_asker(openai_client(workspace()), ENDPOINT, prompt=str), SCORING,
-              Settings(cap=CAP, budget_s=SCHEDULED_BUDGET_S),
+              Settings(cap=CAP, budget_s=SCHEDULED_BUDGET_S, round_size=SCHEDULED_ROUND),
               noun="raw complaint(s)")
 if summary.pending and not summary.scored:
     raise RuntimeError(f"no complaint could be triaged: {summary.problems[:3]}")

@@ -25,7 +25,7 @@ sys.path.append(os.path.abspath(os.path.join(os.getcwd(), "..")))  # the bundle 
 from agents.common.clients import openai_client, workspace  # noqa: E402
 from jobs.refund_delta import DeltaSink  # noqa: E402
 from jobs.refund_stream import Settings, endpoint_asker, run  # noqa: E402
-from jobs.scoring import SCHEDULED_BUDGET_S  # noqa: E402
+from jobs.scoring import SCHEDULED_BUDGET_S, SCHEDULED_ROUND  # noqa: E402
 
 CATALOG = dbutils.widgets.get("CATALOG")  # noqa: F821 - provided by Databricks
 ENDPOINT = dbutils.widgets.get("REFUND_AGENT_ENDPOINT_NAME")  # noqa: F821
@@ -36,6 +36,6 @@ CAP = int(dbutils.widgets.get("MAX_ORDERS_PER_RUN"))  # noqa: F821
 sink = DeltaSink(spark, CATALOG)  # noqa: F821
 sink.ensure()
 summary = run(sink, endpoint_asker(openai_client(workspace()), ENDPOINT),
-              Settings(cap=CAP, budget_s=SCHEDULED_BUDGET_S))
+              Settings(cap=CAP, budget_s=SCHEDULED_BUDGET_S, round_size=SCHEDULED_ROUND))
 if summary.pending and not summary.scored:
     raise RuntimeError(f"no order could be scored: {summary.problems[:3]}")

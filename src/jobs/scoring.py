@@ -9,6 +9,8 @@ the endpoint is asked with bounded concurrency, and rows are merged by key in ch
 So a rerun, a retry of the job or a crash mid-batch creates no duplicate (merge by key) and loses
 nothing (what was not merged is pending again next run); items past the cap, and items not started
 when the run's time budget (`budget_s`) is spent, wait for the next run.
+A scheduled run works in rounds (`round_size`): it lists the newest pending again after each round,
+so an item that arrives while a long run works through a backlog is scored within about one round.
 
 Why newest first: a stream that falls behind (the replay's first catch-up releases tens of thousands
 of delivered orders at once) would otherwise spend days on old orders while every new one waits.
@@ -48,6 +50,7 @@ class Scoring:
 
 
 SCHEDULED_BUDGET_S = 8 * 60.0  # the stream jobs run every 10 minutes: a run stops starting items before the next is due
+SCHEDULED_ROUND = 64  # items per listing in a scheduled run: four turns of a Medium endpoint's 16 at once
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Settings:
     max_backoff_s: float = 8.0
     chunk: int = 25  # rows merged together
     budget_s: float | None = None  # wall time after which no new item is started (the rest waits)
+    # None: one listing of at most `cap`. A number: rounds of at most that many, each listing the
+    # newest pending again, so what arrives during a long run is scored within about one round.
+    round_size: int | None = None
 
 
 @dataclass
@@ -101,11 +107,9 @@ def run(sink: Sink, ask: Callable[[Any], str], scoring: Scoring, settings: Setti
     rng = rng or random.Random()
     deadline = None if settings.budget_s is None else clock() + settings.budget_s
     summary = RunSummary()
-    items = sink.pending(settings.cap)
-    summary.pending = len(items)
-    say(f"{len(items)} {noun} to score (cap {settings.cap}, {settings.concurrency} at a time)")
     lock, merging = threading.Lock(), threading.Lock()  # one merge at a time: no write conflicts with ourselves
     ready: list[Any] = []
+    answered: set[str] = set()  # keys whose rows are merged (or about to be)
     crashed = threading.Event()
 
     def flush(force: bool = False) -> None:
@@ -133,13 +137,31 @@ def run(sink: Sink, ask: Callable[[Any], str], scoring: Scoring, settings: Setti
         row = scoring.row(item, now(), text)
         with lock:
             ready.append(row)
+            answered.add(scoring.key(item))
         flush()
         return text
 
+    left, unmerged = settings.cap, set()  # unmerged: deferred this run, listed again but not retried now
     with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
-        futures = {pool.submit(score, item): item for item in items}
-        _collect(futures, summary, scoring)
-    flush(force=True)
+        while left > 0 and (summary.pending == 0 or deadline is None or clock() < deadline):
+            want = left if settings.round_size is None else min(left, settings.round_size)
+            items = [item for item in sink.pending(want + len(unmerged))
+                     if scoring.key(item) not in unmerged][:want]
+            if not items:
+                break
+            say(f"{len(items)} {noun} to score (cap {settings.cap}, {settings.concurrency} at a time)"
+                if settings.round_size is None else
+                f"{len(items)} newest pending {noun} to score ({settings.cap - left} of the cap {settings.cap} "
+                f"done, {settings.concurrency} at a time)")
+            summary.pending += len(items)
+            left -= len(items)
+            before = summary.scored
+            futures = {pool.submit(score, item): item for item in items}
+            _collect(futures, summary, scoring)
+            flush(force=True)  # before the next listing, which must not find them pending
+            unmerged.update(scoring.key(item) for item in items if scoring.key(item) not in answered)
+            if settings.round_size is None or summary.waiting or summary.scored == before:
+                break
     say(summary.line())
     return summary
 

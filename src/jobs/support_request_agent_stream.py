@@ -23,7 +23,7 @@ import sys
 sys.path.append(os.path.abspath(os.path.join(os.getcwd(), "..")))  # the bundle root: agents/, jobs/
 
 from agents.common.clients import openai_client, workspace  # noqa: E402
-from jobs.scoring import SCHEDULED_BUDGET_S, Settings, endpoint_asker, run  # noqa: E402
+from jobs.scoring import SCHEDULED_BUDGET_S, SCHEDULED_ROUND, Settings, endpoint_asker, run  # noqa: E402
 from jobs.support_delta import ReportSink  # noqa: E402
 from jobs.support_stream import SCORING  # noqa: E402
 
@@ -36,7 +36,7 @@ CAP = int(dbutils.widgets.get("MAX_REQUESTS_PER_RUN"))  # noqa: F821
 sink = ReportSink(spark, CATALOG)  # noqa: F821
 sink.ensure()
 summary = run(sink, endpoint_asker(openai_client(workspace()), ENDPOINT, prompt=str), SCORING,
-              Settings(cap=CAP, budget_s=SCHEDULED_BUDGET_S),
+              Settings(cap=CAP, budget_s=SCHEDULED_BUDGET_S, round_size=SCHEDULED_ROUND),
               noun="support request(s)")
 if summary.pending and not summary.scored:
     raise RuntimeError(f"no support request could be reported: {summary.problems[:3]}")

@@ -1,4 +1,9 @@
-"""python -m apps.local refund-manager|support-console [--catalog C] [--port P] [--items N] [--once]"""
+"""python -m apps.local refund-manager|support-console [--catalog C] [--port P] [--items N] [--once]
+[--lakebase postgresql://user@host:port/database]
+
+Without --lakebase, the app's rows are scored here into a local PostgreSQL (build/.local/postgres);
+with it, the app serves what the workspace's synced table keeps in that database, as deployed
+(`make demo`: the local workspace's Lakebase, filled by its synced tables)."""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=0.18, help="support requests: the share of delivered orders "
                                                                  "sampled (the target's SUPPORT_RATE)")
     parser.add_argument("--out", default="build", help="where build/.local/postgres lives (default: build)")
+    parser.add_argument("--lakebase", metavar="URL", help="serve the synced table's rows in this database "
+                        "(postgresql://user@host:port/database) instead of scoring rows here")
     parser.add_argument("--once", action="store_true", help="start the app, print its health and summary, stop")
     return parser.parse_args(argv)
 
@@ -59,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.path.insert(0, str(path))
     from databricks.sdk import WorkspaceClient
 
-    from . import places, refund, support
+    from . import places
 
     catalog = args.catalog
     events_table = f"{catalog}.lakeflow.all_events"
@@ -75,17 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             warehouse = places.find_warehouse(w, args.warehouse or f"{catalog}-support-warehouse", stage, target)
             endpoint = args.endpoint or f"{catalog}_support_agent"
-        server = places.start_postgres(args.out)
-        print(f"local PostgreSQL on port {server.port} ({args.out}/.local/postgres); workspace {w.config.host}")
-        with places.connect(server) as conn:
-            if args.app == "refund-manager":
-                summary = refund.sync(conn, w, warehouse, events_sql, endpoint, args.items, say=print)
-                print(f"scored {summary.scored} more order(s) into recommender.pg_recommendations")
-            else:
-                summary = support.sync(conn, w, warehouse, events_sql, endpoint, args.items, args.rate, say=print)
-                print(f"reported on {summary.scored} more request(s) into support.support_agent_reports_sync")
+        database = places.lakebase(args.lakebase) if args.lakebase else None
+        if database is None:
+            server = places.start_postgres(args.out)
+            print(f"local PostgreSQL on port {server.port} ({args.out}/.local/postgres); workspace {w.config.host}")
+            _score_here(args, server, w, warehouse, events_sql, endpoint)
         extra = {"SUPPORT_AGENT_ENDPOINT_NAME": endpoint} if args.app == "support-console" else {}
-        os.environ.update(places.environment(server, warehouse, events_table, extra))
+        os.environ.update(places.environment(server, warehouse, events_table, extra, database))
         module = __import__(f"{folder}.app", fromlist=["create_app"])
         places.serve(module.create_app, title, args.port, args.once, say=print)
     except places.LocalError as err:
@@ -97,6 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.stop()
     return 0
+
+
+def _score_here(args, server, w, warehouse: str, events_sql: str, endpoint: str) -> None:
+    """The synced table's job, done here with the streams' own code (each item once)."""
+    from . import places, refund, support
+
+    with places.connect(server) as conn:
+        if args.app == "refund-manager":
+            summary = refund.sync(conn, w, warehouse, events_sql, endpoint, args.items, say=print)
+            print(f"scored {summary.scored} more order(s) into recommender.pg_recommendations")
+        else:
+            summary = support.sync(conn, w, warehouse, events_sql, endpoint, args.items, args.rate, say=print)
+            print(f"reported on {summary.scored} more request(s) into support.support_agent_reports_sync")
 
 
 if __name__ == "__main__":

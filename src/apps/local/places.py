@@ -81,10 +81,25 @@ def timestamp(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00").replace(" ", "T"))
 
 
-def environment(server, warehouse_id: str, events_table: str, extra: dict[str, str]) -> dict[str, str]:
-    """What the app's resources give it on Databricks, pointed at the local places, in local mode."""
-    return {"PGHOST": "127.0.0.1", "PGPORT": str(server.port), "PGDATABASE": "caspers", "PGUSER": "caspers",
-            "PGSSLMODE": "disable", "PGPASSWORD": "", "DATABRICKS_WAREHOUSE_ID": warehouse_id,
+def lakebase(url: str) -> dict[str, str]:
+    """postgresql://user@host:port/database (the workspace's Lakebase database) as PG* settings."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/"))
+    if parts.scheme not in ("postgresql", "postgres") or not parts.port or not database:
+        raise LocalError(f"--lakebase {url}: write postgresql://user@host:port/database")
+    return {"PGHOST": parts.hostname or "127.0.0.1", "PGPORT": str(parts.port), "PGDATABASE": database,
+            "PGUSER": unquote(parts.username or "postgres")}
+
+
+def environment(server, warehouse_id: str, events_table: str, extra: dict[str, str],
+                database: dict[str, str] | None = None) -> dict[str, str]:
+    """What the app's resources give it on Databricks, pointed at the local places, in local mode:
+    `database` (PG* settings) when the workspace's Lakebase serves it, else the local server's `caspers`."""
+    database = database or {"PGHOST": "127.0.0.1", "PGPORT": str(server.port), "PGDATABASE": "caspers",
+                            "PGUSER": "caspers"}
+    return {**database, "PGSSLMODE": "disable", "PGPASSWORD": "", "DATABRICKS_WAREHOUSE_ID": warehouse_id,
             "EVENTS_TABLE": events_table, "APP_MODE": "local", "APPROVERS": LOCAL_USER, **extra}
 
 
