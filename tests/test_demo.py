@@ -50,6 +50,14 @@ def _free(port: int) -> bool:
     return True
 
 
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:  # refused: nothing listens (a closed connection's TIME_WAIT may still hold the port)
+        return False
+    return True
+
+
 def _reports(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -62,14 +70,18 @@ def _get(url: str):
 
 
 def _alive(reports: list[dict]) -> bool:
-    """Silver and gold grew between two reports, the refund lag is known, both synced tables have rows.
+    """Silver and gold grew between two reports, both synced tables have rows, and the refund stream's
+    scheduled runs have merged rows (more than the stage's own first run scored) before the last report,
+    so its lag is the streams' own, not what piled up while the target ran.
     (A reading of 0 is left out: the local pipeline rewrites a materialized view's files in place, so a
     reader can meet it empty for a moment, which Delta on Databricks never shows.)"""
-    def readings(table: str) -> list[int]:
-        return [r["tables"][table] for r in reports if r["tables"].get(table)]
+    def readings(table: str, among: list[dict]) -> list[int]:
+        return [r["tables"][table] for r in among if r["tables"].get(table)]
 
-    silver, gold = readings("lakeflow.silver_order_items"), readings("lakeflow.gold_order_header")
+    silver, gold = readings("lakeflow.silver_order_items", reports), readings("lakeflow.gold_order_header", reports)
+    scored = readings("recommender.refund_recommendations", reports[:-1])
     return (len(silver) >= 2 and silver[-1] > silver[0] and len(gold) >= 2 and max(gold[1:]) > gold[0]
+            and len(scored) >= 2 and scored[-1] > scored[0]
             and reports[-1]["lag_s"] is not None and all(reports[-1]["synced"].values()))
 
 
@@ -96,6 +108,7 @@ def test_a_short_demo_is_alive_serves_both_apps_and_leaves_nothing(tmp_path):
         reports = _reports(logs / "status.jsonl")
         last = reports[-1]
         assert last["lag_s"] <= LAG_BOUND_S, last
+        assert {"canonical_data", "lakeflow", "refunder_stream", "lakebase", "support_lakebase"} <= set(last["stages"])
         assert {job["name"].split(" (")[0]: job["runs"] for job in last["jobs"]}["Refund Recommender Stream"] >= 2
         assert all(job["last"] != "FAILED" for job in last["jobs"]), last["jobs"]
 
@@ -115,7 +128,7 @@ def test_a_short_demo_is_alive_serves_both_apps_and_leaves_nothing(tmp_path):
     assert demo.returncode == 0, printed[-3000:]
     assert "destroy-local: 0 object(s) left in the workspace" in printed, printed[-3000:]
     for busy in (port, port + 1, apps, apps + 1):
-        assert _free(busy), f"port {busy} is still in use after the demo stopped"
+        assert not _listening(busy), f"something still listens on port {busy} after the demo stopped"
     leftover = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
     assert leftover == [], f"processes left running: {leftover}"
 

@@ -9,7 +9,7 @@
    minutes and the streams' every 10 come that many times faster), so the jobs run on their own: new
    events land, the pipeline updates, the streams score, the synced tables follow.
 4. Both apps serve what the synced tables keep in Lakebase's Postgres, as deployed, at the printed URLs.
-5. Every `--every` seconds the status (status.py): jobs, tables, synced rows, the refund lag.
+5. Every `--every` seconds the status (status.py): stages, jobs, tables, synced rows, the refund lag.
 6. Ctrl-C (or `--for` seconds): the apps stop, `make destroy-local` removes what the stages created
    (the count left is printed, 0), the workspace stops with its runs and its Postgres. Nothing is left
    running.
@@ -62,8 +62,9 @@ def from_make(env: dict[str, str]) -> list[str]:
     exports each as MAKEVAR_<NAME>, exactly as typed; each becomes one argument here (no shell between)."""
     args = []
     for name, option in (("TARGET", "--target"), ("CATALOG", "--catalog"), ("PORT", "--port"),
-                         ("APPS_PORT", "--apps-port"), ("OUT", "--out"),
-                         ("START_DAY", "--start-day"), ("REPLAY_SPEED", "--replay-speed"), ("SPEED", "--speed"), ("EVERY", "--every"), ("FOR", "--for")):
+                         ("APPS_PORT", "--apps-port"), ("OUT", "--out"), ("START_DAY", "--start-day"),
+                         ("REPLAY_SPEED", "--replay-speed"), ("SPEED", "--speed"), ("EVERY", "--every"),
+                         ("FOR", "--for")):
         value = env.get(f"MAKEVAR_{name}") or ""
         if value:
             args += [option, value]
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = checked(parse(from_make(dict(os.environ)) if argv == ["--from-make"] else argv))
     signal.signal(signal.SIGTERM, _interrupt)
     children: list[subprocess.Popen] = []
-    workspace = env = None
+    env = None
     try:
         if subprocess.run(["make", "--no-print-directory", "build", f"OUT={args.out}"], cwd=ROOT).returncode != 0:
             return 1  # the compiler said why
@@ -146,7 +147,7 @@ def start_workspace(port: int, out: Path):
                 lakebase = line.split(" ", 1)[1].strip()
             if line.startswith("export "):
                 env.update(dict(word.split("=", 1) for word in line.split()[1:]))
-    if "DATABRICKS_HOST" not in env:
+    if "DATABRICKS_HOST" not in env or not lakebase:
         stop([process])
         raise SystemExit(f"error: the local workspace did not start; its output is in {log}")
     env.pop("MAKEFLAGS", None)  # run-local below is a make of its own
@@ -206,7 +207,7 @@ def watch(args, env: dict[str, str], databases: dict, children: list[subprocess.
                 name = child.args[3] if child.args[2] == "apps.local" else "the local workspace"
                 raise SystemExit(f"error: {name} stopped (exit {child.returncode}); its output is in "
                                  f"{args.logs}")
-        now = status.collect(w, warehouse, args.catalog, databases)
+        now = status.collect(w, warehouse, args.catalog, databases, args.out / ".local" / "state.sqlite")
         print(now.render(), flush=True)
         with open(args.logs / "status.jsonl", "a") as out:
             out.write(json.dumps({"at": time.time(), **now.record()}) + "\n")

@@ -5,6 +5,7 @@ how far the newest scored order trails the newest delivered one."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TABLES = ("lakeflow.all_events", "lakeflow.silver_order_items", "lakeflow.gold_order_header",
@@ -13,6 +14,7 @@ TABLES = ("lakeflow.all_events", "lakeflow.silver_order_items", "lakeflow.gold_o
 
 @dataclass
 class Status:
+    stages: dict[str, int] = field(default_factory=dict)  # stage -> objects it registered in uc_state
     jobs: list[tuple[str, int, str]] = field(default_factory=list)  # name, runs, last state
     tables: dict[str, int | None] = field(default_factory=dict)  # catalog table -> rows (None: not there yet)
     synced: dict[str, int | None] = field(default_factory=dict)  # postgres table -> rows
@@ -33,12 +35,17 @@ class Status:
 
     def record(self) -> dict:
         """One line of build/.local/demo/status.jsonl (what a script or a test reads)."""
-        return {"jobs": [{"name": n, "runs": r, "last": s} for n, r, s in self.jobs], "tables": self.tables,
+        return {"stages": self.stages, "jobs": [{"name": n, "runs": r, "last": s} for n, r, s in self.jobs], "tables": self.tables,
                 "synced": self.synced, "newest_delivered": self.newest_delivered,
                 "newest_scored": self.newest_scored, "lag_s": self.lag_s()}
 
     def render(self) -> str:
-        lines = ["jobs:"] + [f"  {name:<46} {runs:>3} run(s)  last {state}" for name, runs, state in self.jobs]
+        import textwrap
+
+        listed = ", ".join(f"{stage} {count}" for stage, count in self.stages.items())
+        lines = [f"stages ({len(self.stages)}, objects each registered in uc_state):"]
+        lines += textwrap.wrap(listed, 100, initial_indent="  ", subsequent_indent="  ")
+        lines += ["jobs:"] + [f"  {name:<46} {runs:>3} run(s)  last {state}" for name, runs, state in self.jobs]
         lines += ["tables:"] + [f"  {name:<46} {_count(rows)}" for name, rows in self.tables.items()]
         lines += ["lakebase (postgres):"] + [f"  {name:<46} {_count(rows)}" for name, rows in self.synced.items()]
         lag = self.lag_s()
@@ -51,10 +58,12 @@ def _count(rows: int | None) -> str:
     return "-" if rows is None else f"{rows:,} rows"
 
 
-def collect(w: Any, warehouse_id: str | None, catalog: str, databases: dict[str, dict[str, str]]) -> Status:
-    """The status now. `databases`: Postgres table (schema.table) -> PG* settings of its database.
-    Two statements on the warehouse (the one Spark the pipeline and the streams also use)."""
-    status = Status(jobs=_jobs(w))
+def collect(w: Any, warehouse_id: str | None, catalog: str, databases: dict[str, dict[str, str]],
+            state_db: Path | None = None) -> Status:
+    """The status now. `databases`: Postgres table (schema.table) -> PG* settings of its database;
+    `state_db`: the local uc_state. Two statements on the warehouse (the one Spark the pipeline and the
+    streams also use)."""
+    status = Status(stages=_stages(state_db, catalog) if state_db else {}, jobs=_jobs(w))
     quote = lambda *parts: ".".join("`" + p.replace("`", "``") + "`" for p in parts)  # noqa: E731
     names = {table: quote(catalog, *table.split(".")) for table in TABLES}
     counts = _row(w, warehouse_id, "SELECT " + ", ".join(
@@ -72,6 +81,18 @@ def collect(w: Any, warehouse_id: str | None, catalog: str, databases: dict[str,
     for table, settings in databases.items():
         status.synced[table] = _pg(settings, "SELECT count(*) FROM {}", table)
     return status
+
+
+def _stages(state_db: Path, catalog: str) -> dict[str, int]:
+    """Each stage that registered something for the catalog, and how many objects (read only)."""
+    import sqlite3
+
+    if not state_db.exists():
+        return {}
+    with sqlite3.connect(f"{state_db.as_uri()}?mode=ro", uri=True, timeout=10) as db:
+        rows = db.execute("SELECT stage, count(*) FROM resources WHERE catalog = ? GROUP BY stage ORDER BY min(created_at), stage",
+                          (catalog,)).fetchall()
+    return {stage or "-": count for stage, count in rows}
 
 
 def _jobs(w: Any) -> list[tuple[str, int, str]]:
