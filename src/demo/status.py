@@ -86,12 +86,13 @@ def collect(w: Any, warehouse_id: str | None, catalog: str, databases: dict[str,
 def _stages(state_db: Path, catalog: str) -> dict[str, int]:
     """Each stage that registered something for the catalog, and how many objects (read only)."""
     import sqlite3
+    from contextlib import closing
 
     if not state_db.exists():
         return {}
-    with sqlite3.connect(f"{state_db.as_uri()}?mode=ro", uri=True, timeout=10) as db:
-        rows = db.execute("SELECT stage, count(*) FROM resources WHERE catalog = ? GROUP BY stage ORDER BY min(created_at), stage",
-                          (catalog,)).fetchall()
+    with closing(sqlite3.connect(f"{state_db.as_uri()}?mode=ro", uri=True, timeout=10)) as db:
+        rows = db.execute("SELECT stage, count(*) FROM resources WHERE catalog = ? GROUP BY stage "
+                          "ORDER BY stage", (catalog,)).fetchall()
     return {stage or "-": count for stage, count in rows}
 
 
