@@ -63,24 +63,30 @@ def main() -> None:
     # its tracking server, where the agents' traces go (not MLflow's default ./mlflow.db).
     os.environ.update({"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": "local-serving-token",
                        "MLFLOW_TRACKING_URI": args.mlflow_uri})
-    server = None
-    if args.lakebase_postgres:
-        server, target = _lakebase_postgres(parser, args.lakebase_postgres, workspace.scratch)
-        workspace.store.config["lakebase_postgres"] = target
-    print(workspace.url, flush=True)
-    spark_port = args.spark_port if args.spark_port is not None else (args.port + 1 if args.port else 0)
-    remote = workspace.serve_spark(spark_port)
-    print(f"export DATABRICKS_HOST={workspace.url} DATABRICKS_TOKEN=any SPARK_REMOTE={remote}", flush=True)
-    # A TERM (make, a supervisor) ends it as an interrupt does, so its job runs' processes end with it.
+    # A TERM (make, a supervisor) ends it as an interrupt does, so its job runs' processes end with it;
+    # set before anything is started that must be stopped.
     signal.signal(signal.SIGTERM, _interrupt)
-    workspace.start()
+    server = None
     try:
+        if args.lakebase_postgres:
+            server, target = _lakebase_postgres(parser, args.lakebase_postgres, workspace.scratch)
+            workspace.store.config["lakebase_postgres"] = target
+        print(workspace.url, flush=True)
+        spark_port = args.spark_port if args.spark_port is not None else (args.port + 1 if args.port else 0)
+        remote = workspace.serve_spark(spark_port)
+        print(f"export DATABRICKS_HOST={workspace.url} DATABRICKS_TOKEN=any SPARK_REMOTE={remote}", flush=True)
+        workspace.start()
         workspace.thread.join()
     except KeyboardInterrupt:
-        workspace.stop()
+        pass
+    finally:
+        # Its PostgreSQL first: its data folder may be in the workspace's scratch, which stop() removes
+        # (and pg_ctl stops a server only while its postmaster.pid is there).
         if server is not None:
+            workspace.syncer.stop()  # no sync mid-way into a server going away
             server.remove()
-        sys.exit(0)
+        workspace.stop()
+    sys.exit(0)
 
 
 def _lakebase_postgres(parser, value: str, scratch):

@@ -145,7 +145,9 @@ def sync_one(store, table: dict) -> None:
                         f"{policy} sync needs (ALTER TABLE ... SET TBLPROPERTIES (delta.enableChangeDataFeed = true))")
     _, schema, name = table["name"].split(".")
     database = _database_of(store, table)
-    with _connect(target, database) as conn:
+    # One transaction each: a snapshot or a set of changes is in the table whole or not at all (a
+    # failure mid-way, retried next round, never meets a half-made table of its own).
+    with _connect(target, database) as conn, conn.transaction():
         if "version" not in state:
             data = source.to_pyarrow_table()
             columns = {f.name: pg_type(f.type) for f in data.schema}

@@ -242,7 +242,8 @@ class LocalWorkspace:
         self.scheduler.stop()
         self.syncer.stop()
         self.store.executor.stop()
-        self.server.shutdown()
+        if self.thread is not None:  # shutdown() waits for a serve loop, which only start() begins
+            self.server.shutdown()
         self.server.server_close()
         from .compute import stop
 

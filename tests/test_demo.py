@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -92,9 +93,10 @@ def test_a_short_demo_is_alive_serves_both_apps_and_leaves_nothing(tmp_path):
     port, apps = _free_pair(), _free_pair()
     command = [sys.executable, "-m", "demo", "--target", "all", "--out", str(out), "--port", str(port),
                "--apps-port", str(apps), "--speed", str(SPEED), "--every", "15"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    for name in ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "SPARK_REMOTE", "MAKEFLAGS"):
-        env.pop(name, None)
+    # a shell set up for deploys: the demo's clients must talk to the local workspace all the same
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DATABRICKS_HOST": "https://deploys.invalid",
+           "DATABRICKS_CONFIG_PROFILE": "colleague", "SPARK_REMOTE": "sc://deploys.invalid:15002"}
+    env.pop("MAKEFLAGS", None)
     with open(tmp_path / "demo.out", "wb") as printed:
         demo = subprocess.Popen(command, cwd=ROOT, env=env, stdout=printed, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -127,7 +129,8 @@ def test_a_short_demo_is_alive_serves_both_apps_and_leaves_nothing(tmp_path):
     printed = said()
     assert demo.returncode == 0, printed[-3000:]
     assert "destroy-local: 0 object(s) left in the workspace" in printed, printed[-3000:]
-    for busy in (port, port + 1, apps, apps + 1):
+    lakebase = int(re.search(r"Lakebase postgresql://[^@\s]+@127\.0\.0\.1:(\d+)", printed).group(1))
+    for busy in (port, port + 1, apps, apps + 1, lakebase):  # the workspace's PostgreSQL too
         assert not _listening(busy), f"something still listens on port {busy} after the demo stopped"
     leftover = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
     assert leftover == [], f"processes left running: {leftover}"

@@ -120,6 +120,8 @@ def test_continuous_sync_needs_the_change_data_feed_and_keys_are_never_null(lake
 
     assert "does not have Change Data Feed enabled" in _until(lambda: state("cat.app.plain_sync")).message
     assert "null primary key" in _until(lambda: state("cat.app.holes_sync")).message
+    # a snapshot is copied whole or not at all: the failed one left no half-made table behind
+    assert _rows(postgres, "SELECT to_regclass('app.holes_sync')::text") == [(None,)]
 
 
 def test_a_snapshot_table_is_copied_once_and_deleting_the_instance_drops_its_databases(lakebase, fake, postgres):  # noqa: F811

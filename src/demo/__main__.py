@@ -95,15 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = checked(parse(from_make(dict(os.environ)) if argv == ["--from-make"] else argv))
     signal.signal(signal.SIGTERM, _interrupt)
-    children: list[subprocess.Popen] = []
+    workspace: list[subprocess.Popen] = []  # filled the moment it starts: stopped whatever happens next
+    apps: list[subprocess.Popen] = []
     env = None
     try:
         if subprocess.run(["make", "--no-print-directory", "build", f"OUT={args.out}"], cwd=ROOT).returncode != 0:
             return 1  # the compiler said why
-        workspace, env, lakebase = start_workspace(args.port, args.out)
-        children.append(workspace)
+        env, lakebase = start_workspace(args.port, args.out, workspace)
         say(f"workspace {env['DATABRICKS_HOST']} (Spark {env['SPARK_REMOTE']}, Lakebase {lakebase})")
-        if subprocess.run(make("run-local", args), cwd=ROOT, env=env).returncode != 0:
+        if run_group(make("run-local", args), env) != 0:
             say("error: make run-local failed (above); stopping")
             return 1
         control(env, "config", {"run_schedules": True, "schedule_speed": args.speed})
@@ -113,16 +113,21 @@ def main(argv: list[str] | None = None) -> int:
             settings = pg_settings(lakebase, instance_name(instance_of, args.catalog), database)
             databases[table] = settings
             port = args.apps_port + index
-            children.append(start_app(app, args, port, settings, env))
+            apps.append(start_app(app, args, port, settings, env))
             say(f"{app}: http://127.0.0.1:{port}")
-        watch(args, env, databases, children)
+        watch(args, env, databases, apps + workspace)
     except KeyboardInterrupt:
-        say("stopping")
+        say("stopping (the clean-up runs to its end; a second Ctrl-C is ignored)")
     finally:
-        stop(children[1:])
-        if env is not None:
-            finish(args, env)
-        stop(children[:1])
+        # From here on an interrupt would leave things running: ignored (children inherit that too).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            stop(apps)
+            if env is not None:
+                finish(args, env)
+        finally:
+            stop(workspace)
     return 0
 
 
@@ -130,28 +135,45 @@ def say(text: str) -> None:
     print(f"[demo {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-def start_workspace(port: int, out: Path):
-    """The workspace process, the environment its clients need, and its Lakebase URL. Its output (Spark's
-    included) goes to build/.local/demo/workspace.log, read here for the lines `python -m
-    local_workspace` prints when it is ready."""
+def client_environment() -> dict[str, str]:
+    """This process's environment without the settings that point a client at some workspace (a
+    profile, a host, credentials): the demo's clients talk to the local workspace only."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("DATABRICKS_", "ARM_", "SPARK_REMOTE", "MLFLOW_TRACKING")) and k != "MAKEFLAGS"}
+
+
+def start_workspace(port: int, out: Path, started: list[subprocess.Popen]) -> tuple[dict[str, str], str]:
+    """The environment the workspace's clients need, and its Lakebase URL; the process goes into
+    `started` at once. Its output (Spark's included) goes to build/.local/demo/workspace.log, read here
+    for the lines `python -m local_workspace` prints when it is ready."""
     command = [sys.executable, "-m", "local_workspace", "--port", str(port), "--lakebase-postgres", "auto",
                "--mlflow-uri", f"sqlite:///{out / '.local' / 'mlflow.db'}",
                "--llm-script", str(ROOT / "src" / "agents" / "local_run_script.json")]
     log = out / ".local" / "demo" / "workspace.log"
-    process = _logged(command, log, dict(os.environ))
-    env, lakebase, deadline = dict(os.environ), None, time.monotonic() + 180
-    while "DATABRICKS_HOST" not in env and process.poll() is None and time.monotonic() < deadline:
+    process = _logged(command, log, client_environment())
+    started.append(process)
+    ready, lakebase, deadline = {}, None, time.monotonic() + 180
+    while not (ready and lakebase) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.5)
         for line in log.read_text(errors="replace").splitlines():
             if line.startswith("lakebase: "):
                 lakebase = line.split(" ", 1)[1].strip()
             if line.startswith("export "):
-                env.update(dict(word.split("=", 1) for word in line.split()[1:]))
-    if "DATABRICKS_HOST" not in env or not lakebase:
-        stop([process])
+                ready = dict(word.split("=", 1) for word in line.split()[1:])
+    if not (ready.get("DATABRICKS_HOST") and lakebase):
         raise SystemExit(f"error: the local workspace did not start; its output is in {log}")
-    env.pop("MAKEFLAGS", None)  # run-local below is a make of its own
-    return process, env, lakebase
+    return {**client_environment(), **ready}, lakebase
+
+
+def run_group(command: list[str], env: dict[str, str]) -> int:
+    """`command` in a process group of its own, so an interrupt reaches every process it started (a
+    stage's notebook under make), not make alone."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        stop([process])
+        raise
 
 
 def _logged(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -207,10 +229,14 @@ def watch(args, env: dict[str, str], databases: dict, children: list[subprocess.
                 name = child.args[3] if child.args[2] == "apps.local" else "the local workspace"
                 raise SystemExit(f"error: {name} stopped (exit {child.returncode}); its output is in "
                                  f"{args.logs}")
-        now = status.collect(w, warehouse, args.catalog, databases, args.out / ".local" / "state.sqlite")
-        print(now.render(), flush=True)
-        with open(args.logs / "status.jsonl", "a") as out:
-            out.write(json.dumps({"at": time.time(), **now.record()}) + "\n")
+        try:
+            now = status.collect(w, warehouse, args.catalog, databases, args.out / ".local" / "state.sqlite")
+        except Exception as error:  # noqa: BLE001 - a busy workspace or Spark: the next report may pass
+            say(f"status unavailable this time: {type(error).__name__}: {error}")
+        else:
+            print(now.render(), flush=True)
+            with open(args.logs / "status.jsonl", "a") as out:
+                out.write(json.dumps({"at": time.time(), **now.record()}) + "\n")
         time.sleep(max(1.0, min(args.every, (args.duration or 1e9) - (time.monotonic() - started))))
 
 
@@ -240,8 +266,8 @@ def finish(args: argparse.Namespace, env: dict[str, str]) -> None:
         subprocess.run(make("destroy-local", args), cwd=ROOT, env=env)
         left = control(env, "objects")
         say(f"destroy-local: {sum(len(ids) for ids in left.values())} object(s) left in the workspace")
-    except OSError as error:
-        say(f"could not clean up: {error}")
+    except Exception as error:  # noqa: BLE001 - the workspace is stopped next, whatever happened here
+        say(f"could not clean up: {type(error).__name__}: {error}")
 
 
 if __name__ == "__main__":
