@@ -21,7 +21,7 @@ $(foreach v,$(USER_VARIABLES),$(eval export MAKEVAR_$(v) := $$(value $(v))))
 unexport $(USER_VARIABLES)
 COMPILE := $(PY) -m compiler.make
 
-.PHONY: demo workspace data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
+.PHONY: demo test-demo workspace data menu-picture bench-data bench-stream bench-apps app-local build validate test bench clean distclean help run-local state destroy-local schemas \
 	deploy verify status run hotfix destroy graph explain new-stage preflight eval
 
 help:
@@ -29,6 +29,7 @@ help:
 	@echo "make build            compile spec/ into build/ (creates .venv on first use)"
 	@echo "make validate         run every check, write nothing"
 	@echo "make test             run the test suite (sets up .venv, Java, PostgreSQL and Chromium when missing)"
+	@echo "make test-demo        the short make demo test, alone on the machine (tests/test_demo.py)"
 	@echo "make data             generate the canonical dataset and the menu/inspection documents into build/ (when changed)"
 	@echo "make menu-picture     render the first page of a generated menu into docs/images/menu-page.png"
 	@echo "make bench-data       time dataset generation and replay windows"
@@ -101,8 +102,11 @@ ENGINES = $(PY) tools/engines.py
 
 test: $(VENV)/.dev-deps
 	@PYTEST_ADDOPTS="$$MAKEVAR_PYTEST_ARGS" $(ENGINES) java postgres chromium -- $(VENV)/bin/python -m pytest -n 2 -m "not alone"
-	@# then what needs the machine to itself (pytest's 5: PYTEST_ARGS selected none of them)
-	@PYTEST_ADDOPTS="$$MAKEVAR_PYTEST_ARGS" $(ENGINES) java postgres chromium -- $(VENV)/bin/python -m pytest -m alone || [ $$? -eq 5 ]
+
+# What needs the machine to itself, one test at a time: the short `make demo` (tests/test_demo.py).
+# Not yet part of `make test`: it is not reliable enough there (issue 29).
+test-demo: $(VENV)/.dev-deps
+	@PYTEST_ADDOPTS="$$MAKEVAR_PYTEST_ARGS" $(ENGINES) java postgres chromium -- $(VENV)/bin/python -m pytest -m alone
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py

@@ -86,7 +86,7 @@ def _alive(reports: list[dict]) -> bool:
             and reports[-1]["lag_s"] is not None and all(reports[-1]["synced"].values()))
 
 
-@pytest.mark.alone  # a whole demo: on two cores beside another Spark-heavy test its jobs starve
+@pytest.mark.alone  # a whole demo: on two cores beside another Spark-heavy test its jobs starve (make test-demo)
 def test_a_short_demo_is_alive_serves_both_apps_and_leaves_nothing(tmp_path):
     from .test_refund_app_browser import chromium
 
