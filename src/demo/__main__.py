@@ -108,12 +108,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         control(env, "config", {"run_schedules": True, "schedule_speed": args.speed})
         say(f"jobs now run on their schedules, {args.speed:g}x faster than the wall clock")
+        from apps.local import places
+
         databases = {}
         for index, (app, table, instance_of, database) in enumerate(APPS):
-            settings = pg_settings(lakebase, instance_name(instance_of, args.catalog), database)
-            databases[table] = settings
+            url = lakebase_database(lakebase, instance_name(instance_of, args.catalog), database)
+            databases[table] = places.lakebase(url)  # the PG* settings the app gets from the same URL
             port = args.apps_port + index
-            apps.append(start_app(app, args, port, settings, env))
+            apps.append(start_app(app, args, port, url, env))
             say(f"{app}: http://127.0.0.1:{port}")
         watch(args, env, databases, apps + workspace)
     except KeyboardInterrupt:
@@ -190,17 +192,14 @@ def instance_name(function: str, catalog: str) -> str:
     return getattr(naming, function)(catalog)
 
 
-def pg_settings(lakebase: str, instance: str, database: str) -> dict[str, str]:
-    from urllib.parse import urlsplit
+def lakebase_database(lakebase: str, instance: str, database: str) -> str:
+    """The URL of an instance's database in the workspace's PostgreSQL (named as its syncer names it)."""
+    from local_workspace.lakebase_sync import database_name
 
-    parts = urlsplit(lakebase)
-    return {"PGHOST": parts.hostname, "PGPORT": str(parts.port), "PGUSER": parts.username,
-            "PGDATABASE": f"{instance}__{database}"}  # local_workspace/lakebase_sync.py names them so
+    return f"{lakebase}/{database_name(instance, database)}"
 
 
-def start_app(app: str, args: argparse.Namespace, port: int, settings: dict[str, str],
-              env: dict[str, str]) -> subprocess.Popen:
-    url = f"postgresql://{settings['PGUSER']}@{settings['PGHOST']}:{settings['PGPORT']}/{settings['PGDATABASE']}"
+def start_app(app: str, args: argparse.Namespace, port: int, url: str, env: dict[str, str]) -> subprocess.Popen:
     command = [sys.executable, "-m", "apps.local", app, "--catalog", args.catalog, "--port", str(port),
                "--out", str(args.out), "--lakebase", url]
     return _logged(command, args.logs / f"{app}.log", {**env, "PYTHONPATH": str(ROOT / "src")})
